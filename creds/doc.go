@@ -1,0 +1,16 @@
+// Package creds turns an AWS shared-config profile into MFA-backed role
+// credentials.
+//
+// It resolves the profile chain (role_arn, source_profile, mfa_serial, …)
+// with the SDK's own shared-config loader, then fetches credentials step by
+// step: an MFA session (GetSessionToken) for long-term IAM user keys, then one
+// AssumeRole per role hop. Each step is looked up in, locked in and written to
+// the encrypted cache when one is given, so one MFA code serves every role
+// that shares a source, across processes.
+//
+// Guarantees: secrets (secret keys, session tokens, MFA codes) never appear in
+// an error, in the verbose log, or in a String of any type here; MFA codes
+// are read from the terminal device, never from stdin or written to stdout; a
+// code is checked to be six digits before STS sees it, and a code already
+// sent for a device is never sent again.
+package creds

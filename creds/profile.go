@@ -1,0 +1,541 @@
+package creds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"gopkg.in/ini.v1"
+)
+
+// Durations AWS accepts.
+const (
+	DefaultRoleDuration    = time.Hour
+	DefaultSessionDuration = 12 * time.Hour
+	minDuration            = 15 * time.Minute
+	maxRoleDuration        = 12 * time.Hour
+	maxSessionDuration     = 36 * time.Hour
+	chainedRoleLimit       = time.Hour // AWS caps role chaining at one hour
+)
+
+// LoadOptions say where the shared config lives and what the command line
+// overrides.
+type LoadOptions struct {
+	ConfigFile      string        // default $AWS_CONFIG_FILE, else ~/.aws/config
+	CredentialsFile string        // default $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials
+	Region          string        // --region; beats the environment and the profile
+	Duration        time.Duration // --duration; 0: the profile's duration_seconds, else 1h
+	SessionDuration time.Duration // --session-duration; 0: 12h
+	Getenv          func(string) string
+}
+
+// Chain is a resolved profile: where its credentials come from, and the role
+// hops from there to the profile itself.
+type Chain struct {
+	Profile string // the profile asked for
+	Source  Source // the credentials the first hop (or the session) is made with
+	Hops    []Hop  // role hops, source side first; empty for a plain user profile
+
+	MFASerial  string // the MFA device that applies to the chain, "" for none
+	MFAProcess string // command printing the code, from mfa_process
+
+	Region          string // region the child is told; "" when nothing names one
+	SessionRegion   string // STS region for the MFA session
+	HopRegion       string // STS region for role hops
+	SessionDuration time.Duration
+
+	configFile, credentialsFile string
+	endpoint                    string // what decides the STS endpoint, as text for cache identities
+}
+
+// Source is the root of a chain.
+type Source struct {
+	Profile string
+	// Static holds the keys written in the config or credentials file.
+	// Empty when Provider is set.
+	Static Credentials
+	// Provider names the SDK provider that yields the credentials when the
+	// profile has no static keys: credential_process, web_identity, sso or
+	// credential_source.
+	Provider string
+}
+
+// LongTerm reports whether the source is an IAM user's access key, the only
+// kind GetSessionToken accepts.
+func (s Source) LongTerm() bool { return s.Provider == "" && !s.Static.Temporary() }
+
+// Hop is one AssumeRole step.
+type Hop struct {
+	Profile     string
+	RoleARN     string
+	SessionName string
+	ExternalID  string
+	Duration    time.Duration
+	MFASerial   string // the profile's own mfa_serial, "" when it has none
+}
+
+// Target is the last hop, nil for a plain user profile.
+func (c *Chain) Target() *Hop {
+	if len(c.Hops) == 0 {
+		return nil
+	}
+	return &c.Hops[len(c.Hops)-1]
+}
+
+// ARN names what the chain ends in: the target role, else the MFA device,
+// else "" — for error messages.
+func (c *Chain) ARN() string {
+	if t := c.Target(); t != nil {
+		return t.RoleARN
+	}
+	return c.MFASerial
+}
+
+// LoadChain resolves profile from the shared config and credentials files
+// with the SDK's own loader. The raw files are read once more only for
+// what the SDK does not expose: mfa_process, and the source_profile names
+// that explain a cycle or a missing profile.
+func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	configFile := firstNonEmpty(o.ConfigFile, getenv("AWS_CONFIG_FILE"), config.DefaultSharedConfigFilename())
+	credsFile := firstNonEmpty(o.CredentialsFile, getenv("AWS_SHARED_CREDENTIALS_FILE"), config.DefaultSharedCredentialsFilename())
+
+	raw, err := loadRaw(configFile, credsFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := raw.checkChain(profile); err != nil {
+		return nil, err
+	}
+
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(lo *config.LoadSharedConfigOptions) {
+		lo.ConfigFiles = []string{configFile}
+		lo.CredentialsFiles = []string{credsFile}
+	})
+	if err != nil {
+		return nil, sdkConfigError(profile, configFile, credsFile, err)
+	}
+
+	c := &Chain{
+		Profile:         profile,
+		configFile:      configFile,
+		credentialsFile: credsFile,
+	}
+	// Walk from the target towards the source. The SDK has linked every
+	// source_profile; a profile that holds its own credentials ends the walk.
+	var path []*config.SharedConfig // target first
+	cur := &sc
+	for {
+		path = append(path, cur)
+		if cur.RoleARN == "" || cur.Source == nil {
+			break
+		}
+		cur = cur.Source
+	}
+	root := path[len(path)-1]
+	roles := path[:len(path)-1]
+	if root.RoleARN != "" {
+		// A role the SDK assumes on its own (web identity, credential_source,
+		// credential_process with role_arn) is part of the source.
+		c.Source.Provider = providerKind(root)
+	}
+	c.Source.Profile = root.Profile
+	if c.Source.Provider == "" {
+		switch {
+		case root.Credentials.HasKeys():
+			c.Source.Static = Credentials{
+				AccessKeyID:     root.Credentials.AccessKeyID,
+				SecretAccessKey: root.Credentials.SecretAccessKey,
+				SessionToken:    root.Credentials.SessionToken,
+			}
+		case providerKind(root) != "":
+			c.Source.Provider = providerKind(root)
+		default:
+			return nil, noSourceError(profile, root, roles, credsFile)
+		}
+	}
+
+	for i := len(roles) - 1; i >= 0; i-- {
+		p := roles[i]
+		if _, err := parseRoleARN(p.RoleARN); err != nil {
+			return nil, &ConfigError{Profile: p.Profile, Err: fmt.Errorf("role_arn: %w", err),
+				Hint: "set role_arn = arn:aws:iam::123456789012:role/NAME in [profile " + p.Profile + "] of " + configFile}
+		}
+		h := Hop{
+			Profile:     p.Profile,
+			RoleARN:     p.RoleARN,
+			SessionName: p.RoleSessionName,
+			ExternalID:  p.ExternalID,
+			Duration:    DefaultRoleDuration,
+			MFASerial:   p.MFASerial,
+		}
+		if p.RoleDurationSeconds != nil {
+			h.Duration = *p.RoleDurationSeconds
+		}
+		if i == 0 && o.Duration != 0 {
+			h.Duration = o.Duration
+		}
+		if h.Duration < minDuration || h.Duration > maxRoleDuration {
+			return nil, &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
+				Err:  fmt.Errorf("role duration %s is out of range (15m to 12h)", fmtDuration(h.Duration)),
+				Hint: "pass --duration between 15m and 12h, or fix duration_seconds (900 to 43200)"}
+		}
+		if h.SessionName == "" {
+			h.SessionName = DefaultSessionName(getenv)
+		} else if !validSessionName(h.SessionName) {
+			return nil, &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
+				Err:  fmt.Errorf("role_session_name %q is not valid", h.SessionName),
+				Hint: "use 2 to 64 characters of letters, digits and +=,.@_-"}
+		}
+		c.Hops = append(c.Hops, h)
+	}
+
+	// The MFA device, mfa_process and region apply from the nearest profile
+	// that names them: the target first, then towards the source.
+	for _, p := range path {
+		if c.MFASerial == "" && p.MFASerial != "" {
+			c.MFASerial = p.MFASerial
+		}
+		if c.MFAProcess == "" {
+			c.MFAProcess = raw.value(p.Profile, "mfa_process")
+		}
+		if c.Region == "" {
+			c.Region = p.Region
+		}
+	}
+	if c.MFASerial != "" {
+		if _, err := ParseARN(c.MFASerial); err != nil {
+			return nil, &ConfigError{Profile: profile, ARN: c.ARN(), Err: fmt.Errorf("mfa_serial: %w", err),
+				Hint: "set mfa_serial to the device ARN, e.g. arn:aws:iam::123456789012:mfa/alice"}
+		}
+	}
+
+	explicit := firstNonEmpty(o.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION"))
+	c.Region = firstNonEmpty(explicit, c.Region)
+	anchor := c.MFASerial
+	if t := c.Target(); t != nil {
+		anchor = t.RoleARN
+	}
+	c.HopRegion = firstNonEmpty(c.Region, PartitionRegion(anchor))
+	// The MFA session belongs to the source, so profiles that share a source
+	// share one session whatever their own regions.
+	c.SessionRegion = firstNonEmpty(explicit, root.Region, PartitionRegion(firstNonEmpty(c.MFASerial, anchor)))
+
+	c.SessionDuration = DefaultSessionDuration
+	if o.SessionDuration != 0 {
+		c.SessionDuration = o.SessionDuration
+	}
+	if c.SessionDuration < minDuration || c.SessionDuration > maxSessionDuration {
+		return nil, &ConfigError{Profile: profile, ARN: c.ARN(),
+			Err:  fmt.Errorf("session duration %s is out of range (15m to 36h)", fmtDuration(c.SessionDuration)),
+			Hint: "pass --session-duration between 15m and 36h"}
+	}
+
+	c.endpoint = endpointInputs(ctx, sc, getenv)
+	return c, nil
+}
+
+func providerKind(p *config.SharedConfig) string {
+	switch {
+	case p.CredentialProcess != "":
+		return "credential_process"
+	case p.WebIdentityTokenFile != "":
+		return "web_identity"
+	case p.SSOSessionName != "" || p.SSOStartURL != "" || p.SSOAccountID != "":
+		return "sso"
+	case p.CredentialSource != "":
+		return "credential_source"
+	}
+	return ""
+}
+
+func noSourceError(profile string, root *config.SharedConfig, roles []*config.SharedConfig, credsFile string) error {
+	arn := ""
+	if len(roles) > 0 {
+		arn = roles[len(roles)-1].RoleARN
+	}
+	if root.Profile == profile && root.RoleARN == "" {
+		return &ConfigError{Profile: profile,
+			Err:  errors.New("profile has no credentials: no role_arn, no keys, no credential source"),
+			Hint: "give it role_arn and source_profile, or aws_access_key_id and aws_secret_access_key in " + credsFile}
+	}
+	return &ConfigError{Profile: profile, ARN: arn,
+		Err:  fmt.Errorf("source profile %s has no credentials", root.Profile),
+		Hint: fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", root.Profile, credsFile)}
+}
+
+// sdkConfigError words what the SDK's loader refused. Parse errors are
+// reduced to the file name: the files hold secrets, and an echoed line
+// could carry one.
+func sdkConfigError(profile, configFile, credsFile string, err error) error {
+	var notExist config.SharedConfigProfileNotExistError
+	var assume config.SharedConfigAssumeRoleError
+	var load config.SharedConfigLoadError
+	switch {
+	case errors.As(err, &assume):
+		return &ConfigError{Profile: profile, ARN: assume.RoleARN,
+			Err:  fmt.Errorf("source profile %s has no usable credentials", assume.Profile),
+			Hint: fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", assume.Profile, credsFile)}
+	case errors.As(err, &notExist):
+		return &ConfigError{Profile: profile, Err: fmt.Errorf("profile %s not found in %s or %s", notExist.Profile, configFile, credsFile),
+			Hint: "awsrun --list shows the profiles it can see"}
+	case errors.As(err, &load):
+		return &ConfigError{Profile: profile, Err: fmt.Errorf("cannot parse %s", load.Filename),
+			Hint: "check the file's INI syntax: [profile NAME] sections of key = value lines"}
+	}
+	return &ConfigError{Profile: profile, Err: errors.New(strings.TrimPrefix(err.Error(), "error fetching config from profile, "))}
+}
+
+// rawConfig is the files as plain INI, for keys the SDK does not expose.
+type rawConfig struct {
+	config, credentials *ini.File
+	configFile          string
+	credentialsFile     string
+}
+
+func loadRaw(configFile, credsFile string) (*rawConfig, error) {
+	opts := ini.LoadOptions{Loose: true, IgnoreInlineComment: true, SkipUnrecognizableLines: true, AllowBooleanKeys: true}
+	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}
+	var err error
+	if r.config, err = ini.LoadSources(opts, configFile); err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("cannot read %s", configFile), Hint: "check the file's permissions and INI syntax"}
+	}
+	if r.credentials, err = ini.LoadSources(opts, credsFile); err != nil {
+		return nil, &ConfigError{Err: fmt.Errorf("cannot read %s", credsFile), Hint: "check the file's permissions and INI syntax"}
+	}
+	return r, nil
+}
+
+// sections are the raw sections that define profile, config file first.
+func (r *rawConfig) sections(profile string) []*ini.Section {
+	var out []*ini.Section
+	names := []string{"profile " + profile}
+	if profile == "default" {
+		names = append(names, "default")
+	}
+	for _, n := range names {
+		if s, err := r.config.GetSection(n); err == nil {
+			out = append(out, s)
+		}
+	}
+	if s, err := r.credentials.GetSection(profile); err == nil {
+		out = append(out, s)
+	}
+	return out
+}
+
+func (r *rawConfig) value(profile, key string) string {
+	for _, s := range r.sections(profile) {
+		if s.HasKey(key) {
+			return strings.TrimSpace(s.Key(key).String())
+		}
+	}
+	return ""
+}
+
+// checkChain follows source_profile from profile and reports a missing
+// profile or a cycle with the whole path, before the SDK would.
+func (r *rawConfig) checkChain(profile string) error {
+	seen := map[string]bool{}
+	path := []string{profile}
+	for name := profile; ; {
+		if len(r.sections(name)) == 0 {
+			if name == profile {
+				return &ConfigError{Profile: profile,
+					Err:  fmt.Errorf("profile %s not found in %s or %s", profile, r.configFile, r.credentialsFile),
+					Hint: r.profileHint()}
+			}
+			return &ConfigError{Profile: profile,
+				Err:  fmt.Errorf("source profile %s not found (chain %s)", name, strings.Join(path, " → ")),
+				Hint: fmt.Sprintf("add [profile %s] to %s, or fix source_profile", name, r.configFile)}
+		}
+		seen[name] = true
+		hasKeys := r.value(name, "aws_access_key_id") != "" && r.value(name, "aws_secret_access_key") != ""
+		if name != profile && hasKeys {
+			return nil
+		}
+		next := r.value(name, "source_profile")
+		if next == "" || (next == name && hasKeys) {
+			return nil
+		}
+		path = append(path, next)
+		if seen[next] {
+			return &ConfigError{Profile: profile,
+				Err:  fmt.Errorf("source_profile cycle: %s", strings.Join(path, " → ")),
+				Hint: "end the chain at a profile with aws_access_key_id and aws_secret_access_key"}
+		}
+		name = next
+	}
+}
+
+// profileNames lists the profiles of both files, config file order first.
+func (r *rawConfig) profileNames() []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if n != "" && n != ini.DefaultSection && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	for _, s := range r.config.Sections() {
+		if n, ok := strings.CutPrefix(s.Name(), "profile "); ok {
+			add(strings.TrimSpace(n))
+		} else if s.Name() == "default" {
+			add("default")
+		}
+	}
+	for _, s := range r.credentials.Sections() {
+		add(s.Name())
+	}
+	return names
+}
+
+// profileHint lists a few profile names: names are not secrets, and seeing
+// them beats guessing.
+func (r *rawConfig) profileHint() string {
+	names := r.profileNames()
+	switch {
+	case len(names) == 0:
+		return fmt.Sprintf("no profiles found: create %s (see awsrun --help)", r.configFile)
+	case len(names) > 8:
+		return fmt.Sprintf("known profiles: %s, … (%d in all)", strings.Join(names[:8], ", "), len(names))
+	}
+	return "known profiles: " + strings.Join(names, ", ")
+}
+
+// endpointInputs is everything the SDK looks at to choose the STS endpoint,
+// as one string. It is hashed into cache identities, so credentials from a
+// test endpoint never serve real AWS; resolving the endpoint itself is left
+// to the SDK when a client is built.
+func endpointInputs(ctx context.Context, sc config.SharedConfig, getenv func(string) string) string {
+	var b strings.Builder
+	for _, k := range []string{"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+		"AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_STS_REGIONAL_ENDPOINTS"} {
+		fmt.Fprintf(&b, "%s=%s;", k, getenv(k))
+	}
+	svc, _, _ := sc.GetServiceBaseEndpoint(ctx, "STS")
+	ignore, _, _ := sc.GetIgnoreConfiguredEndpoints(ctx)
+	fmt.Fprintf(&b, "base=%s;sts=%s;ignore=%t;fips=%d;dualstack=%d", sc.BaseEndpoint, svc, ignore, sc.UseFIPSEndpoint, sc.UseDualStackEndpoint)
+	return b.String()
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// DefaultSessionName is the RoleSessionName used when a profile sets none:
+// awsrun- and the local user, cut to what STS accepts, so CloudTrail shows
+// who assumed the role.
+func DefaultSessionName(getenv func(string) string) string {
+	user := firstNonEmpty(getenv("USER"), getenv("USERNAME"), getenv("LOGNAME"))
+	if user == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			user = filepath.Base(home)
+		}
+	}
+	var b strings.Builder
+	b.WriteString("awsrun-")
+	for _, r := range user {
+		if isSessionNameRune(r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	s := b.String()
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return strings.TrimRight(s, "-")
+}
+
+func isSessionNameRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=,.@-", r)
+}
+
+func validSessionName(s string) bool {
+	if len(s) < 2 || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !isSessionNameRune(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseDuration reads a duration as Go writes one (45m, 2h, 1h30m) or as a
+// number of seconds (3600).
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s != "" && strings.Trim(s, "0123456789") == "" {
+		var n int64
+		if _, err := fmt.Sscan(s, &n); err != nil || n > int64(maxSessionDuration/time.Second)*10 {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("invalid duration %q (want e.g. 45m, 2h or seconds)", s)
+	}
+	return d, nil
+}
+
+func fmtDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+// ProfileInfo is one profile as --list shows it.
+type ProfileInfo struct {
+	Name          string
+	RoleARN       string
+	SourceProfile string
+	MFASerial     string
+}
+
+// ListProfiles returns the profiles of the config and credentials files,
+// config file order first.
+func ListProfiles(o LoadOptions) ([]ProfileInfo, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	raw, err := loadRaw(firstNonEmpty(o.ConfigFile, getenv("AWS_CONFIG_FILE"), config.DefaultSharedConfigFilename()),
+		firstNonEmpty(o.CredentialsFile, getenv("AWS_SHARED_CREDENTIALS_FILE"), config.DefaultSharedCredentialsFilename()))
+	if err != nil {
+		return nil, err
+	}
+	var out []ProfileInfo
+	for _, name := range raw.profileNames() {
+		out = append(out, ProfileInfo{
+			Name:          name,
+			RoleARN:       raw.value(name, "role_arn"),
+			SourceProfile: raw.value(name, "source_profile"),
+			MFASerial:     raw.value(name, "mfa_serial"),
+		})
+	}
+	return out, nil
+}

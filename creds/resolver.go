@@ -1,0 +1,353 @@
+package creds
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/awsrun/awsrun/cache"
+)
+
+// RefreshMargin is how long cached credentials must still be valid to be
+// used: a command started with them gets at least this long.
+const RefreshMargin = 5 * time.Minute
+
+// lockWait bounds the wait for another awsrun that holds a step's lock:
+// long enough for a person to type a code, short enough not to hang a CI job.
+const lockWait = 3 * time.Minute
+
+// Store is the cache as creds uses it; *cache.Store implements it.
+type Store interface {
+	Get(id string, margin time.Duration) (*cache.Entry, bool)
+	Put(id string, e *cache.Entry) error
+	Delete(id string) error
+	Lock(ctx context.Context, id string, onWait func()) (unlock func(), err error)
+}
+
+// Resolver gets the credentials of a Chain: from the cache when a usable
+// entry exists, else from STS, one locked step at a time.
+type Resolver struct {
+	Cache   Store      // nil: neither read nor write a cache
+	Refresh bool       // ignore cached credentials of the chain, fetch and cache new ones
+	MFACode string     // --mfa-code
+	Prompt  PromptFunc // nil: TerminalPrompt
+	// Log receives what -v shows: cache hits and misses, STS calls. Never
+	// a secret. Nil: quiet.
+	Log func(format string, args ...any)
+	// Note receives what the user should hear even without -v: waits and
+	// a cache that cannot be written. Nil: os.Stderr.
+	Note func(format string, args ...any)
+	Now  func() time.Time
+	// STS is the client; nil: the SDK's, built on first need for the chain's
+	// profile, so a warm run never builds one.
+	STS STSAPI
+
+	codes     map[string]string // last code sent per device, this process
+	writeOnce sync.Once
+}
+
+// step is one credential-producing call whose result is cached on its own.
+type step struct {
+	id     string
+	kind   string // session, role
+	label  string // for -v and --list: profile and ARN
+	parent *step  // nil: made from the chain's source
+	fetch  func(ctx context.Context, parent Credentials) (Credentials, error)
+
+	fromCache bool // the credentials last returned came from the cache
+}
+
+// Retrieve returns credentials for the chain's target.
+func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) {
+	last, err := r.plan(c)
+	if err != nil {
+		return Credentials{}, err
+	}
+	var creds Credentials
+	if last == nil {
+		creds, err = r.source(ctx, c)
+	} else {
+		creds, err = r.get(ctx, c, last)
+	}
+	if err != nil {
+		return Credentials{}, err
+	}
+	if !creds.Expiration.IsZero() && !creds.Expiration.After(r.now()) {
+		return Credentials{}, &ConfigError{Profile: c.Profile, ARN: c.ARN(),
+			Err:  fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", creds.Expiration.UTC().Format(time.RFC3339)),
+			Hint: "check the system clock"}
+	}
+	return creds, nil
+}
+
+// StepIDs names every cache entry the chain uses, for --clear.
+func (r *Resolver) StepIDs(c *Chain) []string {
+	var ids []string
+	if c.MFASerial != "" {
+		ids = append(ids, codeID(c.MFASerial))
+	}
+	last, err := r.plan(c)
+	if err != nil {
+		return ids
+	}
+	for s := last; s != nil; s = s.parent {
+		ids = append(ids, s.id)
+	}
+	return ids
+}
+
+// plan lays out the steps of SPEC §3 and returns the last one (nil when the
+// source's own credentials are what the target gets).
+//
+//   - Long-term keys with an MFA device: one GetSessionToken with the code,
+//     shared by every profile of that source, then AssumeRole hops with it —
+//     unless the only hop asks for more than the 1h AWS allows a chained role:
+//     then one AssumeRole straight from the keys, with the code.
+//   - Long-term keys without MFA: hops straight from the keys; a plain user
+//     profile still gets a session, so the child never sees long-term keys.
+//   - Temporary sources cannot call GetSessionToken: the code goes with the
+//     first hop that needs it.
+//
+// Every hop made with temporary credentials is role chaining and is cut to
+// 1h.
+func (r *Resolver) plan(c *Chain) (*step, error) {
+	src := c.Source
+	srcID := identity("source", c.configFile, src.Profile, src.Provider, src.Static.AccessKeyID)
+	mfa := c.MFASerial != ""
+
+	var prev *step
+	temporary := !src.LongTerm()
+	direct := len(c.Hops) == 1 && c.Hops[0].Duration > chainedRoleLimit
+	if src.LongTerm() && (len(c.Hops) == 0 || (mfa && !direct)) {
+		prev = r.sessionStep(c, srcID)
+		temporary = true
+	}
+	if !src.LongTerm() && len(c.Hops) == 0 && mfa {
+		return nil, &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
+			Err:  errors.New("mfa_serial needs a role to assume: the source credentials are already temporary"),
+			Hint: "add role_arn to the profile, or remove mfa_serial"}
+	}
+
+	codeHop := -1 // the hop that carries SerialNumber/TokenCode
+	if mfa && prev == nil {
+		codeHop = 0
+		for i, h := range c.Hops {
+			if h.MFASerial != "" {
+				codeHop = i
+				break
+			}
+		}
+	}
+	for i := range c.Hops {
+		h := c.Hops[i]
+		if temporary && h.Duration > chainedRoleLimit {
+			r.logf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(h.Duration))
+			h.Duration = chainedRoleLimit
+		}
+		s := r.roleStep(c, h, prev, srcID, i == codeHop, i == 0 && prev != nil)
+		prev = s
+		temporary = true
+	}
+	return prev, nil
+}
+
+func (r *Resolver) sessionStep(c *Chain, srcID string) *step {
+	s := &step{
+		id:    identity("session", srcID, c.MFASerial, c.SessionDuration.String(), c.SessionRegion, c.endpoint),
+		kind:  "session",
+		label: c.Source.Profile + " " + firstNonEmpty(c.MFASerial, "(no MFA)"),
+	}
+	s.fetch = func(ctx context.Context, _ Credentials) (Credentials, error) {
+		code := ""
+		if c.MFASerial != "" {
+			var err error
+			if code, err = r.code(ctx, c); err != nil {
+				return Credentials{}, err
+			}
+		}
+		return r.getSessionToken(ctx, c, code)
+	}
+	return s
+}
+
+func (r *Resolver) roleStep(c *Chain, h Hop, parent *step, srcID string, withCode, viaSession bool) *step {
+	parentID := srcID
+	if parent != nil {
+		parentID = parent.id
+	}
+	s := &step{
+		id: identity("role", parentID, h.RoleARN, h.SessionName, h.ExternalID, h.Duration.String(),
+			c.HopRegion, c.endpoint, fmt.Sprint(withCode)),
+		kind:   "role",
+		label:  h.Profile + " " + h.RoleARN,
+		parent: parent,
+	}
+	s.fetch = func(ctx context.Context, caller Credentials) (Credentials, error) {
+		code := ""
+		if withCode {
+			var err error
+			if code, err = r.code(ctx, c); err != nil {
+				return Credentials{}, err
+			}
+		}
+		creds, err := r.assumeRole(ctx, c, h, caller, code)
+		var se *STSError
+		if !errors.As(err, &se) || parent == nil {
+			return creds, err
+		}
+		switch code := se.Code(); {
+		case (code == "ExpiredToken" || code == "InvalidClientTokenId") && parent.fromCache:
+			// STS no longer honours the cached caller: drop it and make it anew.
+			r.logf("%s: cached %s was refused (%s); fetching it again", h.Profile, parent.kind, code)
+			r.delete(parent.id)
+			if caller, err = r.fetchStep(ctx, c, parent); err != nil {
+				return Credentials{}, err
+			}
+			return r.assumeRole(ctx, c, h, caller, "")
+		case code == "AccessDenied" && viaSession && c.MFASerial != "" && !strings.Contains(se.Error(), "MultiFactorAuthentication"):
+			// A trust policy may limit aws:MultiFactorAuthAge below the
+			// session's age: one try straight from the keys with a new code.
+			r.logf("%s: AssumeRole with the MFA session was denied; retrying with a new code", h.Profile)
+			code, cerr := r.code(ctx, c)
+			if cerr != nil {
+				return Credentials{}, errors.Join(err, cerr)
+			}
+			return r.assumeRole(ctx, c, h, c.Source.Static, code)
+		}
+		return creds, err
+	}
+	return s
+}
+
+// get returns the step's credentials from the cache, or fetches them under
+// the step's lock. Waiters re-read the cache once they hold the lock, so N
+// processes started together make one STS call.
+func (r *Resolver) get(ctx context.Context, c *Chain, s *step) (Credentials, error) {
+	if r.Cache == nil {
+		return r.fetchStep(ctx, c, s)
+	}
+	if !r.Refresh {
+		if creds, ok := r.lookup(s); ok {
+			return creds, nil
+		}
+	}
+	waited := false
+	lockCtx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	unlock, err := r.Cache.Lock(lockCtx, s.id, func() {
+		waited = true
+		r.notef("waiting for another awsrun to get the %s for %s (MFA prompt or STS call)", s.kind, s.label)
+	})
+	if err != nil {
+		if ctx.Err() == nil && lockCtx.Err() != nil {
+			return Credentials{}, &ConfigError{Profile: c.Profile, ARN: c.ARN(),
+				Err:  fmt.Errorf("gave up after %s waiting for another awsrun to get the %s for %s", lockWait, s.kind, s.label),
+				Hint: "finish or stop the other awsrun (it may wait for an MFA code), or run with --no-cache"}
+		}
+		return Credentials{}, fmt.Errorf("locking the cache entry for %s: %w", s.label, err)
+	}
+	defer unlock()
+	if !r.Refresh || waited {
+		if creds, ok := r.lookup(s); ok {
+			return creds, nil
+		}
+	}
+	return r.fetchStep(ctx, c, s)
+}
+
+// fetchStep gets the step's parent credentials, calls STS, and caches the
+// result.
+func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credentials, error) {
+	var caller Credentials
+	var err error
+	switch {
+	case s.parent != nil:
+		caller, err = r.get(ctx, c, s.parent)
+	default:
+		caller, err = r.source(ctx, c)
+	}
+	if err != nil {
+		return Credentials{}, err
+	}
+	creds, err := s.fetch(ctx, caller)
+	if err != nil {
+		return Credentials{}, err
+	}
+	s.fromCache = false
+	r.logf("%s %s: new credentials %s, valid %s", s.kind, s.label, creds, creds.TimeLeft(r.now()).Round(time.Minute))
+	if r.Cache != nil {
+		r.put(s.id, &cache.Entry{Kind: s.kind, Label: s.label, Expires: creds.Expiration, Data: encodeCredentials(creds)})
+	}
+	return creds, nil
+}
+
+func (r *Resolver) lookup(s *step) (Credentials, bool) {
+	e, ok := r.Cache.Get(s.id, RefreshMargin)
+	if !ok {
+		r.logf("cache miss: %s %s", s.kind, s.label)
+		return Credentials{}, false
+	}
+	creds, ok := decodeCredentials(e.Data)
+	if !ok {
+		r.logf("cache miss: %s %s (unreadable entry)", s.kind, s.label)
+		return Credentials{}, false
+	}
+	creds.Expiration = e.Expires
+	s.fromCache = true
+	r.logf("cache hit: %s %s: %s, %s left", s.kind, s.label, creds, creds.TimeLeft(r.now()).Round(time.Minute))
+	return creds, true
+}
+
+// put writes an entry; a cache that cannot be written is said once and
+// otherwise ignored: the credentials are good without it.
+func (r *Resolver) put(id string, e *cache.Entry) {
+	if err := r.Cache.Put(id, e); err != nil {
+		r.writeOnce.Do(func() { r.notef("not caching credentials: %v", err) })
+	}
+}
+
+func (r *Resolver) delete(id string) {
+	if r.Cache != nil {
+		_ = r.Cache.Delete(id)
+	}
+}
+
+func (r *Resolver) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *Resolver) logf(format string, args ...any) {
+	if r.Log != nil {
+		r.Log(format, args...)
+	}
+}
+
+func (r *Resolver) notef(format string, args ...any) {
+	if r.Note != nil {
+		r.Note(format, args...)
+		return
+	}
+	fmt.Fprintf(os.Stderr, "awsrun: "+format+"\n", args...)
+}
+
+// identity hashes every input that defines a set of credentials into a
+// cache entry name. The version prefix retires all entries at once should
+// the meaning of an input change.
+func identity(kind string, parts ...string) string {
+	h := sha256.New()
+	h.Write([]byte("awsrun/1\x00" + kind))
+	for _, p := range parts {
+		h.Write([]byte{0})
+		h.Write([]byte(p))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
