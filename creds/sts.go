@@ -30,7 +30,9 @@ func (r *Resolver) client(ctx context.Context, c *Chain) (STSAPI, error) {
 	if r.STS != nil {
 		return r.STS, nil
 	}
-	cfg, err := r.sdkConfig(ctx, c, c.Profile)
+	// Every call carries its own credentials; anonymous ones here keep the
+	// SDK from building the profile's own (MFA-prompting) provider.
+	cfg, err := r.sdkConfig(ctx, c, c.Profile, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
 	if err != nil {
 		return nil, err
 	}
