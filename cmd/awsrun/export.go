@@ -1,0 +1,73 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/awsrun/awsrun/creds"
+)
+
+func validExport(format string) bool {
+	switch format {
+	case "env", "json", "credential-process":
+		return true
+	}
+	return false
+}
+
+// export prints the credentials in the asked format on stdout: the one
+// place awsrun writes them anywhere but a child's environment.
+func export(w io.Writer, format string, c creds.Credentials, region string) error {
+	expiration := ""
+	if !c.Expiration.IsZero() {
+		expiration = c.Expiration.UTC().Format(time.RFC3339)
+	}
+	switch format {
+	case "env":
+		var b strings.Builder
+		line := func(k, v string) { fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v)) }
+		line("AWS_ACCESS_KEY_ID", c.AccessKeyID)
+		line("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
+		line("AWS_SESSION_TOKEN", c.SessionToken)
+		if expiration != "" {
+			line("AWS_CREDENTIAL_EXPIRATION", expiration)
+		}
+		if region != "" {
+			line("AWS_REGION", region)
+			line("AWS_DEFAULT_REGION", region)
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	case "json":
+		return writeJSON(w, struct {
+			AccessKeyID     string `json:"AccessKeyId"`
+			SecretAccessKey string
+			SessionToken    string
+			Expiration      string `json:",omitempty"`
+			Region          string `json:",omitempty"`
+		}{c.AccessKeyID, c.SecretAccessKey, c.SessionToken, expiration, region})
+	default: // credential-process
+		return writeJSON(w, struct {
+			Version         int
+			AccessKeyID     string `json:"AccessKeyId"`
+			SecretAccessKey string
+			SessionToken    string `json:",omitempty"`
+			Expiration      string `json:",omitempty"`
+		}{1, c.AccessKeyID, c.SecretAccessKey, c.SessionToken, expiration})
+	}
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// shellQuote quotes s for POSIX shells: single quotes, with each embedded
+// single quote closed, escaped and reopened.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -1,0 +1,52 @@
+package main
+
+const usage = `awsrun runs a command with MFA-backed AWS role credentials.
+
+Usage:
+  awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials
+  awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
+  awsrun --list                           show profiles and cached credentials with time left
+  awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
+  awsrun --version | --help
+
+awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
+credentials from its encrypted cache or from STS (asking for one MFA code on the
+terminal per MFA session, however many roles and processes), and replaces itself
+with COMMAND. COMMAND's environment is awsrun's, without inherited AWS credential
+and profile variables, plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION
+(when a region is known) and AWSRUN_PROFILE. Nothing is written to stdout, to
+the calling shell or to the AWS files.
+
+Flags:
+%s
+Examples:
+  # ~/.aws/credentials
+  [user101]
+  aws_access_key_id = AKIAIOSFODNN7EXAMPLE
+  aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+
+  # ~/.aws/config
+  [profile role101]
+  role_arn = arn:aws:iam::123456789012:role/role101
+  source_profile = user101
+  mfa_serial = arn:aws:iam::123456789012:mfa/user101
+  region = us-east-1
+
+  awsrun --profile role101 -- terraform plan
+  awsrun -p role101 -- aws sts get-caller-identity
+  awsrun -p role101 -d 2h -- ./long-deploy.sh      # over 1h: the role is assumed with the code directly
+  AWS_PROFILE=role101 make -j8 deploy              # targets run "awsrun -- ...": one prompt for all
+  awsrun -p role101 -t 123456 -- kubectl get pods  # the code on the command line
+  eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
+
+Exit status:
+  the command's own status; 125 when awsrun itself fails (flags, config, MFA, STS,
+  cache); 126 when COMMAND cannot be run; 127 when COMMAND is not found.
+
+Environment:
+  AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION,
+  AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, XDG_CACHE_HOME,
+  XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file),
+  AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested).
+`

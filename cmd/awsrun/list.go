@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"text/tabwriter"
+	"time"
+
+	"github.com/awsrun/awsrun/cache"
+	"github.com/awsrun/awsrun/creds"
+)
+
+// list prints the profiles awsrun can see, then the cached credentials
+// with their time left and the key store that protects them.
+func (a *app) list(ctx context.Context) error {
+	profiles, err := creds.ListProfiles(creds.LoadOptions{Getenv: a.getenv})
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PROFILE\tROLE\tSOURCE\tMFA")
+	for _, p := range profiles {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, dash(p.RoleARN), dash(p.SourceProfile), dash(p.MFASerial))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	if err != nil {
+		fmt.Fprintf(a.stdout, "\ncache: not usable: %v\n", err)
+		return nil
+	}
+	entries, err := s.List()
+	if err != nil {
+		return fmt.Errorf("listing the cache %s: %w", s.Dir(), err)
+	}
+	store, err := s.KeyStore()
+	if err != nil {
+		store = "unavailable: " + err.Error()
+	}
+	fmt.Fprintf(a.stdout, "\ncache: %s (key in %s)\n", s.Dir(), store)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
+	tw = tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tFOR\tTIME LEFT")
+	now := time.Now()
+	for _, e := range entries {
+		if e.Entry.Kind == "mfa-code" {
+			continue // a record of used codes, not credentials
+		}
+		left := e.Entry.Expires.Sub(now)
+		state := left.Round(time.Minute).String()
+		switch {
+		case left <= 0:
+			state = "expired"
+		case left <= creds.RefreshMargin:
+			state += " (will be refreshed)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Entry.Kind, e.Entry.Label, state)
+	}
+	return tw.Flush()
+}
+
+// clear forgets cached credentials: every entry, or with --profile the
+// entries of that profile's chain (its MFA session included, which other
+// profiles of the same source share).
+func (a *app) clear(ctx context.Context) error {
+	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	if err != nil {
+		return err
+	}
+	if a.opts.profile == "" {
+		n, err := s.Clear()
+		if err != nil {
+			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
+		}
+		fmt.Fprintf(a.stderr, "awsrun: removed %d cached entries\n", n)
+		return nil
+	}
+	chain, err := a.loadChain(ctx)
+	if err != nil {
+		return err
+	}
+	r := a.resolver()
+	for _, id := range r.StepIDs(chain) {
+		if err := s.Delete(id); err != nil {
+			return fmt.Errorf("clearing profile %s: %w", chain.Profile, err)
+		}
+	}
+	fmt.Fprintf(a.stderr, "awsrun: forgot the cached credentials of profile %s\n", chain.Profile)
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
