@@ -1,0 +1,211 @@
+// Command sandbox runs awsrun's main job end to end on this machine, with
+// no AWS account: a fake STS on loopback (creds/ststest), a generated
+// ~/.aws in a temporary HOME, an IAM user with a virtual MFA device, and a
+// role that demands MFA.
+//
+//	go run ./e2e/sandbox                 # awsrun -p role101 -- whoami, twice
+//	go run ./e2e/sandbox -- env          # any command instead of whoami
+//
+// With a terminal, awsrun asks for the code and the sandbox shows the code
+// the virtual device displays; without one, mfa_process supplies it. The
+// second run is served from awsrun's encrypted cache: no prompt, no STS call.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/awsrun/awsrun/creds/ststest"
+)
+
+const (
+	account = "111122223333"
+	userARN = "arn:aws:iam::" + account + ":user/user101"
+	serial  = "arn:aws:iam::" + account + ":mfa/user101"
+	roleARN = "arn:aws:iam::" + account + ":role/role101"
+
+	secretEnv = "AWSRUN_SANDBOX_TOTP_SECRET"
+)
+
+func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "totp": // mfa_process: print the virtual device's code
+			code, err := totp.GenerateCode(os.Getenv(secretEnv), time.Now())
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "sandbox totp:", err)
+				os.Exit(1)
+			}
+			fmt.Println(code)
+			return
+		case "whoami": // the default child: who do these credentials say I am?
+			os.Exit(whoami())
+		}
+	}
+	os.Exit(sandbox())
+}
+
+func sandbox() int {
+	prompt := flag.Bool("prompt", hasTerminal(), "let awsrun prompt on the terminal (default when there is one); otherwise mfa_process answers")
+	keep := flag.Bool("keep", false, "keep the temporary HOME and print its path")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: go run ./e2e/sandbox [-prompt=false] [-keep] [-- COMMAND [ARG...]]\n\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+
+	srv := ststest.NewServer()
+	defer srv.Close()
+	user := srv.AddUser(userARN)
+	dev := srv.AddMFADevice(serial, user)
+	srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
+
+	home, err := os.MkdirTemp("", "awsrun-sandbox-")
+	if err != nil {
+		return failf("%v", err)
+	}
+	if *keep {
+		fmt.Fprintf(os.Stderr, "sandbox: HOME is %s\n", home)
+	} else {
+		defer os.RemoveAll(home)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return failf("%v", err)
+	}
+	mfaProcess := ""
+	if !*prompt {
+		mfaProcess = fmt.Sprintf("mfa_process = %q totp\n", self)
+	}
+	files := map[string]string{
+		".aws/config": fmt.Sprintf("[profile role101]\nrole_arn = %s\nsource_profile = user101\nmfa_serial = %s\nregion = us-east-1\n%s", roleARN, serial, mfaProcess),
+		".aws/credentials": fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
+			user.AccessKeyID, user.SecretAccessKey),
+	}
+	for name, text := range files {
+		p := filepath.Join(home, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return failf("%v", err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			return failf("%v", err)
+		}
+	}
+
+	bin := filepath.Join(home, "awsrun")
+	build := exec.Command("go", "build", "-o", bin, "github.com/awsrun/awsrun/cmd/awsrun")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return failf("building awsrun: %v", err)
+	}
+
+	command := flag.Args()
+	if len(command) == 0 {
+		command = []string{self, "whoami"}
+	}
+	env := append(os.Environ(),
+		"HOME="+home,
+		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
+		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
+		"AWS_CONFIG_FILE="+filepath.Join(home, ".aws/config"),
+		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, ".aws/credentials"),
+		"AWS_ENDPOINT_URL_STS="+srv.URL,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWSRUN_KEY_STORE=file",
+		secretEnv+"="+dev.Secret,
+	)
+	fmt.Fprintf(os.Stderr, "sandbox: fake STS at %s; user101 (%s) may assume role101 with MFA\n", srv.URL, user.AccessKeyID)
+	status := 0
+	for run := 1; run <= 2; run++ {
+		before := len(srv.Calls())
+		if *prompt {
+			fmt.Fprintf(os.Stderr, "sandbox: run %d; the virtual MFA device shows %s (if awsrun asks)\n", run, dev.Code(time.Now()))
+		} else {
+			fmt.Fprintf(os.Stderr, "sandbox: run %d; mfa_process supplies the code\n", run)
+		}
+		args := append([]string{"-v", "--profile", "role101", "--"}, command...)
+		cmd := exec.Command(bin, args...)
+		cmd.Env = env
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		fmt.Fprintf(os.Stderr, "sandbox: $ awsrun %s\n", strings.Join(args, " "))
+		err := cmd.Run()
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			status = ee.ExitCode()
+		case err != nil:
+			return failf("running awsrun: %v", err)
+		}
+		calls := srv.Calls()[before:]
+		var names []string
+		for _, c := range calls {
+			if c.Action != "GetCallerIdentity" {
+				names = append(names, c.Action)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "sandbox: run %d exited %d; STS calls for credentials: %s\n\n", run, status, orNone(names))
+		if status != 0 {
+			return status
+		}
+	}
+	return status
+}
+
+// whoami prints the identity the injected credentials have, as the child
+// of awsrun sees it.
+func whoami() int {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client := sts.New(sts.Options{
+		Region:       os.Getenv("AWS_REGION"),
+		BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL_STS")),
+		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+			return aws.Credentials{
+				AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
+				SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
+				SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
+			}, nil
+		}),
+	})
+	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "whoami:", err)
+		return 1
+	}
+	key := os.Getenv("AWS_ACCESS_KEY_ID")
+	fmt.Printf("Arn:        %s\nAccessKey:  %s…\nExpiration: %s\nProfile:    %s\n",
+		aws.ToString(out.Arn), key[:min(8, len(key))], os.Getenv("AWS_CREDENTIAL_EXPIRATION"), os.Getenv("AWSRUN_PROFILE"))
+	return 0
+}
+
+func hasTerminal() bool {
+	f, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none (served from the cache)"
+	}
+	return strings.Join(s, ", ")
+}
+
+func failf(format string, args ...any) int {
+	fmt.Fprintf(os.Stderr, "sandbox: "+format+"\n", args...)
+	return 1
+}
