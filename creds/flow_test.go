@@ -302,7 +302,10 @@ func TestMFAProcessSuppliesTheCode(t *testing.T) {
 	f.write(t, role101+"mfa_process = cat '"+codeFile+"'\n",
 		fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", f.user.AccessKeyID, f.user.SecretAccessKey))
 	r := f.resolver(nil)
-	r.Prompt = func(context.Context, string) (string, error) { t.Error("prompted despite mfa_process"); return "", ErrNoTerminal }
+	r.Prompt = func(context.Context, string) (string, error) {
+		t.Error("prompted despite mfa_process")
+		return "", ErrNoTerminal
+	}
 	if _, err := f.retrieve(t, r, "role101", LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}

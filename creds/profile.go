@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -441,15 +442,15 @@ func firstNonEmpty(s ...string) string {
 // awsrun- and the local user, cut to what STS accepts, so CloudTrail shows
 // who assumed the role.
 func DefaultSessionName(getenv func(string) string) string {
-	user := firstNonEmpty(getenv("USER"), getenv("USERNAME"), getenv("LOGNAME"))
-	if user == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			user = filepath.Base(home)
+	name := firstNonEmpty(getenv("USER"), getenv("USERNAME"), getenv("LOGNAME"))
+	if name == "" {
+		if u, err := user.Current(); err == nil {
+			name = filepath.Base(u.Username) // DOMAIN\name on Windows
 		}
 	}
 	var b strings.Builder
 	b.WriteString("awsrun-")
-	for _, r := range user {
+	for _, r := range name {
 		if isSessionNameRune(r) {
 			b.WriteRune(r)
 		} else {

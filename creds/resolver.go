@@ -233,7 +233,7 @@ func (r *Resolver) get(ctx context.Context, c *Chain, s *step) (Credentials, err
 		return r.fetchStep(ctx, c, s)
 	}
 	if !r.Refresh {
-		if creds, ok := r.lookup(s); ok {
+		if creds, ok := r.lookup(s, true); ok {
 			return creds, nil
 		}
 	}
@@ -254,7 +254,7 @@ func (r *Resolver) get(ctx context.Context, c *Chain, s *step) (Credentials, err
 	}
 	defer unlock()
 	if !r.Refresh || waited {
-		if creds, ok := r.lookup(s); ok {
+		if creds, ok := r.lookup(s, false); ok {
 			return creds, nil
 		}
 	}
@@ -280,27 +280,30 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 		return Credentials{}, err
 	}
 	s.fromCache = false
-	r.logf("%s %s: new credentials %s, valid %s", s.kind, s.label, creds, creds.TimeLeft(r.now()).Round(time.Minute))
+	r.logf("%s %s: new credentials %s, valid %s", s.kind, s.label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
 		r.put(s.id, &cache.Entry{Kind: s.kind, Label: s.label, Expires: creds.Expiration, Data: encodeCredentials(creds)})
 	}
 	return creds, nil
 }
 
-func (r *Resolver) lookup(s *step) (Credentials, bool) {
+// lookup reads the step's entry; say is whether to log a miss (the
+// re-check under the lock stays quiet).
+func (r *Resolver) lookup(s *step, say bool) (Credentials, bool) {
 	e, ok := r.Cache.Get(s.id, RefreshMargin)
-	if !ok {
-		r.logf("cache miss: %s %s", s.kind, s.label)
-		return Credentials{}, false
+	var creds Credentials
+	if ok {
+		creds, ok = decodeCredentials(e.Data)
 	}
-	creds, ok := decodeCredentials(e.Data)
 	if !ok {
-		r.logf("cache miss: %s %s (unreadable entry)", s.kind, s.label)
+		if say {
+			r.logf("cache miss: %s %s", s.kind, s.label)
+		}
 		return Credentials{}, false
 	}
 	creds.Expiration = e.Expires
 	s.fromCache = true
-	r.logf("cache hit: %s %s: %s, %s left", s.kind, s.label, creds, creds.TimeLeft(r.now()).Round(time.Minute))
+	r.logf("cache hit: %s %s: %s, %s left", s.kind, s.label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	return creds, true
 }
 
