@@ -1,0 +1,145 @@
+package cache
+
+import (
+	"crypto/cipher"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Entry is what the store keeps under an id: opaque data and a little metadata.
+type Entry struct {
+	// Kind says what the entry is, e.g. "session", "role" or "mfa-code".
+	Kind string
+	// Label describes the entry to a person, e.g. a profile and role ARN.
+	Label string
+	// Expires is when the data stops being usable.
+	Expires time.Time
+	// Data is the caller's payload.
+	Data []byte
+}
+
+// The file layout, version 1:
+//
+//	version (1 byte) | nonce (12 bytes) | AES-256-GCM(plaintext) with tag (16 bytes)
+//
+// with associated data version || file name, and the plaintext
+//
+//	expiry seconds (int64) | expiry nanoseconds (uint32) |
+//	len(Kind) (uint32) | Kind | len(Label) (uint32) | Label | len(Data) (uint32) | Data
+//
+// all integers big-endian. Fixed-width lengths keep the decoding canonical:
+// one Entry has exactly one plaintext.
+const (
+	version   = 1
+	nonceSize = 12
+	tagSize   = 16
+	headSize  = 1 + nonceSize
+	minPlain  = 8 + 4 + 3*4
+
+	// maxPlain keeps every sealed entry within maxFileSize.
+	maxPlain = maxFileSize - headSize - tagSize
+)
+
+// errMalformed is a plaintext that is not an encoded Entry.
+var errMalformed = errors.New("malformed cache entry")
+
+// marshal encodes e as the plaintext of a version 1 file.
+func (e *Entry) marshal() ([]byte, error) {
+	n := minPlain + len(e.Kind) + len(e.Label) + len(e.Data)
+	if n > maxPlain {
+		return nil, fmt.Errorf("cache entry of %d bytes is larger than %d", n, maxPlain)
+	}
+	b := make([]byte, 0, n)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Expires.Unix()))
+	b = binary.BigEndian.AppendUint32(b, uint32(e.Expires.Nanosecond()))
+	b = appendField(b, e.Kind)
+	b = appendField(b, e.Label)
+	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Data)))
+	b = append(b, e.Data...)
+	return b, nil
+}
+
+func appendField(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint32(b, uint32(len(s)))
+	return append(b, s...)
+}
+
+// unmarshal decodes a plaintext made by marshal. Data aliases b.
+func unmarshal(b []byte) (*Entry, error) {
+	if len(b) < minPlain {
+		return nil, errMalformed
+	}
+	sec := int64(binary.BigEndian.Uint64(b))
+	nsec := binary.BigEndian.Uint32(b[8:])
+	if nsec >= 1e9 {
+		return nil, errMalformed
+	}
+	b = b[12:]
+	kind, b, ok := field(b)
+	if !ok {
+		return nil, errMalformed
+	}
+	label, b, ok := field(b)
+	if !ok {
+		return nil, errMalformed
+	}
+	data, b, ok := field(b)
+	if !ok || len(b) != 0 {
+		return nil, errMalformed
+	}
+	return &Entry{
+		Kind:    string(kind),
+		Label:   string(label),
+		Expires: time.Unix(sec, int64(nsec)),
+		Data:    data,
+	}, nil
+}
+
+// field splits a length-prefixed field off the front of b.
+func field(b []byte) (f, rest []byte, ok bool) {
+	if len(b) < 4 {
+		return nil, nil, false
+	}
+	n := binary.BigEndian.Uint32(b)
+	b = b[4:]
+	if uint64(n) > uint64(len(b)) {
+		return nil, nil, false
+	}
+	return b[:n:n], b[n:], true
+}
+
+// additionalData binds a sealed file to its version and name.
+func additionalData(dst *[1 + idLen]byte, id string) []byte {
+	dst[0] = version
+	return dst[:1+copy(dst[1:], id)]
+}
+
+// seal encrypts plain as the content of the file named id.
+func seal(aead cipher.AEAD, id string, plain []byte, random io.Reader) ([]byte, error) {
+	out := make([]byte, headSize, headSize+len(plain)+aead.Overhead())
+	out[0] = version
+	if _, err := io.ReadFull(random, out[1:headSize]); err != nil {
+		return nil, fmt.Errorf("make cache entry nonce: %w", err)
+	}
+	var ad [1 + idLen]byte
+	return aead.Seal(out, out[1:headSize], plain, additionalData(&ad, id)), nil
+}
+
+// open decrypts and decodes the content of the file named id; ok is false for
+// anything that seal did not make with this key and name. It decrypts in place.
+func open(aead cipher.AEAD, id string, blob []byte) (e *Entry, ok bool) {
+	if len(blob) < headSize+tagSize || blob[0] != version {
+		return nil, false
+	}
+	var ad [1 + idLen]byte
+	nonce, ct := blob[1:headSize], blob[headSize:]
+	plain, err := aead.Open(ct[:0], nonce, ct, additionalData(&ad, id))
+	if err != nil {
+		return nil, false
+	}
+	e, err = unmarshal(plain)
+	return e, err == nil
+}

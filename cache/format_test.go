@@ -1,0 +1,160 @@
+package cache
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestDamagedEntryIsMiss damages a stored file in every way and checks that
+// Get misses without error or panic, and that a Put then replaces the file.
+func TestDamagedEntryIsMiss(t *testing.T) {
+	s, o := newStore(t)
+	id := testID(1)
+	path := filepath.Join(o.Dir, id)
+	if err := s.Put(id, testEntry(id)); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	type damage struct {
+		name string
+		blob []byte
+	}
+	var tests []damage
+	for i := range good {
+		b := bytes.Clone(good)
+		b[i] ^= 0xff
+		tests = append(tests, damage{"flip byte " + strconv.Itoa(i), b})
+		b = bytes.Clone(good)
+		b[i] ^= 0x01
+		tests = append(tests, damage{"flip bit of byte " + strconv.Itoa(i), b})
+	}
+	for n := range len(good) {
+		tests = append(tests, damage{"truncate to " + strconv.Itoa(n), good[:n:n]})
+	}
+	tests = append(tests,
+		damage{"appended byte", append(bytes.Clone(good), 0)},
+		damage{"old version 0", append([]byte{0}, good[1:]...)},
+		damage{"version 2", append([]byte{2}, good[1:]...)},
+		damage{"zero nonce", append(append([]byte{version}, make([]byte, nonceSize)...), good[headSize:]...)},
+		damage{"all zero", make([]byte, len(good))},
+		damage{"too large", make([]byte, maxFileSize+1)},
+	)
+	for _, tt := range tests {
+		if err := os.WriteFile(path, tt.blob, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if e, ok := s.Get(id, 0); ok || e != nil {
+			t.Errorf("%s: Get = %v, %v; want a miss", tt.name, e, ok)
+		}
+	}
+
+	if err := s.Put(id, testEntry(id)); err != nil {
+		t.Fatalf("Put over a damaged entry: %v", err)
+	}
+	if _, ok := s.Get(id, 0); !ok {
+		t.Error("Get missed the entry that replaced a damaged one")
+	}
+}
+
+func TestSwappedEntriesMiss(t *testing.T) {
+	s, o := newStore(t)
+	a, b := testID(1), testID(2)
+	for _, id := range []string{a, b} {
+		if err := s.Put(id, testEntry(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pa, pb := filepath.Join(o.Dir, a), filepath.Join(o.Dir, b)
+	tmp := filepath.Join(o.Dir, "swap")
+	for _, mv := range [][2]string{{pa, tmp}, {pb, pa}, {tmp, pb}} {
+		if err := os.Rename(mv[0], mv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{a, b} {
+		if _, ok := s.Get(id, 0); ok {
+			t.Errorf("Get(%s) hit another entry's file", id[:8])
+		}
+	}
+	if listed, unreadable, err := s.Inventory(); err != nil || len(listed) != 0 || unreadable != 2 {
+		t.Errorf("Inventory = %d listed, %d unreadable, %v; want 0, 2, nil", len(listed), unreadable, err)
+	}
+}
+
+// TestForeignKeyIsMiss loses the key: every entry turns into a miss, a new
+// key is made, and a Put with it works.
+func TestForeignKeyIsMiss(t *testing.T) {
+	s, o := newStore(t)
+	id := testID(1)
+	if err := s.Put(id, testEntry(id)); err != nil {
+		t.Fatal(err)
+	}
+	keyPath := filepath.Join(o.KeyDir, keyFileName)
+	oldKey, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(keyPath); err != nil {
+		t.Fatal(err)
+	}
+
+	s2, err := Open(o) // a new process: the old key is not in memory
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s2.Get(id, 0); ok {
+		t.Fatal("Get hit an entry sealed with a lost key")
+	}
+	newKey, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatalf("no new key after Get of an existing entry: %v", err)
+	}
+	if bytes.Equal(oldKey, newKey) {
+		t.Fatal("the new key is the old one")
+	}
+	if err := s2.Put(id, testEntry(id)); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s2.Get(id, 0); !ok {
+		t.Error("Get missed the entry put with the new key")
+	}
+}
+
+func TestUnmarshalRejects(t *testing.T) {
+	e := &Entry{Kind: "k", Label: "l", Expires: time.Unix(1e9, 5), Data: []byte("d")}
+	good, err := e.marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := unmarshal(good); err != nil || !sameEntry(got, e) {
+		t.Fatalf("unmarshal(marshal(e)) = %+v, %v", got, err)
+	}
+	bigNsec := bytes.Clone(good)
+	copy(bigNsec[8:12], []byte{0x3b, 0x9a, 0xca, 0x00}) // 1e9
+	bigLen := bytes.Clone(good)
+	copy(bigLen[12:16], []byte{0xff, 0xff, 0xff, 0xff})
+	tests := []struct {
+		name string
+		b    []byte
+	}{
+		{"empty", nil},
+		{"short", good[:minPlain-1]},
+		{"trailing byte", append(bytes.Clone(good), 0)},
+		{"missing byte", good[:len(good)-1]},
+		{"nanoseconds out of range", bigNsec},
+		{"length past end", bigLen},
+	}
+	for _, tt := range tests {
+		if got, err := unmarshal(tt.b); err == nil {
+			t.Errorf("%s: unmarshal = %+v, want an error", tt.name, got)
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package cache
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+)
+
+const (
+	keySize = 32
+
+	// keyLockTimeout bounds the wait for another process creating the key;
+	// creation takes at most a few keyring timeouts.
+	keyLockTimeout = 30 * time.Second
+	keyLockName    = "key.lock"
+)
+
+// errNoKey is a key store that answered and holds no key for this cache.
+var errNoKey = errors.New("no cache key")
+
+// keyStore is one place the key can live.
+type keyStore interface {
+	// name is what KeyStore reports: "keyring", "keyctl" or "file <path>".
+	name() string
+	// load returns the key, errNoKey when the store has none (or an unusable
+	// one it may overwrite), or another error when the store does not work.
+	load() ([]byte, error)
+	// save stores key and returns the key now in the store, which is another
+	// process's when it got there first.
+	save(key []byte) ([]byte, error)
+}
+
+// KeyStore loads the key if needed and names the store that holds it:
+// "keyring", "keyctl" or "file <path>".
+func (s *Store) KeyStore() (string, error) {
+	if _, err := s.cipher(); err != nil {
+		return "", err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.desc, nil
+}
+
+// cipher returns the AEAD for the store's key, finding or making the key on
+// first use.
+func (s *Store) cipher() (cipher.AEAD, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.aead != nil {
+		return s.aead, nil
+	}
+	key, desc, err := s.loadKey()
+	if err != nil {
+		return nil, err
+	}
+	block, err := aes.NewCipher(key)
+	clear(key)
+	if err != nil {
+		return nil, fmt.Errorf("cache key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("cache key: %w", err)
+	}
+	s.aead, s.desc = aead, desc
+	return aead, nil
+}
+
+// keyName is the part of key store names that tells caches apart: the first
+// 16 hex digits of the SHA-256 of the cache directory's absolute path.
+func (s *Store) keyName() string {
+	sum := sha256.Sum256([]byte(s.dir))
+	return hex.EncodeToString(sum[:8])
+}
+
+// stores lists the key stores to try, in order.
+func (s *Store) stores() []keyStore {
+	name := s.keyName()
+	kr := &keyringStore{user: "cache-key:" + name, timeout: s.timeout}
+	kc := newKeyctlStore("awsrun:cache-key:" + name)
+	f := &fileStore{dir: s.keyDir, cacheDir: s.dir}
+	switch s.keyStore {
+	case "keyring":
+		return []keyStore{kr}
+	case "keyctl":
+		return []keyStore{kc}
+	case "file":
+		return []keyStore{f}
+	}
+	return []keyStore{kr, kc, f}
+}
+
+// loadKey finds the key in the first store that has one; when none has, it
+// makes one under the key lock and saves it in the first store that takes it.
+func (s *Store) loadKey() (key []byte, desc string, err error) {
+	stores := s.stores()
+	broken := make([]error, len(stores)) // a store that failed is not asked again
+
+	lookup := func() ([]byte, string, bool) {
+		for i, ks := range stores {
+			if broken[i] != nil {
+				continue
+			}
+			k, err := ks.load()
+			if err == nil {
+				return k, ks.name(), true
+			}
+			if !errors.Is(err, errNoKey) {
+				broken[i] = fmt.Errorf("%s: %w", ks.name(), err)
+			}
+		}
+		return nil, "", false
+	}
+
+	if k, d, ok := lookup(); ok {
+		return k, d, nil
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), keyLockTimeout)
+	defer cancel()
+	unlock, err := lockFile(ctx, filepath.Join(s.dir, keyLockName), nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("create cache key: %w", err)
+	}
+	defer unlock()
+
+	// Another process may have made the key while we waited.
+	if k, d, ok := lookup(); ok {
+		return k, d, nil
+	}
+
+	key = make([]byte, keySize)
+	if _, err := rand.Read(key); err != nil {
+		return nil, "", fmt.Errorf("create cache key: %w", err)
+	}
+	for i, ks := range stores {
+		if broken[i] != nil {
+			continue
+		}
+		k, err := ks.save(key)
+		if err == nil {
+			return k, ks.name(), nil
+		}
+		broken[i] = fmt.Errorf("%s: %w", ks.name(), err)
+	}
+	clear(key)
+	return nil, "", fmt.Errorf("no key store holds the cache key: %w", errors.Join(broken...))
+}
+
+// validKey reports whether k can be a key.
+func validKey(k []byte) bool { return len(k) == keySize }

@@ -1,0 +1,102 @@
+package cache
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestListAndClear(t *testing.T) {
+	s, o := newStore(t)
+	ids := []string{testID(1), testID(2), testID(3)}
+	slices.Sort(ids)
+	for _, id := range ids {
+		if err := s.Put(id, testEntry(id)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expired := testID(4)
+	if err := s.Put(expired, &Entry{Kind: "session", Expires: time.Now().Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	ids = append(ids, expired)
+	slices.Sort(ids)
+	garbled := testID(5)
+	if err := os.WriteFile(filepath.Join(o.Dir, garbled), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Files that are not entries: ignored by List, and by Clear unless stale.
+	other := filepath.Join(o.Dir, "README")
+	freshTemp := filepath.Join(o.Dir, tempPrefix+"fresh")
+	staleTempFile := filepath.Join(o.Dir, tempPrefix+"stale")
+	for _, p := range []string{other, freshTemp, staleTempFile} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-2 * staleTemp)
+	if err := os.Chtimes(staleTempFile, old, old); err != nil {
+		t.Fatal(err)
+	}
+	unlock, err := s.Lock(t.Context(), ids[0], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+
+	listed, unreadable, err := s.Inventory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range listed {
+		got = append(got, l.ID)
+		want := testEntry(l.ID)
+		if l.ID == expired {
+			want = &Entry{Kind: "session", Expires: l.Entry.Expires}
+		}
+		if l.Entry.Kind != want.Kind || l.Entry.Label != want.Label || string(l.Entry.Data) != string(want.Data) {
+			t.Errorf("List entry %s = %+v, want %+v", l.ID[:8], l.Entry, want)
+		}
+	}
+	if !slices.Equal(got, ids) {
+		t.Errorf("List ids = %v, want %v", got, ids)
+	}
+	if unreadable != 1 {
+		t.Errorf("unreadable = %d, want 1", unreadable)
+	}
+	if l2, err := s.List(); err != nil || len(l2) != len(listed) {
+		t.Errorf("List = %d entries, %v; want %d", len(l2), err, len(listed))
+	}
+
+	removed, err := s.Clear()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(ids) + 1; removed != want {
+		t.Errorf("Clear removed %d, want %d", removed, want)
+	}
+	des, err := os.ReadDir(o.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var left []string
+	for _, de := range des {
+		left = append(left, de.Name())
+	}
+	if want := []string{tempPrefix + "fresh", "README"}; !slices.Equal(left, want) {
+		t.Errorf("after Clear the directory holds %v, want %v", left, want)
+	}
+	if listed, err := s.List(); err != nil || len(listed) != 0 {
+		t.Errorf("List after Clear = %v, %v", listed, err)
+	}
+	// The key survives a Clear: new entries still open.
+	if err := s.Put(ids[0], testEntry(ids[0])); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Get(ids[0], 0); !ok {
+		t.Error("Get missed after Clear and Put")
+	}
+}

@@ -1,0 +1,303 @@
+package cache
+
+import (
+	"crypto/cipher"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/adrg/xdg"
+)
+
+// Options configures a Store; the zero value means the XDG defaults.
+type Options struct {
+	// Dir holds the entries; default filepath.Join(xdg.CacheHome, "awsrun").
+	Dir string
+	// KeyDir holds cache.key when no keyring answers; default
+	// filepath.Join(xdg.ConfigHome, "awsrun").
+	KeyDir string
+	// KeyStore is "" or "auto" (keyring, then keyctl, then file), or one of
+	// "keyring", "keyctl" or "file" to use only that store.
+	KeyStore string
+	// Timeout is how long a keyring may take before it counts as absent;
+	// default 500ms.
+	Timeout time.Duration
+	// Now tells the time for expiry checks; default time.Now.
+	Now func() time.Time
+}
+
+// Store is an encrypted directory of entries; it is safe for concurrent use.
+type Store struct {
+	dir      string
+	keyDir   string
+	keyStore string
+	timeout  time.Duration
+	now      func() time.Time
+
+	mu   sync.Mutex
+	aead cipher.AEAD // nil until the key is loaded
+	desc string      // the key store in use, as KeyStore reports it
+
+	// hook, when set by tests, runs before each step of Put ("create",
+	// "write", "sync", "close", "rename") and fails the step with its error.
+	hook func(step string) error
+}
+
+// InsecureDirError reports a cache directory that others could read or change.
+type InsecureDirError struct {
+	Dir    string
+	Reason string
+}
+
+func (e *InsecureDirError) Error() string {
+	return fmt.Sprintf("cache directory %s is %s", e.Dir, e.Reason)
+}
+
+const (
+	// DefaultTimeout is how long a keyring may take when Options.Timeout is 0.
+	DefaultTimeout = 500 * time.Millisecond
+
+	// maxFileSize bounds what Get reads; entries are small JSON documents.
+	maxFileSize = 64 << 10
+
+	idLen      = 64 // lowercase hex SHA-256
+	tempPrefix = ".tmp-"
+	lockSuffix = ".lock"
+)
+
+// Open returns a Store on o.Dir, creating the directory (0700) if needed and
+// refusing one that belongs to another user or that group or others may
+// access; it does not load the key.
+func Open(o Options) (*Store, error) {
+	switch o.KeyStore {
+	case "", "auto", "keyring", "keyctl", "file":
+	default:
+		return nil, fmt.Errorf("unknown key store %q (want auto, keyring, keyctl or file)", o.KeyStore)
+	}
+	s := &Store{
+		dir:      o.Dir,
+		keyDir:   o.KeyDir,
+		keyStore: o.KeyStore,
+		timeout:  o.Timeout,
+		now:      o.Now,
+	}
+	if s.dir == "" {
+		s.dir = filepath.Join(xdg.CacheHome, "awsrun")
+	}
+	if s.keyDir == "" {
+		s.keyDir = filepath.Join(xdg.ConfigHome, "awsrun")
+	}
+	if s.keyStore == "" {
+		s.keyStore = "auto"
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if s.dir, err = filepath.Abs(s.dir); err != nil {
+		return nil, fmt.Errorf("cache directory %s: %w", o.Dir, err)
+	}
+	if s.keyDir, err = filepath.Abs(s.keyDir); err != nil {
+		return nil, fmt.Errorf("key directory %s: %w", o.KeyDir, err)
+	}
+	if err := makePrivateDir(s.dir); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// makePrivateDir creates dir as 0700 when it is missing and checks that an
+// existing one is private to the effective user.
+func makePrivateDir(dir string) error {
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("create cache directory: %w", err)
+		}
+		// MkdirAll's mode passes through the umask; say what we mean.
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("create cache directory: %w", err)
+		}
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("cache directory: %w", err)
+	}
+	if !fi.IsDir() {
+		return &InsecureDirError{Dir: dir, Reason: "not a directory"}
+	}
+	if reason := insecureReason(fi, 0o077, "accessible to group or others"); reason != "" {
+		return &InsecureDirError{Dir: dir, Reason: reason}
+	}
+	return nil
+}
+
+// Dir returns the absolute path of the cache directory.
+func (s *Store) Dir() string { return s.dir }
+
+// validID reports whether id is a lowercase hex SHA-256.
+func validID(id string) bool {
+	if len(id) != idLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func checkID(id string) error {
+	if !validID(id) {
+		return fmt.Errorf("cache entry id %q is not a lowercase hex SHA-256", id)
+	}
+	return nil
+}
+
+// Get returns the entry stored under id when it opens with the current key
+// and expires more than margin from now; anything else is a miss.
+func (s *Store) Get(id string, margin time.Duration) (*Entry, bool) {
+	if !validID(id) {
+		return nil, false
+	}
+	blob, ok := readSmall(filepath.Join(s.dir, id))
+	if !ok {
+		return nil, false // checked before the key so a cold cache never makes one
+	}
+	aead, err := s.cipher()
+	if err != nil {
+		return nil, false
+	}
+	e, ok := open(aead, id, blob)
+	if !ok || !s.now().Add(margin).Before(e.Expires) {
+		return nil, false
+	}
+	return e, true
+}
+
+// readSmall reads a regular file of at most maxFileSize bytes.
+func readSmall(path string) ([]byte, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxFileSize {
+		return nil, false
+	}
+	// One byte more than the size so a file that grew since Stat shows up.
+	buf := make([]byte, fi.Size()+1)
+	n, err := io.ReadFull(f, buf)
+	if err != io.ErrUnexpectedEOF || int64(n) != fi.Size() {
+		return nil, false
+	}
+	return buf[:n], true
+}
+
+// Put stores e under id, replacing any earlier entry atomically.
+func (s *Store) Put(id string, e *Entry) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	if e == nil {
+		return errors.New("cache: Put of a nil entry")
+	}
+	plain, err := e.marshal()
+	if err != nil {
+		return err
+	}
+	aead, err := s.cipher()
+	if err != nil {
+		return err
+	}
+	blob, err := seal(aead, id, plain, rand.Reader)
+	if err != nil {
+		return err
+	}
+	return s.writeAtomic(id, blob)
+}
+
+// writeAtomic replaces dir/name with data through a synced temporary file
+// and removes that file on any failure.
+func (s *Store) writeAtomic(name string, data []byte) (err error) {
+	path := filepath.Join(s.dir, name)
+	if err := s.step("create"); err != nil {
+		return fmt.Errorf("write cache entry %s: %w", path, err)
+	}
+	f, err := os.CreateTemp(s.dir, tempPrefix+"*")
+	if err != nil {
+		return fmt.Errorf("write cache entry %s: %w", path, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			err = fmt.Errorf("write cache entry %s: %w", path, err)
+		}
+	}()
+	if err := f.Chmod(0o600); err != nil {
+		return err
+	}
+	if err := s.step("write"); err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return err
+	}
+	if err := s.step("sync"); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := s.step("close"); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := s.step("rename"); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	// The entry is in place; a failed directory sync only weakens durability.
+	_ = syncDir(s.dir)
+	return nil
+}
+
+func (s *Store) step(name string) error {
+	if s.hook == nil {
+		return nil
+	}
+	return s.hook(name)
+}
+
+// Delete removes the entry stored under id; a missing entry is not an error.
+func (s *Store) Delete(id string) error {
+	if err := checkID(id); err != nil {
+		return err
+	}
+	path := filepath.Join(s.dir, id)
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete cache entry %s: %w", path, err)
+	}
+	return nil
+}
+
+// isTemp reports whether name is one of Put's temporary files.
+func isTemp(name string) bool { return strings.HasPrefix(name, tempPrefix) }
