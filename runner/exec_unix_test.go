@@ -31,7 +31,7 @@ type helperSpec struct {
 	Set    []Var
 	Path   string // given to Exec as is; "": LookPath(Argv[0])
 	Argv   []string
-	Notify bool   // catch SIGINT, SIGTERM and SIGPIPE first, as a prompt would
+	Notify bool   // catch SIGINT, SIGTERM and SIGPIPE first, then stop, as the MFA prompt does
 	Open   string // open this file and a pipe first, and report them on stderr
 }
 
@@ -62,6 +62,7 @@ func helperExec() int {
 	if spec.Notify {
 		c := make(chan os.Signal, 1)
 		signal.Notify(c, syscall.SIGINT, syscall.SIGTERM, syscall.SIGPIPE)
+		signal.Stop(c)
 	}
 	if spec.Open != "" {
 		f, err := os.Open(spec.Open)
