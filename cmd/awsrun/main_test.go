@@ -66,6 +66,13 @@ type world struct {
 // newWorld is the seeds' setup against a fake STS, in a temp HOME.
 func newWorld(t *testing.T, config string) *world {
 	t.Helper()
+	return newWorldTB(t, config)
+}
+
+func newWorldB(b *testing.B) *world { return newWorldTB(b, "") }
+
+func newWorldTB(t testing.TB, config string) *world {
+	t.Helper()
 	w := &world{srv: ststest.NewServer(), home: t.TempDir()}
 	t.Cleanup(w.srv.Close)
 	w.user = w.srv.AddUser(userARN)
@@ -91,7 +98,7 @@ func newWorld(t *testing.T, config string) *world {
 	return w
 }
 
-func (w *world) write(t *testing.T, name, text string) string {
+func (w *world) write(t testing.TB, name, text string) string {
 	t.Helper()
 	p := filepath.Join(w.home, name)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
