@@ -215,7 +215,11 @@ func (a *app) openCache() *cache.Store {
 		return nil
 	}
 	if a.opts.verbose {
-		a.logf("cache %s", s.Dir())
+		store, err := s.KeyStore()
+		if err != nil {
+			store = "unavailable (" + err.Error() + ")"
+		}
+		a.logf("cache %s, key in %s", s.Dir(), store)
 	}
 	return s
 }
