@@ -64,6 +64,14 @@ var partitionRegions = map[string]string{
 	"aws-eusc":   "eusc-de-east-1",
 }
 
+// partition is the ARN's partition, "aws" when it has none.
+func partition(arn string) string {
+	if a, err := ParseARN(arn); err == nil {
+		return a.Partition
+	}
+	return "aws"
+}
+
 // PartitionRegion returns the default STS region of an ARN's partition,
 // us-east-1 when the ARN or partition is unknown.
 func PartitionRegion(arn string) string {

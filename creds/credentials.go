@@ -1,67 +1,11 @@
 package creds
 
-import (
-	"encoding/json"
-	"fmt"
-	"time"
-)
+import "github.com/awsrun/awsrun/creds/warm"
 
-// Credentials are AWS credentials: long-term keys (no expiration) or
-// temporary ones with a session token.
-type Credentials struct {
-	AccessKeyID     string
-	SecretAccessKey string
-	SessionToken    string
-	Expiration      time.Time // zero for long-term keys
-}
+// Credentials are AWS credentials: long-term keys or temporary ones. The
+// type lives in creds/warm so that the launcher reads cached credentials
+// without linking the SDK.
+type Credentials = warm.Credentials
 
-// Temporary reports whether c carries a session token.
-func (c Credentials) Temporary() bool { return c.SessionToken != "" }
-
-// String masks the key id and omits every secret, so a stray %v is safe.
-func (c Credentials) String() string { return MaskKeyID(c.AccessKeyID) }
-
-// GoString is String, so %#v is safe too.
-func (c Credentials) GoString() string { return c.String() }
-
-// MaskKeyID shows the first four and last four characters of an access key
-// id: enough to tell keys apart, useless to an attacker.
-func MaskKeyID(id string) string {
-	if len(id) <= 8 {
-		return "…"
-	}
-	return id[:4] + "…" + id[len(id)-4:]
-}
-
-// TimeLeft is how long the credentials stay valid after now.
-func (c Credentials) TimeLeft(now time.Time) time.Duration {
-	if c.Expiration.IsZero() {
-		return 0
-	}
-	return c.Expiration.Sub(now)
-}
-
-// wireCredentials is the cache payload layout, with the field names that
-// the credential_process protocol uses.
-type wireCredentials struct {
-	AccessKeyID     string    `json:"AccessKeyId"`
-	SecretAccessKey string    `json:"SecretAccessKey"`
-	SessionToken    string    `json:"SessionToken"`
-	Expiration      time.Time `json:"Expiration"`
-}
-
-func encodeCredentials(c Credentials) []byte {
-	b, err := json.Marshal(wireCredentials(c))
-	if err != nil {
-		panic(fmt.Sprintf("creds: encoding credentials: %v", err)) // plain strings and a time: cannot fail
-	}
-	return b
-}
-
-func decodeCredentials(b []byte) (Credentials, bool) {
-	var w wireCredentials
-	if err := json.Unmarshal(b, &w); err != nil || w.AccessKeyID == "" || w.SecretAccessKey == "" {
-		return Credentials{}, false
-	}
-	return Credentials(w), true
-}
+// MaskKeyID shows the first and last four characters of an access key id.
+func MaskKeyID(id string) string { return warm.MaskKeyID(id) }

@@ -130,3 +130,6 @@ func (e *MFAError) Unwrap() error { return e.Err }
 type InterruptedError struct{ Signal int }
 
 func (e *InterruptedError) Error() string { return "interrupted" }
+
+// InterruptSignal is the signal number, for the exit status 128+N.
+func (e *InterruptedError) InterruptSignal() int { return e.Signal }

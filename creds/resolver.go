@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/awsrun/awsrun/cache"
+	"github.com/awsrun/awsrun/creds/warm"
 )
 
 // RefreshMargin is how long cached credentials must still be valid to be
 // used: a command started with them gets at least this long.
-const RefreshMargin = 5 * time.Minute
+const RefreshMargin = warm.RefreshMargin
 
 // lockWait bounds the wait for another awsrun that holds a step's lock:
 // long enough for a person to type a code, short enough not to hang a CI job.
@@ -60,7 +61,8 @@ type step struct {
 	parent *step  // nil: made from the chain's source
 	fetch  func(ctx context.Context, parent Credentials) (Credentials, error)
 
-	fromCache bool // the credentials last returned came from the cache
+	note      string // said with -v when the step calls STS
+	fromCache bool   // the credentials last returned came from the cache
 }
 
 // Retrieve returns credentials for the chain's target.
@@ -84,6 +86,16 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 			Hint: "check the system clock"}
 	}
 	return creds, nil
+}
+
+// TargetID names the cache entry of the chain's last step, "" when the
+// chain's credentials are its source's own and nothing is cached.
+func (r *Resolver) TargetID(c *Chain) string {
+	last, err := r.plan(c)
+	if err != nil || last == nil {
+		return ""
+	}
+	return last.id
 }
 
 // StepIDs names every cache entry the chain uses, for --clear.
@@ -146,11 +158,14 @@ func (r *Resolver) plan(c *Chain) (*step, error) {
 	}
 	for i := range c.Hops {
 		h := c.Hops[i]
+		asked := h.Duration
 		if temporary && h.Duration > chainedRoleLimit {
-			r.logf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(h.Duration))
 			h.Duration = chainedRoleLimit
 		}
 		s := r.roleStep(c, h, prev, srcID, i == codeHop, i == 0 && prev != nil)
+		if asked != h.Duration {
+			s.note = fmt.Sprintf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(asked))
+		}
 		prev = s
 		temporary = true
 	}
@@ -159,7 +174,9 @@ func (r *Resolver) plan(c *Chain) (*step, error) {
 
 func (r *Resolver) sessionStep(c *Chain, srcID string) *step {
 	s := &step{
-		id:    identity("session", srcID, c.MFASerial, c.SessionDuration.String(), c.SessionRegion, c.endpoint),
+		// A session works in every region of its partition: profiles of one
+		// source share it whatever region each names.
+		id:    identity("session", srcID, c.MFASerial, c.SessionDuration.String(), partition(firstNonEmpty(c.MFASerial, c.ARN())), c.endpoint),
 		kind:  "session",
 		label: c.Source.Profile + " " + firstNonEmpty(c.MFASerial, "(no MFA)"),
 	}
@@ -275,6 +292,9 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 	if err != nil {
 		return Credentials{}, err
 	}
+	if s.note != "" {
+		r.logf("%s", s.note)
+	}
 	creds, err := s.fetch(ctx, caller)
 	if err != nil {
 		return Credentials{}, err
@@ -282,7 +302,7 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 	s.fromCache = false
 	r.logf("%s %s: new credentials %s, valid %s", s.kind, s.label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
-		r.put(s.id, &cache.Entry{Kind: s.kind, Label: s.label, Expires: creds.Expiration, Data: encodeCredentials(creds)})
+		r.put(s.id, &cache.Entry{Kind: s.kind, Label: s.label, Expires: creds.Expiration, Data: warm.Encode(creds)})
 	}
 	return creds, nil
 }
@@ -293,7 +313,7 @@ func (r *Resolver) lookup(s *step, say bool) (Credentials, bool) {
 	e, ok := r.Cache.Get(s.id, RefreshMargin)
 	var creds Credentials
 	if ok {
-		creds, ok = decodeCredentials(e.Data)
+		creds, ok = warm.Decode(e.Data)
 	}
 	if !ok {
 		if say {

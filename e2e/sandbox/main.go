@@ -103,8 +103,9 @@ func sandbox() int {
 		}
 	}
 
-	bin := filepath.Join(home, "awsrun")
-	build := exec.Command("go", "build", "-o", bin, "github.com/awsrun/awsrun/cmd/awsrun")
+	bin := filepath.Join(home, "bin", "awsrun")
+	build := exec.Command("go", "build", "-o", filepath.Dir(bin)+string(filepath.Separator),
+		"github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		return failf("building awsrun: %v", err)

@@ -1,6 +1,7 @@
-package main
+package cli
 
-const usage = `awsrun runs a command with MFA-backed AWS role credentials.
+// Usage is the text of awsrun --help; %s takes the flag list.
+const Usage = `awsrun runs a command with MFA-backed AWS role credentials.
 
 Usage:
   awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials

@@ -29,7 +29,8 @@ var (
 	binErr  error
 )
 
-// binary builds cmd/awsrun once per test run.
+// binary builds awsrun and awsrun-core side by side, as go install does,
+// once per test run, and returns the launcher's path.
 func binary(t testing.TB) string {
 	t.Helper()
 	binOnce.Do(func() {
@@ -39,7 +40,7 @@ func binary(t testing.TB) string {
 			return
 		}
 		binPath = filepath.Join(dir, "awsrun")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/awsrun/awsrun/cmd/awsrun").CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", dir, "github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core").CombinedOutput()
 		if err != nil {
 			binErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
@@ -73,12 +74,17 @@ func (w *world) mfaProcess(t *testing.T) (setCode func(string), runs func() int)
 	return setCode, runs
 }
 
-// run starts the built binary with no terminal and waits for it.
+// run starts the built launcher with no terminal and waits for it.
 func (w *world) run(t *testing.T, args ...string) result {
+	t.Helper()
+	return w.runBinary(t, binary(t), args...)
+}
+
+func (w *world) runBinary(t *testing.T, bin string, args ...string) result {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = w.env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"encoding/json"
@@ -7,10 +7,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/creds/warm"
 )
 
-func validExport(format string) bool {
+// ValidExport reports whether format is one --export knows.
+func ValidExport(format string) bool {
 	switch format {
 	case "env", "json", "credential-process":
 		return true
@@ -18,9 +19,9 @@ func validExport(format string) bool {
 	return false
 }
 
-// export prints the credentials in the asked format on stdout: the one
+// Export prints the credentials in the asked format on stdout: the one
 // place awsrun writes them anywhere but a child's environment.
-func export(w io.Writer, format string, c creds.Credentials, region string) error {
+func Export(w io.Writer, format string, c warm.Credentials, region string) error {
 	expiration := ""
 	if !c.Expiration.IsZero() {
 		expiration = c.Expiration.UTC().Format(time.RFC3339)

@@ -70,7 +70,7 @@ func (a *app) clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if a.opts.profile == "" {
+	if a.opts.Profile == "" {
 		n, err := s.Clear()
 		if err != nil {
 			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/cli"
 )
 
 // The test binary doubles as awsrun itself and as a child that asks STS
@@ -366,8 +367,8 @@ func TestFailExitStatus(t *testing.T) {
 		err  error
 		want int
 	}{
-		{usageError{fmt.Errorf("x")}, 125},
-		{&nestedError{outer: "p"}, 125},
+		{cli.UsageError{Err: fmt.Errorf("x")}, 125},
+		{&cli.NestedError{Outer: "p"}, 125},
 		{fmt.Errorf("wrapped: %w", &runnerNotFound), 127},
 		{fmt.Errorf("wrapped: %w", &runnerNotExec), 126},
 		{&runnerExit, 3},

@@ -1,11 +1,13 @@
-package main
+package cli
 
 import "runtime/debug"
 
-// buildVersion is set at release time with -ldflags "-X main.buildVersion=v1.2.3".
+// buildVersion is set at release time with
+// -ldflags "-X github.com/awsrun/awsrun/internal/cli.buildVersion=v1.2.3".
 var buildVersion = ""
 
-func version() string {
+// Version is awsrun's version: the release's, else the module's, else devel.
+func Version() string {
 	if buildVersion != "" {
 		return buildVersion
 	}

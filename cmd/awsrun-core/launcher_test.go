@@ -1,0 +1,119 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// These tests run the launcher (cmd/awsrun) and awsrun-core as installed
+// together, and the launcher alone.
+
+// launcherAlone copies the launcher into a directory of its own: an
+// installation missing awsrun-core.
+func launcherAlone(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(binary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "awsrun")
+	if err := os.WriteFile(p, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLauncherServesAWarmHitWithoutCore(t *testing.T) {
+	w := newWorld(t, "")
+	w.mfaProcess(t)
+	first := w.run(t, "-p", "role101", "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "$AWS_REGION"`)
+	if first.code != 0 {
+		t.Fatalf("cold run: exit %d: %s", first.code, first.stderr)
+	}
+	w.srv.ResetCalls()
+	alone := launcherAlone(t)
+	r := w.runBinary(t, alone, "-p", "role101", "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "$AWS_REGION"`)
+	if r.code != 0 || r.stdout != first.stdout {
+		t.Errorf("warm run by the launcher alone: exit %d, stdout %q (want %q), stderr %q", r.code, r.stdout, first.stdout, r.stderr)
+	}
+	if n := len(w.srv.Calls()); n != 0 {
+		t.Errorf("warm run made %d STS calls", n)
+	}
+	// --export is served warm too: credential_process runs it for every
+	// new SDK client.
+	r = w.runBinary(t, alone, "-p", "role101", "--export", "credential-process")
+	if r.code != 0 || !strings.Contains(r.stdout, `"Version": 1`) {
+		t.Errorf("warm --export: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestLauncherWithoutCoreSaysHowToInstall(t *testing.T) {
+	w := newWorld(t, "")
+	r := w.runBinary(t, launcherAlone(t), "-p", "role101", "-t", w.code(), "--", "true")
+	if r.code != 125 {
+		t.Errorf("exit %d, want 125", r.code)
+	}
+	want := "awsrun: error: awsrun-core, the part of awsrun that talks to STS, is not installed beside awsrun or in PATH\n" +
+		"awsrun: hint: install both programs: go install github.com/awsrun/awsrun/cmd/...@latest\n"
+	if r.stderr != want {
+		t.Errorf("stderr = %q, want %q", r.stderr, want)
+	}
+}
+
+func TestWarmIndexFollowsConfigAndEnvironment(t *testing.T) {
+	w := newWorld(t, "")
+	w.mfaProcess(t)
+	region := func(extraEnv ...string) string {
+		t.Helper()
+		saved := w.env
+		w.env = append(append([]string{}, w.env...), extraEnv...)
+		defer func() { w.env = saved }()
+		r := w.run(t, "-p", "role101", "--", "sh", "-c", `printf %s "$AWS_REGION"`)
+		if r.code != 0 {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		return r.stdout
+	}
+	if got := region(); got != "eu-west-1" {
+		t.Fatalf("region %q, want eu-west-1 from the profile", got)
+	}
+	// The environment changes the answer: the warm index must not hide it.
+	if got := region("AWS_REGION=ap-south-1"); got != "ap-south-1" {
+		t.Errorf("with AWS_REGION=ap-south-1 the child got %q", got)
+	}
+	// So does an edit of the config file.
+	cfg := filepath.Join(w.home, ".aws/config")
+	b, _ := os.ReadFile(cfg)
+	w.write(t, ".aws/config", strings.Replace(string(b), "region = eu-west-1", "region = eu-north-1", 1))
+	future := time.Now().Add(2 * time.Second)
+	os.Chtimes(cfg, future, future)
+	if got := region(); got != "eu-north-1" {
+		t.Errorf("after editing the config the child got region %q, want eu-north-1", got)
+	}
+}
+
+func TestLauncherPassesFailuresToCore(t *testing.T) {
+	w := newWorld(t, "")
+	tests := []struct {
+		args []string
+		want int
+		msg  string
+	}{
+		{[]string{"-p", "nope", "--", "true"}, 125, "awsrun: error: profile nope: profile nope not found"},
+		{[]string{"-p", "role101", "--", "no-such-command-xyz"}, 127, "awsrun: error: no-such-command-xyz: command not found"},
+		{[]string{"--bogus"}, 125, "awsrun: error: unknown flag: --bogus"},
+	}
+	for _, tt := range tests {
+		r := w.run(t, tt.args...)
+		if r.code != tt.want || !strings.HasPrefix(r.stderr, tt.msg) {
+			t.Errorf("awsrun %v: exit %d, stderr %q; want %d and %q", tt.args, r.code, r.stderr, tt.want, tt.msg)
+		}
+	}
+	r := w.run(t, "--version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "awsrun ") {
+		t.Errorf("--version: exit %d, stdout %q", r.code, r.stdout)
+	}
+}

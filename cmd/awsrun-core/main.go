@@ -1,0 +1,168 @@
+// Command awsrun-core is the part of awsrun that links the AWS SDK. The
+// awsrun launcher execs it, with the same arguments, whenever a launch is
+// not a warm cache hit: it resolves the profile with the SDK, asks for an
+// MFA code, calls STS, fills the cache and the warm index, and then execs
+// the command itself. It also serves --list, --clear, --refresh, --no-cache
+// and -v. Run directly, it behaves exactly as awsrun.
+//
+// main is wiring only: the order of the steps and the mapping from errors
+// to messages and exit statuses. The work is in creds, cache and runner.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/awsrun/awsrun/cache"
+	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/creds/warm"
+	"github.com/awsrun/awsrun/internal/cli"
+	"github.com/awsrun/awsrun/runner"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Environ()))
+}
+
+// run is awsrun without the process: it returns the exit status, and
+// returns at all only when it did not exec a command.
+func run(args []string, stdout, stderr io.Writer, environ []string) int {
+	o, err := cli.Parse(args)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	switch {
+	case o.Help:
+		o.PrintHelp(stdout)
+		return 0
+	case o.Version:
+		fmt.Fprintln(stdout, "awsrun", cli.Version())
+		return 0
+	}
+	a := &app{opts: o, env: cli.EnvMap(environ), stdout: stdout, stderr: stderr, environ: environ}
+	if err := a.main(context.Background()); err != nil {
+		return fail(stderr, err)
+	}
+	return 0
+}
+
+type app struct {
+	opts    *cli.Options
+	env     map[string]string
+	environ []string
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+func (a *app) main(ctx context.Context) error {
+	o := a.opts
+	switch {
+	case o.List:
+		return a.list(ctx)
+	case o.Clear:
+		return a.clear(ctx)
+	}
+	if err := o.Check(a.env); err != nil {
+		return err
+	}
+
+	// Find the command before asking for a code: a typo costs nothing.
+	var path string
+	if o.Export == "" {
+		var err error
+		if path, err = runner.LookPath(o.Command[0], a.environ); err != nil {
+			return err
+		}
+	}
+
+	chain, err := a.loadChain(ctx)
+	if err != nil {
+		return err
+	}
+	r := a.resolver()
+	c, err := r.Retrieve(ctx, chain)
+	if err != nil {
+		return err
+	}
+	a.remember(r, chain, c)
+	if o.Export != "" {
+		return cli.Export(a.stdout, o.Export, c, chain.Region)
+	}
+	a.logf("exec %s", path)
+	return runner.Exec(path, o.Command, runner.Env(a.environ, cli.ChildVars(c, chain.Region, chain.Profile)))
+}
+
+// remember writes the warm index entry, so the launcher serves the next
+// identical invocation without this program.
+func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credentials) {
+	store, ok := r.Cache.(*cache.Store)
+	target := r.TargetID(chain)
+	if !ok || target == "" || c.Expiration.IsZero() {
+		return
+	}
+	t := warm.Target{Step: target, Region: chain.Region, Profile: chain.Profile}
+	if err := warm.Remember(store, warm.IndexID(a.opts.Invocation(a.env)), t, c.Expiration); err != nil {
+		a.logf("not indexing the credentials for warm launches: %v", err)
+	}
+}
+
+func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
+	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv}
+	var err error
+	if a.opts.Duration != "" {
+		if lo.Duration, err = creds.ParseDuration(a.opts.Duration); err != nil {
+			return nil, cli.UsageError{Err: fmt.Errorf("--duration: %w", err)}
+		}
+	}
+	if a.opts.SessionDuration != "" {
+		if lo.SessionDuration, err = creds.ParseDuration(a.opts.SessionDuration); err != nil {
+			return nil, cli.UsageError{Err: fmt.Errorf("--session-duration: %w", err)}
+		}
+	}
+	return creds.LoadChain(ctx, a.opts.ProfileName(a.env), lo)
+}
+
+func (a *app) resolver() *creds.Resolver {
+	r := &creds.Resolver{
+		Refresh: a.opts.Refresh,
+		MFACode: a.opts.MFACode,
+		Note:    func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
+	}
+	if a.opts.Verbose {
+		r.Log = a.logf
+	}
+	if !a.opts.NoCache {
+		if s := a.openCache(); s != nil {
+			r.Cache = s
+		}
+	}
+	return r
+}
+
+// openCache returns the store, or nil — with the reason on stderr — when
+// the cache cannot be used safely: awsrun then runs without it.
+func (a *app) openCache() *cache.Store {
+	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	if err != nil {
+		fmt.Fprintf(a.stderr, "awsrun: not using the cache: %v\n", err)
+		return nil
+	}
+	if a.opts.Verbose {
+		store, err := s.KeyStore()
+		if err != nil {
+			store = "unavailable (" + err.Error() + ")"
+		}
+		a.logf("cache %s, key in %s", s.Dir(), store)
+	}
+	return s
+}
+
+func (a *app) getenv(k string) string { return a.env[k] }
+
+func (a *app) logf(format string, args ...any) {
+	if a.opts.Verbose {
+		fmt.Fprintf(a.stderr, "awsrun: "+format+"\n", args...)
+	}
+}

@@ -1,0 +1,140 @@
+package warm
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/awsrun/awsrun/cache"
+)
+
+// Store is the part of the cache the warm path uses; *cache.Store
+// implements it.
+type Store interface {
+	Get(id string, margin time.Duration) (*cache.Entry, bool)
+	Put(id string, e *cache.Entry) error
+}
+
+// Invocation is what awsrun was asked for, as far as credentials go.
+type Invocation struct {
+	Profile         string
+	Region          string // --region, as typed
+	Duration        string // --duration, as typed
+	SessionDuration string // --session-duration, as typed
+	Getenv          func(string) string
+}
+
+// env lists the variables that can change which credentials a profile
+// yields: where the files are, who the user is (the default session name),
+// regions, endpoints, and what SDK providers of a source read.
+var env = []string{
+	"HOME", "USERPROFILE", "USER", "USERNAME", "LOGNAME",
+	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+	"AWS_REGION", "AWS_DEFAULT_REGION",
+	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	"AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_STS_REGIONAL_ENDPOINTS",
+	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+}
+
+// IndexID names the index entry of an invocation: a hash of everything
+// outside the cache that decides its credentials.
+func IndexID(in Invocation) string {
+	h := sha256.New()
+	field := func(k, v string) { fmt.Fprintf(h, "%s=%q\n", k, v) }
+	field("version", "awsrun/warm/1")
+	field("profile", in.Profile)
+	field("region", in.Region)
+	field("duration", in.Duration)
+	field("session-duration", in.SessionDuration)
+	for _, k := range env {
+		field(k, in.Getenv(k))
+	}
+	for _, f := range []string{ConfigFile(in.Getenv), CredentialsFile(in.Getenv)} {
+		if fi, err := os.Stat(f); err == nil {
+			field(f, fmt.Sprintf("%d %d %v", fi.Size(), fi.ModTime().UnixNano(), fi.Mode()))
+		} else {
+			field(f, "missing")
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ConfigFile is the shared config file the SDK reads: $AWS_CONFIG_FILE,
+// else ~/.aws/config.
+func ConfigFile(getenv func(string) string) string {
+	if f := getenv("AWS_CONFIG_FILE"); f != "" {
+		return f
+	}
+	return filepath.Join(home(getenv), ".aws", "config")
+}
+
+// CredentialsFile is the shared credentials file the SDK reads:
+// $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
+func CredentialsFile(getenv func(string) string) string {
+	if f := getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
+		return f
+	}
+	return filepath.Join(home(getenv), ".aws", "credentials")
+}
+
+func home(getenv func(string) string) string {
+	if h := getenv("HOME"); h != "" {
+		return h
+	}
+	return getenv("USERPROFILE")
+}
+
+// Target is what an index entry points at.
+type Target struct {
+	Step    string `json:"step"`    // the cache entry of the last credential step
+	Region  string `json:"region"`  // the region the child is told, "" for none
+	Profile string `json:"profile"` // the profile the chain resolved
+}
+
+// Hit is a warm launch's answer.
+type Hit struct {
+	Target
+	Credentials Credentials
+}
+
+// Lookup follows the index entry to the credentials it points at; false
+// when either entry is missing, unreadable, or expires within margin.
+func Lookup(s Store, indexID string, margin time.Duration) (Hit, bool) {
+	ie, ok := s.Get(indexID, margin)
+	if !ok {
+		return Hit{}, false
+	}
+	var t Target
+	if err := json.Unmarshal(ie.Data, &t); err != nil || t.Step == "" {
+		return Hit{}, false
+	}
+	ce, ok := s.Get(t.Step, margin)
+	if !ok {
+		return Hit{}, false
+	}
+	c, ok := Decode(ce.Data)
+	if !ok {
+		return Hit{}, false
+	}
+	c.Expiration = ce.Expires
+	return Hit{Target: t, Credentials: c}, true
+}
+
+// Remember records that the invocation indexID ends in t, until expires.
+func Remember(s Store, indexID string, t Target, expires time.Time) error {
+	data, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return s.Put(indexID, &cache.Entry{Kind: "index", Label: t.Profile, Expires: expires, Data: data})
+}
+
+// RefreshMargin is how long cached credentials must still be valid to be
+// used: a command started with them gets at least this long.
+const RefreshMargin = 5 * time.Minute
