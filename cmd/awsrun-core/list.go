@@ -46,11 +46,11 @@ func (a *app) list(ctx context.Context) error {
 	fmt.Fprintln(tw, "KIND\tFOR\tTIME LEFT")
 	now := time.Now()
 	for _, e := range entries {
-		if e.Entry.Kind == "mfa-code" {
-			continue // a record of used codes, not credentials
+		if e.Entry.Kind == "mfa-code" || e.Entry.Kind == "index" {
+			continue // bookkeeping, not credentials
 		}
 		left := e.Entry.Expires.Sub(now)
-		state := left.Round(time.Minute).String()
+		state := hoursMinutes(left)
 		switch {
 		case left <= 0:
 			state = "expired"
@@ -90,6 +90,19 @@ func (a *app) clear(ctx context.Context) error {
 	}
 	fmt.Fprintf(a.stderr, "awsrun: forgot the cached credentials of profile %s\n", chain.Profile)
 	return nil
+}
+
+// hoursMinutes writes a time left as 11h59m, 1h or 4m.
+func hoursMinutes(d time.Duration) string {
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	switch {
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%dm", h, m)
 }
 
 func dash(s string) string {
