@@ -23,7 +23,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Environ()))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, runner.Environ()))
 }
 
 // run is awsrun without the process: it returns the exit status, and

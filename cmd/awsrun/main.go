@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Environ()))
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, runner.Environ()))
 }
 
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
