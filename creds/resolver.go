@@ -220,10 +220,11 @@ func (r *Resolver) roleStep(c *Chain, h Hop, parent *step, srcID string, withCod
 		}
 		switch code := se.Code(); {
 		case (code == "ExpiredToken" || code == "InvalidClientTokenId") && parent.fromCache:
-			// STS no longer honours the cached caller: drop it and make it anew.
+			// STS no longer honours the cached caller: drop it and make it
+			// anew, under its lock, so parallel runs still make one.
 			r.logf("%s: cached %s was refused (%s); fetching it again", h.Profile, parent.kind, code)
 			r.delete(parent.id)
-			if caller, err = r.fetchStep(ctx, c, parent); err != nil {
+			if caller, err = r.get(ctx, c, parent); err != nil {
 				return Credentials{}, err
 			}
 			return r.assumeRole(ctx, c, h, caller, "")
