@@ -61,9 +61,25 @@ type Source struct {
 	// Empty when Provider is set.
 	Static Credentials
 	// Provider names the SDK provider that yields the credentials when the
-	// profile has no static keys: credential_process, web_identity, sso or
-	// credential_source.
+	// profile has no static keys: credential_process, web_identity, sso,
+	// login or credential_source.
 	Provider string
+	// RoleARN is the role the provider assumes on its own: web identity's
+	// role, or role_arn beside credential_source, credential_process or SSO.
+	RoleARN     string
+	SessionName string        // RoleSessionName for RoleARN
+	Duration    time.Duration // lifetime asked for RoleARN; 0: the provider's default
+	// MFASerial is the device whose code the provider's own AssumeRole of
+	// RoleARN carries: the source profile's mfa_serial beside its role_arn.
+	MFASerial string
+
+	label            string   // the source as -v and --list name it
+	tokenFile        string   // web_identity_token_file
+	credentialSource string   // credential_source
+	inputs           []string // what defines the provider's credentials, for the cache identity
+	// volatile: the credentials depend on something the launcher's warm
+	// index does not see (a token file's contents, keys in the environment).
+	volatile bool
 }
 
 // LongTerm reports whether the source is an IAM user's access key, the only
@@ -88,14 +104,23 @@ func (c *Chain) Target() *Hop {
 	return &c.Hops[len(c.Hops)-1]
 }
 
-// ARN names what the chain ends in: the target role, else the MFA device,
-// else "" — for error messages.
+// ARN names what the chain ends in: the target role, else the role its
+// source's provider assumes, else the MFA device, else "" — for error
+// messages.
 func (c *Chain) ARN() string {
 	if t := c.Target(); t != nil {
 		return t.RoleARN
 	}
-	return c.MFASerial
+	return firstNonEmpty(c.Source.RoleARN, c.MFASerial)
 }
+
+// Indexable reports whether the launcher may serve the chain's credentials
+// from its warm index. The index is keyed on the environment variables and
+// config files that name a chain; a source whose credentials follow a token
+// file's contents or keys in the environment must go through the full
+// resolution every time, so a new token or key is never answered with
+// credentials made from the old one.
+func (c *Chain) Indexable() bool { return !c.Source.volatile }
 
 // LoadChain resolves profile from the shared config and credentials files
 // with the SDK's own loader. The raw files are read once more only for
@@ -161,6 +186,11 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 			c.Source.Provider = providerKind(root)
 		default:
 			return nil, noSourceError(profile, root, roles, credsFile)
+		}
+	}
+	if c.Source.Provider != "" {
+		if err := c.Source.describe(ctx, root, len(roles) == 0, o, getenv); err != nil {
+			return nil, err
 		}
 	}
 
@@ -244,16 +274,20 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	return c, nil
 }
 
+// providerKind names the SDK provider of a profile without static keys, in
+// the SDK's own order of precedence.
 func providerKind(p *config.SharedConfig) string {
 	switch {
-	case p.CredentialProcess != "":
-		return "credential_process"
-	case p.WebIdentityTokenFile != "":
-		return "web_identity"
-	case p.SSOSessionName != "" || p.SSOStartURL != "" || p.SSOAccountID != "":
-		return "sso"
 	case p.CredentialSource != "":
 		return "credential_source"
+	case p.WebIdentityTokenFile != "":
+		return "web_identity"
+	case p.SSOSessionName != "" || p.SSOStartURL != "" || p.SSOAccountID != "" || p.SSORegion != "" || p.SSORoleName != "":
+		return "sso"
+	case p.LoginSession != "":
+		return "login"
+	case p.CredentialProcess != "":
+		return "credential_process"
 	}
 	return ""
 }

@@ -38,6 +38,10 @@ type Resolver struct {
 	Refresh bool       // ignore cached credentials of the chain, fetch and cache new ones
 	MFACode string     // --mfa-code
 	Prompt  PromptFunc // nil: TerminalPrompt
+	// MinTTL is how long the credentials Retrieve returns must stay valid:
+	// cached ones that expire sooner are replaced, and fresh ones that
+	// cannot last that long are an error. 0: RefreshMargin.
+	MinTTL time.Duration
 	// Log receives what -v shows: cache hits and misses, STS calls. Never
 	// a secret. Nil: quiet.
 	Log func(format string, args ...any)
@@ -55,11 +59,14 @@ type Resolver struct {
 
 // step is one credential-producing call whose result is cached on its own.
 type step struct {
-	id     string
-	kind   string // session, role
-	label  string // for -v and --list: profile and ARN
-	parent *step  // nil: made from the chain's source
-	fetch  func(ctx context.Context, parent Credentials) (Credentials, error)
+	id       string
+	kind     string        // source, session, role
+	label    string        // for -v and --list: profile and ARN
+	parent   *step         // nil: made from the chain's source, or the source itself
+	duration time.Duration // the lifetime asked for; 0: the provider decides
+	margin   time.Duration // how long a cached entry must still be valid
+	chained  bool          // a role hop cut to the 1h of role chaining
+	fetch    func(ctx context.Context, parent Credentials) (Credentials, error)
 
 	note      string // said with -v when the step calls STS
 	fromCache bool   // the credentials last returned came from the cache
@@ -75,6 +82,12 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 	if last == nil {
 		creds, err = r.source(ctx, c)
 	} else {
+		// Only the target must last MinTTL: a parent merely has to be good
+		// for the call that makes it.
+		last.margin = max(RefreshMargin, r.MinTTL)
+		if r.MinTTL > 0 && last.duration > 0 && last.duration < r.MinTTL {
+			return Credentials{}, r.tooShort(c, last, fmt.Sprintf("the %s is asked for %s", what(last), fmtDuration(last.duration)), false)
+		}
 		creds, err = r.get(ctx, c, last)
 	}
 	if err != nil {
@@ -85,7 +98,46 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 			Err:  fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", creds.Expiration.UTC().Format(time.RFC3339)),
 			Hint: "check the system clock"}
 	}
+	if left := creds.TimeLeft(r.now()); r.MinTTL > 0 && !creds.Expiration.IsZero() && left < r.MinTTL {
+		// Fresh, or the cache would not have served them: AWS gave less
+		// than was asked (a role's maximum session duration).
+		return Credentials{}, r.tooShort(c, last, fmt.Sprintf("new credentials last only %s", fmtDuration(left.Round(time.Minute))), true)
+	}
 	return creds, nil
+}
+
+// tooShort is the refusal of --min-ttl: the credentials cannot last as long
+// as the command needs them, so it is not started at all. fresh says AWS
+// already answered with less than was asked.
+func (r *Resolver) tooShort(c *Chain, s *step, why string, fresh bool) error {
+	min := fmtDuration(r.MinTTL)
+	var hint string
+	switch {
+	case fresh && s != nil && (s.kind == "role" || c.Source.RoleARN != ""):
+		hint = "the role's maximum session duration is shorter: pass a shorter --min-ttl, or raise the role's MaxSessionDuration"
+	case fresh:
+		hint = "this source gives no longer credentials: pass a shorter --min-ttl"
+	case s.kind == "role" && s.chained:
+		hint = "role chaining allows 1h at most: pass a shorter --min-ttl"
+	case s.kind == "session":
+		hint = "pass --session-duration " + min + " or more, or a shorter --min-ttl"
+	default:
+		hint = "pass --duration " + min + " or more (up to the role's maximum session duration), or a shorter --min-ttl"
+	}
+	return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
+		Err:  fmt.Errorf("%s, less than --min-ttl %s", why, min),
+		Hint: hint}
+}
+
+// what names a step's credentials for a message.
+func what(s *step) string {
+	switch s.kind {
+	case "session":
+		return "MFA session"
+	case "role":
+		return "role"
+	}
+	return "source's role"
 }
 
 // TargetID names the cache entry of the chain's last step, "" when the
@@ -130,24 +182,41 @@ func (r *Resolver) StepIDs(c *Chain) []string {
 // 1h.
 func (r *Resolver) plan(c *Chain) (*step, error) {
 	src := c.Source
-	srcID := identity("source", c.configFile, src.Profile, src.Provider, src.Static.AccessKeyID)
+	srcID := identity("source", append([]string{c.configFile, src.Profile, src.Provider, src.Static.AccessKeyID}, src.inputs...)...)
+	if src.RoleARN != "" {
+		// The provider calls STS itself, in the chain's region.
+		srcID = identity("source", srcID, c.HopRegion)
+	}
 	mfa := c.MFASerial != ""
 
-	var prev *step
+	var prev, session *step
+	if src.Provider != "" {
+		// A provider's credentials are a step of their own: cached, so a
+		// second run asks neither the provider nor STS.
+		prev = r.sourceStep(c, srcID)
+	}
 	temporary := !src.LongTerm()
 	direct := len(c.Hops) == 1 && c.Hops[0].Duration > chainedRoleLimit
 	if src.LongTerm() && (len(c.Hops) == 0 || (mfa && !direct)) {
-		prev = r.sessionStep(c, srcID)
+		session = r.sessionStep(c, srcID)
+		prev = session
 		temporary = true
 	}
-	if !src.LongTerm() && len(c.Hops) == 0 && mfa {
+	if !src.LongTerm() && len(c.Hops) == 0 && mfa && src.MFASerial == "" {
+		if src.Provider == "web_identity" {
+			return nil, &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
+				Err:  errors.New("mfa_serial does not apply to web identity: AssumeRoleWithWebIdentity takes no MFA code"),
+				Hint: "remove mfa_serial, or put the role that needs MFA in a profile of its own with source_profile = " + src.Profile}
+		}
 		return nil, &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
 			Err:  errors.New("mfa_serial needs a role to assume: the source credentials are already temporary"),
 			Hint: "add role_arn to the profile, or remove mfa_serial"}
 	}
 
 	codeHop := -1 // the hop that carries SerialNumber/TokenCode
-	if mfa && prev == nil {
+	// A source whose provider assumed its role with the code already carries
+	// MFA, and role sessions made from it inherit that.
+	if mfa && session == nil && src.MFASerial == "" {
 		codeHop = 0
 		for i, h := range c.Hops {
 			if h.MFASerial != "" {
@@ -162,8 +231,9 @@ func (r *Resolver) plan(c *Chain) (*step, error) {
 		if temporary && h.Duration > chainedRoleLimit {
 			h.Duration = chainedRoleLimit
 		}
-		s := r.roleStep(c, h, prev, srcID, i == codeHop, i == 0 && prev != nil)
+		s := r.roleStep(c, h, prev, srcID, i == codeHop, i == 0 && session != nil)
 		if asked != h.Duration {
+			s.chained = true
 			s.note = fmt.Sprintf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(asked))
 		}
 		prev = s
@@ -172,8 +242,22 @@ func (r *Resolver) plan(c *Chain) (*step, error) {
 	return prev, nil
 }
 
+// sourceStep is the credentials of an SDK provider (credential_process,
+// web identity, SSO, credential_source): its identity hashes the provider
+// kind, the profile and everything that defines its credentials (command,
+// token file and token, start URL, account and role, role ARN, endpoint).
+func (r *Resolver) sourceStep(c *Chain, id string) *step {
+	s := &step{id: id, kind: "source", label: c.Source.Profile + " " + c.Source.label}
+	if c.Source.RoleARN != "" {
+		s.duration = c.Source.Duration
+	}
+	s.fetch = func(ctx context.Context, _ Credentials) (Credentials, error) { return r.source(ctx, c) }
+	return s
+}
+
 func (r *Resolver) sessionStep(c *Chain, srcID string) *step {
 	s := &step{
+		duration: c.SessionDuration,
 		// A session works in every region of its partition: profiles of one
 		// source share it whatever region each names.
 		id:    identity("session", srcID, c.MFASerial, c.SessionDuration.String(), partition(firstNonEmpty(c.MFASerial, c.ARN())), c.endpoint),
@@ -201,9 +285,10 @@ func (r *Resolver) roleStep(c *Chain, h Hop, parent *step, srcID string, withCod
 	s := &step{
 		id: identity("role", parentID, h.RoleARN, h.SessionName, h.ExternalID, h.Duration.String(),
 			c.HopRegion, c.endpoint, fmt.Sprint(withCode)),
-		kind:   "role",
-		label:  h.Profile + " " + h.RoleARN,
-		parent: parent,
+		kind:     "role",
+		label:    h.Profile + " " + h.RoleARN,
+		parent:   parent,
+		duration: h.Duration,
 	}
 	s.fetch = func(ctx context.Context, caller Credentials) (Credentials, error) {
 		code := ""
@@ -287,7 +372,7 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 	switch {
 	case s.parent != nil:
 		caller, err = r.get(ctx, c, s.parent)
-	default:
+	case s.kind != "source":
 		caller, err = r.source(ctx, c)
 	}
 	if err != nil {
@@ -301,6 +386,13 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 		return Credentials{}, err
 	}
 	s.fromCache = false
+	if creds.Expiration.IsZero() {
+		// Long-term keys (a credential_process or the environment may hand
+		// them out) are never written to the cache: it holds only what
+		// expires.
+		r.logf("%s %s: long-term credentials %s, not cached", s.kind, s.label, creds)
+		return creds, nil
+	}
 	r.logf("%s %s: new credentials %s, valid %s", s.kind, s.label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
 		r.put(s.id, &cache.Entry{Kind: s.kind, Label: s.label, Expires: creds.Expiration, Data: warm.Encode(creds)})
@@ -311,7 +403,7 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 // lookup reads the step's entry; say is whether to log a miss (the
 // re-check under the lock stays quiet).
 func (r *Resolver) lookup(s *step, say bool) (Credentials, bool) {
-	e, ok := r.Cache.Get(s.id, RefreshMargin)
+	e, ok := r.Cache.Get(s.id, max(RefreshMargin, s.margin))
 	var creds Credentials
 	if ok {
 		creds, ok = warm.Decode(e.Data)
