@@ -11,9 +11,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
@@ -54,10 +56,14 @@ type app struct {
 	environ []string
 	stdout  io.Writer
 	stderr  io.Writer
+	minTTL  time.Duration
 }
 
 func (a *app) main(ctx context.Context) error {
 	o := a.opts
+	if o.JSON && !o.List {
+		return cli.UsageError{Err: errors.New("--json goes with --list (for credentials as JSON: --export json)")}
+	}
 	switch {
 	case o.List:
 		return a.list(ctx)
@@ -67,11 +73,14 @@ func (a *app) main(ctx context.Context) error {
 	if err := o.Check(a.env); err != nil {
 		return err
 	}
+	var err error
+	if a.minTTL, err = o.MinTTLDuration(); err != nil {
+		return err
+	}
 
 	// Find the command before asking for a code: a typo costs nothing.
 	var path string
 	if o.Export == "" {
-		var err error
 		if path, err = runner.LookPath(o.Command[0], a.environ); err != nil {
 			return err
 		}
@@ -102,6 +111,10 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 	if !ok || target == "" || c.Expiration.IsZero() {
 		return
 	}
+	if !chain.Indexable() {
+		a.logf("not indexing the credentials for warm launches: they follow %s's token or environment keys", chain.Source.Profile)
+		return
+	}
 	t := warm.Target{Step: target, Region: chain.Region, Profile: chain.Profile}
 	if err := warm.Remember(store, warm.IndexID(a.opts.Invocation(a.env)), t, c.Expiration); err != nil {
 		a.logf("not indexing the credentials for warm launches: %v", err)
@@ -128,6 +141,7 @@ func (a *app) resolver() *creds.Resolver {
 	r := &creds.Resolver{
 		Refresh: a.opts.Refresh,
 		MFACode: a.opts.MFACode,
+		MinTTL:  a.minTTL,
 		Note:    func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
 	}
 	if a.opts.Verbose {

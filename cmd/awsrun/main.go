@@ -41,7 +41,13 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 // having printed nothing, for everything it leaves to awsrun-core.
 func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int, served bool) {
 	env := cli.EnvMap(environ)
-	if o.Help || o.Version || o.List || o.Clear || o.NoCache || o.Refresh || o.Verbose || o.Check(env) != nil {
+	if o.Help || o.Version || o.List || o.JSON || o.Clear || o.NoCache || o.Refresh || o.Verbose || o.Check(env) != nil {
+		return 0, false
+	}
+	// --min-ttl raises the margin for this run: credentials that expire
+	// sooner are awsrun-core's to replace.
+	margin, ok := o.Margin()
+	if !ok {
 		return 0, false
 	}
 	var path string
@@ -55,7 +61,7 @@ func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int
 	if err != nil {
 		return 0, false
 	}
-	hit, ok := warm.Lookup(s, warm.IndexID(o.Invocation(env)), warm.RefreshMargin)
+	hit, ok := warm.Lookup(s, warm.IndexID(o.Invocation(env)), margin)
 	if !ok {
 		return 0, false
 	}

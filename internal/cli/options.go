@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,10 +22,12 @@ type Options struct {
 	SessionDuration string
 	Region          string
 	Export          string
+	MinTTL          string
 	NoCache         bool
 	Refresh         bool
 	Verbose         bool
 	List            bool
+	JSON            bool
 	Clear           bool
 	Nested          bool
 	Version         bool
@@ -49,9 +52,11 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVar(&o.SessionDuration, "session-duration", "", "lifetime of the MFA session, `DUR` (default 12h)")
 	fs.StringVarP(&o.Region, "region", "r", "", "`REGION` for STS and for the command's AWS_REGION/AWS_DEFAULT_REGION")
 	fs.StringVar(&o.Export, "export", "", "print credentials as `FORMAT` instead of running a command: env, json or credential-process")
+	fs.StringVar(&o.MinTTL, "min-ttl", "", "the credentials must stay valid this long, `DUR`: cached ones that expire sooner are replaced; fail if new ones cannot")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the credential cache")
 	fs.BoolVar(&o.Refresh, "refresh", false, "ignore this profile's cached credentials, fetch and cache new ones")
 	fs.BoolVar(&o.List, "list", false, "list profiles and cached credentials")
+	fs.BoolVar(&o.JSON, "json", false, "with --list: print the list as JSON, for scripts and shell prompts")
 	fs.BoolVar(&o.Clear, "clear", false, "forget cached credentials: all, or with --profile that profile's")
 	fs.BoolVar(&o.Nested, "nested", false, "allow running inside another awsrun's command (its credentials are replaced)")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say on stderr what happens: cache hits, STS calls, key store")
@@ -87,6 +92,47 @@ func (o *Options) Check(env map[string]string) error {
 		return &NestedError{Outer: p}
 	}
 	return nil
+}
+
+// MinTTLDuration is --min-ttl, 0 when it was not given.
+func (o *Options) MinTTLDuration() (time.Duration, error) {
+	if o.MinTTL == "" {
+		return 0, nil
+	}
+	d, err := ParseDuration(o.MinTTL)
+	if err != nil {
+		return 0, UsageError{fmt.Errorf("--min-ttl: %w", err)}
+	}
+	return d, nil
+}
+
+// Margin is how long cached credentials must still be valid to serve this
+// invocation: the refresh margin, or --min-ttl when that is longer. ok is
+// false for a --min-ttl that does not parse.
+func (o *Options) Margin() (margin time.Duration, ok bool) {
+	d, err := o.MinTTLDuration()
+	if err != nil {
+		return 0, false
+	}
+	return max(warm.RefreshMargin, d), true
+}
+
+// ParseDuration reads a duration as Go writes one (45m, 2h, 1h30m) or as a
+// number of seconds (3600).
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s != "" && strings.Trim(s, "0123456789") == "" {
+		n, err := strconv.ParseInt(s, 10, 32)
+		if err != nil {
+			return 0, fmt.Errorf("invalid duration %q", s)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("invalid duration %q (want e.g. 45m, 2h or seconds)", s)
+	}
+	return d, nil
 }
 
 // ProfileName is the profile asked for: --profile, else $AWS_PROFILE, else

@@ -6,7 +6,7 @@ const Usage = `awsrun runs a command with MFA-backed AWS role credentials.
 Usage:
   awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
-  awsrun --list                           show profiles and cached credentials with time left
+  awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun --version | --help
 
@@ -40,6 +40,11 @@ Examples:
   AWS_PROFILE=role101 make -j8 deploy              # targets run "awsrun -- ...": one prompt for all
   awsrun -p role101 -t 123456 -- kubectl get pods  # the code on the command line
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
+  awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
+
+  # credential_process for tools that cannot be wrapped
+  [profile viaawsrun]
+  credential_process = awsrun --profile role101 --export credential-process
 
 Exit status:
   the command's own status; 125 when awsrun itself fails (flags, config, MFA, STS,
@@ -49,5 +54,7 @@ Environment:
   AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION,
   AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, XDG_CACHE_HOME,
   XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file),
-  AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested).
+  AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested),
+  and what the SDK's providers read for credential_source, SSO and web identity
+  (AWS_ACCESS_KEY_ID, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ENDPOINT_URL_SSO, ...).
 `
