@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"text/tabwriter"
@@ -11,9 +13,89 @@ import (
 	"github.com/awsrun/awsrun/creds"
 )
 
+// listing is what --list shows; --list --json prints it as it is, for
+// scripts and shell prompts. Entries hold no secret: kinds, labels
+// (profile and ARN) and expiry times.
+type listing struct {
+	Profiles []listedProfile `json:"profiles"`
+	Cache    listedCache     `json:"cache"`
+	Entries  []listedEntry   `json:"entries"`
+}
+
+type listedProfile struct {
+	Name          string `json:"name"`
+	RoleARN       string `json:"role_arn"`
+	SourceProfile string `json:"source_profile"`
+	MFASerial     string `json:"mfa_serial"`
+}
+
+type listedCache struct {
+	Dir      string `json:"dir"`
+	KeyStore string `json:"key_store"`
+	Error    string `json:"error,omitempty"` // why the cache cannot be used
+}
+
+type listedEntry struct {
+	Kind        string `json:"kind"` // source, session, role
+	Label       string `json:"label"`
+	Expires     string `json:"expires"`      // RFC 3339, UTC
+	SecondsLeft int64  `json:"seconds_left"` // 0 once expired
+	Refresh     bool   `json:"refresh"`      // within the refresh margin: the next run replaces it
+}
+
+// listJSON prints the listing as one JSON document.
+func (a *app) listJSON() error {
+	profiles, err := creds.ListProfiles(creds.LoadOptions{Getenv: a.getenv})
+	if err != nil {
+		return err
+	}
+	l := listing{Profiles: []listedProfile{}, Entries: []listedEntry{}}
+	for _, p := range profiles {
+		l.Profiles = append(l.Profiles, listedProfile(p))
+	}
+	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	if err != nil {
+		var insecure *cache.InsecureDirError
+		if errors.As(err, &insecure) {
+			l.Cache.Dir = insecure.Dir
+		}
+		l.Cache.Error = err.Error()
+	} else {
+		entries, err := s.List()
+		if err != nil {
+			return fmt.Errorf("listing the cache %s: %w", s.Dir(), err)
+		}
+		l.Cache.Dir = s.Dir()
+		if l.Cache.KeyStore, err = s.KeyStore(); err != nil {
+			l.Cache.Error = "key store unavailable: " + err.Error()
+		}
+		sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
+		now := time.Now()
+		for _, e := range entries {
+			if e.Entry.Kind == "mfa-code" || e.Entry.Kind == "index" {
+				continue
+			}
+			left := max(e.Entry.Expires.Sub(now), 0)
+			l.Entries = append(l.Entries, listedEntry{
+				Kind:        e.Entry.Kind,
+				Label:       e.Entry.Label,
+				Expires:     e.Entry.Expires.UTC().Format(time.RFC3339),
+				SecondsLeft: int64(left / time.Second),
+				Refresh:     left <= creds.RefreshMargin,
+			})
+		}
+	}
+	enc := json.NewEncoder(a.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(l)
+}
+
 // list prints the profiles awsrun can see, then the cached credentials
 // with their time left and the key store that protects them.
 func (a *app) list(ctx context.Context) error {
+	if a.opts.JSON {
+		return a.listJSON()
+	}
 	profiles, err := creds.ListProfiles(creds.LoadOptions{Getenv: a.getenv})
 	if err != nil {
 		return err
