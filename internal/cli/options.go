@@ -52,7 +52,7 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVar(&o.SessionDuration, "session-duration", "", "lifetime of the MFA session, `DUR` (default 12h)")
 	fs.StringVarP(&o.Region, "region", "r", "", "`REGION` for STS and for the command's AWS_REGION/AWS_DEFAULT_REGION")
 	fs.StringVar(&o.Export, "export", "", "print credentials as `FORMAT` instead of running a command: env, json or credential-process")
-	fs.StringVar(&o.MinTTL, "min-ttl", "", "the credentials must stay valid this long, `DUR`: cached ones that expire sooner are replaced; fail if new ones cannot")
+	fs.StringVar(&o.MinTTL, "min-ttl", "", "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the credential cache")
 	fs.BoolVar(&o.Refresh, "refresh", false, "ignore this profile's cached credentials, fetch and cache new ones")
 	fs.BoolVar(&o.List, "list", false, "list profiles and cached credentials")
