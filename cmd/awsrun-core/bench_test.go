@@ -109,7 +109,8 @@ func BenchmarkWarmLaunch(b *testing.B) {
 // BenchmarkColdLaunch measures a launch that finds nothing in the cache:
 // `awsrun -p role101 -t CODE -- true` with an empty cache directory, which
 // makes the launcher exec awsrun-core, which calls GetSessionToken with the
-// code and AssumeRole with the session, caches both, and execs true. Run it
+// code and AssumeRole with the session, caches both, and execs true; built
+// as go install builds it and with CGO_ENABLED=0, as a release is. Run it
 // with
 //
 //	go test -run '^$' -bench ColdLaunch -benchtime 60x ./cmd/awsrun-core
@@ -132,47 +133,54 @@ func BenchmarkColdLaunch(b *testing.B) {
 		b.Skip("builds binaries")
 	}
 	f := newFixture(b)
-	bin := binary(b)
 	truePath := lookTrue(b)
 	sink := newSink(b)
-	var toSTS, gap, after []float64
-	cold := trial{"awsrun", func(b *testing.B) time.Duration {
-		p := f.place(b, role101Config)
-		defer p.remove()
-		f.w.srv.ResetCalls()
-		start, end := sink.launch(b, p.env, bin, "-p", "role101", "-t", p.code(), "--", truePath)
-		calls := f.w.srv.Calls()
-		if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[1].Action != "AssumeRole" || calls[0].ErrorCode != "" || calls[1].ErrorCode != "" {
-			b.Fatalf("a cold launch made the calls %+v, want GetSessionToken and AssumeRole", calls)
-		}
-		toSTS = append(toSTS, ms(calls[0].Time.Sub(start)))
-		gap = append(gap, ms(calls[1].Time.Sub(calls[0].Time)))
-		after = append(after, ms(end.Sub(calls[1].Time)))
-		return end.Sub(start)
-	}}
+	// The pair as go install builds it, and as a release builds it.
+	static := filepath.Join(b.TempDir(), "awsrun")
+	build(b, filepath.Dir(static), "CGO_ENABLED=0", "github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
 	pair := trial{"sts", func(b *testing.B) time.Duration { return f.stsPair(b) }}
-	// One untimed round: the binaries in the page cache, the key made.
-	cold.run(b)
-	pair.run(b)
-	toSTS, gap, after = nil, nil, nil
+	base := sink.command("true", f.w.env, truePath)
+	for _, c := range []struct{ name, bin string }{{"awsrun", binary(b)}, {"awsrun-static", static}} {
+		b.Run(c.name, func(b *testing.B) {
+			var toSTS, gap, after []float64
+			cold := trial{c.name, func(b *testing.B) time.Duration {
+				p := f.place(b, role101Config)
+				defer p.remove()
+				f.w.srv.ResetCalls()
+				start, end := sink.launch(b, p.env, c.bin, "-p", "role101", "-t", p.code(), "--", truePath)
+				calls := f.w.srv.Calls()
+				if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[1].Action != "AssumeRole" || calls[0].ErrorCode != "" || calls[1].ErrorCode != "" {
+					b.Fatalf("a cold launch made the calls %+v, want GetSessionToken and AssumeRole", calls)
+				}
+				toSTS = append(toSTS, ms(calls[0].Time.Sub(start)))
+				gap = append(gap, ms(calls[1].Time.Sub(calls[0].Time)))
+				after = append(after, ms(end.Sub(calls[1].Time)))
+				return end.Sub(start)
+			}}
+			// One untimed round: the binaries in the page cache, the key made.
+			cold.run(b)
+			pair.run(b)
+			toSTS, gap, after = nil, nil, nil
 
-	m := measure(b, cold, sink.command("true", f.w.env, truePath), pair)
-	med := reportMedian(b, m["awsrun"])
-	tm, sm := median(m["true"]), median(m["sts"])
-	b.ReportMetric(tm, "true-ms")
-	b.ReportMetric(sm, "sts-ms")
-	b.ReportMetric(med-tm-sm, "own-ms")
-	b.ReportMetric(med/sm, "x-sts")
-	for _, s := range [][]float64{toSTS, gap, after} {
-		sort.Float64s(s)
+			m := measure(b, cold, base, pair)
+			med := reportMedian(b, m[c.name])
+			tm, sm := median(m["true"]), median(m["sts"])
+			b.ReportMetric(tm, "true-ms")
+			b.ReportMetric(sm, "sts-ms")
+			b.ReportMetric(med-tm-sm, "own-ms")
+			b.ReportMetric(med/sm, "x-sts")
+			for _, s := range [][]float64{toSTS, gap, after} {
+				sort.Float64s(s)
+			}
+			b.ReportMetric(median(toSTS), "to-sts-ms")
+			b.ReportMetric(median(gap), "sts-gap-ms")
+			b.ReportMetric(median(after), "after-ms")
+			reportRSS(b, peakRSS(b, func() ([]string, []string) {
+				p := f.place(b, role101Config)
+				return []string{c.bin, "-p", "role101", "-t", p.code(), "--", truePath}, p.env
+			}))
+		})
 	}
-	b.ReportMetric(median(toSTS), "to-sts-ms")
-	b.ReportMetric(median(gap), "sts-gap-ms")
-	b.ReportMetric(median(after), "after-ms")
-	reportRSS(b, peakRSS(b, func() ([]string, []string) {
-		p := f.place(b, role101Config)
-		return []string{bin, "-p", "role101", "-t", p.code(), "--", truePath}, p.env
-	}))
 }
 
 // BenchmarkParallelCold starts 32 launches at once on an empty cache, as
