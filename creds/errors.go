@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/aws/smithy-go"
 )
@@ -27,11 +30,24 @@ type STSError struct {
 	Op      string // GetSessionToken, AssumeRole
 	ARN     string // the role assumed, or the MFA device of a session
 	Serial  string // the MFA device whose code was sent, if any
+	// Endpoint is the STS endpoint called, scheme://host; "" when no
+	// request was sent, or the client is not the SDK's.
+	Endpoint string
+	// Attempts is how many requests the SDK's retryer sent.
+	Attempts int
+	// Timeout is awsrun's deadline (AWSRUN_STS_TIMEOUT) when that deadline
+	// ended the call; 0 otherwise.
+	Timeout time.Duration
 	Err     error
+
+	// last is how the last attempt failed before the deadline cut the
+	// retries short: the refused connection or the throttling that the
+	// SDK's final "deadline exceeded" no longer mentions.
+	last error
 }
 
 func (e *STSError) Error() string {
-	return subject(e.Profile, e.ARN) + e.Op + ": " + describeSTSError(e.Err)
+	return subject(e.Profile, e.ARN) + e.Op + ": " + e.describe()
 }
 func (e *STSError) Unwrap() error { return e.Err }
 
@@ -39,17 +55,51 @@ func (e *STSError) Unwrap() error { return e.Err }
 // gave none.
 func (e *STSError) Code() string {
 	var ae smithy.APIError
-	if errors.As(e.Err, &ae) {
+	if errors.As(e.Err, &ae) || errors.As(e.last, &ae) {
 		return ae.ErrorCode()
 	}
 	return ""
 }
 
+// cause is the failure worth describing: the last real one when the
+// deadline cut the retries short, else the call's own.
+func (e *STSError) cause() error {
+	if e.last != nil {
+		return e.last
+	}
+	return e.Err
+}
+
+// describe words the failure: AWS's code and message, or what went wrong
+// on the way to STS, with the endpoint; and how long or how often awsrun
+// tried.
+func (e *STSError) describe() string {
+	if e.Timeout > 0 && e.last == nil {
+		at := ""
+		if e.Endpoint != "" {
+			at = " at " + e.Endpoint
+		}
+		return fmt.Sprintf("no answer from STS%s within %s", at, fmtDuration(e.Timeout))
+	}
+	msg := describeSTSError(e.cause(), e.Endpoint)
+	switch {
+	case e.Timeout > 0:
+		msg += fmt.Sprintf(" (still failing when the %s deadline ran out, %s)", fmtDuration(e.Timeout), plural(e.Attempts, "attempt"))
+	case e.Attempts > 1:
+		msg += fmt.Sprintf(" (after %s)", plural(e.Attempts, "attempt"))
+	}
+	return msg
+}
+
 // Hint says what to do about the failure.
 func (e *STSError) Hint() string {
-	var ue *url.Error
+	var (
+		ue *url.Error
+		de *smithy.DeserializationError
+	)
+	cause := e.cause()
 	switch code := e.Code(); {
-	case code == "AccessDenied" && strings.Contains(describeSTSError(e.Err), "MultiFactorAuthentication"):
+	case code == "AccessDenied" && strings.Contains(describeSTSError(cause, ""), "MultiFactorAuthentication"):
 		return "type the code " + e.Serial + " shows now; each code works once"
 	case code == "AccessDenied":
 		return "check that the role's trust policy allows the caller (and its MFA condition), and mfa_serial in the profile"
@@ -57,48 +107,101 @@ func (e *STSError) Hint() string {
 		return "the source profile's access key is wrong or inactive: check aws_access_key_id and aws_secret_access_key"
 	case code == "ExpiredToken":
 		return "run again with --refresh to get new credentials"
-	case code == "ValidationError" && strings.Contains(describeSTSError(e.Err), "DurationSeconds"):
+	case code == "ValidationError" && strings.Contains(describeSTSError(cause, ""), "DurationSeconds"):
 		return "pass a shorter --duration (role chaining allows 1h at most)"
-	case code == "Throttling" || code == "ThrottlingException":
+	case code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded":
 		return "STS is throttling this account: wait a moment and run again"
-	case errors.As(e.Err, &ue):
+	case code == "InternalFailure" || code == "ServiceUnavailable" || httpStatus(cause) >= 500:
+		return "STS failed on its side: run again in a moment"
+	case e.Timeout > 0 && e.last == nil:
+		return fmt.Sprintf("check the network and any proxy, or allow STS more time than %s: AWSRUN_STS_TIMEOUT=%s", fmtDuration(e.Timeout), fmtDuration(2*e.Timeout))
+	case errors.As(cause, &de) || errors.Is(cause, errIncomplete):
+		return "the answer was cut short or did not come from STS: run again, and check any proxy, AWS_ENDPOINT_URL_STS and endpoint_url"
+	case errors.As(cause, &ue):
 		return "check the network, or AWS_ENDPOINT_URL_STS / endpoint_url if you set one"
-	case errors.Is(e.Err, context.DeadlineExceeded):
+	case errors.Is(cause, context.DeadlineExceeded):
 		return "STS did not answer in time: check the network and run again"
 	}
 	return ""
 }
 
 // describeSTSError keeps AWS's code and message and names the endpoint of a
-// network failure, dropping the SDK's retry and request-id noise.
-func describeSTSError(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		if msg := ae.ErrorMessage(); msg != "" {
-			return ae.ErrorCode() + ": " + msg
-		}
-		return ae.ErrorCode()
+// network failure, dropping the SDK's retry and request-id noise. A body
+// that is not an STS answer is never quoted: a truncated one may hold part
+// of a secret key.
+func describeSTSError(err error, endpoint string) string {
+	var (
+		ae smithy.APIError
+		de *smithy.DeserializationError
+		ue *url.Error
+	)
+	at := ""
+	if endpoint != "" {
+		at = " at " + endpoint
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		endpoint := ue.URL
-		if u, perr := url.Parse(ue.URL); perr == nil {
+	switch {
+	case errors.As(err, &ae):
+		if msg := ae.ErrorMessage(); msg != "" {
+			return oneLine(ae.ErrorCode() + ": " + msg)
+		}
+		return oneLine(ae.ErrorCode())
+	case errors.As(err, &de):
+		status := ""
+		if s := httpStatus(err); s != 0 {
+			status = fmt.Sprintf(" HTTP %d with", s)
+		}
+		return fmt.Sprintf("STS%s answered%s a body that is not a valid STS response", at, status)
+	case errors.As(err, &ue):
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
 			endpoint = u.Scheme + "://" + u.Host
 		}
 		inner := ue.Err.Error()
 		if i := strings.LastIndex(inner, ": "); i >= 0 && !errors.Is(ue.Err, context.DeadlineExceeded) {
 			inner = inner[i+2:]
 		}
-		return fmt.Sprintf("cannot reach STS at %s: %s", endpoint, inner)
+		return fmt.Sprintf("cannot reach STS at %s: %s", firstNonEmpty(endpoint, ue.URL), inner)
+	case errors.Is(err, errIncomplete):
+		return fmt.Sprintf("STS%s answered without complete credentials", at)
+	case errors.Is(err, context.DeadlineExceeded):
+		return "no answer from STS" + at + " in time"
+	case errors.Is(err, context.Canceled):
+		return "canceled while waiting for STS" + at
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return "no answer from STS in time"
-	}
-	return err.Error()
+	return oneLine(err.Error())
 }
 
-// subject is the "profile P (ARN): " prefix every error carries.
+// oneLine folds s to one line of at most 300 bytes: a message that came
+// over the network may be anything.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 300 {
+		s = strings.ToValidUTF8(s[:300], "") + "…"
+	}
+	return s
+}
+
+// httpStatus is the HTTP status of the response an SDK error came with, 0
+// when there was none.
+func httpStatus(err error) int {
+	var re interface{ HTTPStatusCode() int }
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// subject is the "profile P (ARN): " prefix every error carries. A name
+// with control characters is quoted: it comes from the command line or the
+// environment, and must not break the one line or forge a second.
 func subject(profile, arn string) string {
+	profile, arn = quoteOdd(profile), quoteOdd(arn)
 	switch {
 	case profile == "" && arn == "":
 		return ""
@@ -108,6 +211,14 @@ func subject(profile, arn string) string {
 		return arn + ": "
 	}
 	return "profile " + profile + " (" + arn + "): "
+}
+
+// quoteOdd returns s, Go-quoted when it holds a control character.
+func quoteOdd(s string) string {
+	if strings.ContainsFunc(s, unicode.IsControl) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // ErrNoTerminal means an MFA code is needed but nothing can supply one: no

@@ -2,7 +2,11 @@ package creds
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -10,11 +14,91 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
-// stsTimeout bounds one STS call, the SDK's retries included. The time a
-// person takes to type a code is not part of it.
+// stsTimeout bounds one STS call, the SDK's retries included, when
+// AWSRUN_STS_TIMEOUT is not set. The time a person takes to type a code is
+// not part of it.
 const stsTimeout = 30 * time.Second
+
+// STSTimeout is how long one STS call may take, the SDK's retries included:
+// $AWSRUN_STS_TIMEOUT as a Go duration (90s, 2m) or a number of seconds,
+// else 30s. A value that is not a positive duration is an error, not a
+// silent default: a CI job that asked for 5m should not give up at 30s.
+func STSTimeout(getenv func(string) string) (time.Duration, error) {
+	v := strings.TrimSpace(getenv("AWSRUN_STS_TIMEOUT"))
+	if v == "" {
+		return stsTimeout, nil
+	}
+	d, err := ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v)
+	}
+	return d, nil
+}
+
+// errSTSDeadline is the cause of a context that awsrun's own STS deadline
+// ended, as opposed to the caller's.
+var errSTSDeadline = errors.New("awsrun's STS deadline")
+
+// attempts records what the SDK's retry loop did in one call: how many
+// requests it sent, where, and how the last one that got an answer failed.
+// The SDK reports only the final error, and when the deadline cuts a retry
+// short that error says "deadline exceeded" and forgets the refused
+// connection or the throttling that came before.
+type attempts struct {
+	n        int
+	endpoint string // scheme://host
+	last     error  // the last attempt's failure other than the deadline
+}
+
+// option adds the recording middleware to one call. It runs inside the
+// retry loop, once per attempt, after the endpoint is resolved.
+func (a *attempts) option(o *sts.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("awsrunAttempts", a.handle), middleware.After)
+	})
+}
+
+func (a *attempts) handle(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+	a.n++
+	if req, ok := in.Request.(*smithyhttp.Request); ok && req.URL != nil {
+		a.endpoint = req.URL.Scheme + "://" + req.URL.Host
+	}
+	out, md, err := next.HandleFinalize(ctx, in)
+	if err != nil && ctx.Err() == nil {
+		a.last = err
+	}
+	return out, md, err
+}
+
+// call runs one STS operation under awsrun's deadline. On failure it fills
+// in e — what was called, where, how often, and whether the deadline ended
+// it — and returns it.
+func call[T any](ctx context.Context, e *STSError, do func(context.Context, ...func(*sts.Options)) (T, error)) (T, error) {
+	var zero T
+	timeout, err := STSTimeout(os.Getenv)
+	if err != nil {
+		return zero, &ConfigError{Profile: e.Profile, ARN: e.ARN, Err: err,
+			Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errSTSDeadline)
+	defer cancel()
+	var a attempts
+	out, err := do(ctx, a.option)
+	e.Endpoint, e.Attempts = a.endpoint, a.n
+	if err == nil {
+		return out, nil
+	}
+	e.Err = err
+	if errors.Is(err, context.DeadlineExceeded) && errors.Is(context.Cause(ctx), errSTSDeadline) {
+		e.Timeout = timeout
+		e.last = a.last
+	}
+	return zero, e
+}
 
 // STSAPI is the part of the STS client awsrun uses; *sts.Client
 // implements it.
@@ -48,11 +132,37 @@ func (r *Resolver) sdkConfig(ctx context.Context, c *Chain, profile string, extr
 		config.WithRegion(c.HopRegion),
 		config.WithAppID("awsrun"),
 	}, extra...)
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := sdkParse(func() (aws.Config, error) { return config.LoadDefaultConfig(ctx, opts...) })
+	if errors.Is(err, errSDKParserPanic) {
+		return aws.Config{}, &ConfigError{Profile: profile, ARN: c.ARN(),
+			Err:  fmt.Errorf("the SDK cannot parse %s or %s", c.configFile, c.credentialsFile),
+			Hint: `look for a value that is a lone quote (key = ") and finish or remove it`}
+	}
 	if err != nil {
 		return aws.Config{}, &ConfigError{Profile: profile, ARN: c.ARN(), Err: fmt.Errorf("loading the SDK configuration: %w", err)}
 	}
 	return cfg, nil
+}
+
+// errSDKParserPanic is the SDK's INI parser panicking: it does on a value
+// that is a lone quote (region = ").
+var errSDKParserPanic = errors.New("the SDK's INI parser panicked")
+
+// sdkParse runs load, an SDK call that parses the shared files, with a
+// runtime panic made errSDKParserPanic: a typo in a file must not crash
+// awsrun. Every SDK call that reads the files needs it, LoadChain's and
+// the client's alike: the files may change between the two.
+func sdkParse[T any](load func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			if _, ok := p.(runtime.Error); !ok {
+				panic(p)
+			}
+			var zero T
+			v, err = zero, errSDKParserPanic
+		}
+	}()
+	return load()
 }
 
 // as signs a call with the given credentials in the given region.
@@ -79,13 +189,14 @@ func (r *Resolver) getSessionToken(ctx context.Context, c *Chain, code string) (
 		in.TokenCode = aws.String(code)
 	}
 	r.logf("STS GetSessionToken for %s as %s (%s, region %s, MFA %s)", c.Source.Profile, c.Source.Static, fmtDuration(c.SessionDuration), c.SessionRegion, firstNonEmpty(c.MFASerial, "none"))
-	ctx, cancel := context.WithTimeout(ctx, stsTimeout)
-	defer cancel()
-	out, err := api.GetSessionToken(ctx, in, as(c.Source.Static, c.SessionRegion))
+	e := &STSError{Profile: c.Source.Profile, Op: "GetSessionToken", ARN: c.MFASerial, Serial: c.MFASerial}
+	out, err := call(ctx, e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+		return api.GetSessionToken(ctx, in, append(opts, as(c.Source.Static, c.SessionRegion))...)
+	})
 	if err != nil {
-		return Credentials{}, &STSError{Profile: c.Source.Profile, Op: "GetSessionToken", ARN: c.MFASerial, Serial: c.MFASerial, Err: err}
+		return Credentials{}, err
 	}
-	return fromSTS(out.Credentials)
+	return r.fromSTS(c, e, out.Credentials)
 }
 
 func (r *Resolver) assumeRole(ctx context.Context, c *Chain, h Hop, caller Credentials, code string) (Credentials, error) {
@@ -108,23 +219,45 @@ func (r *Resolver) assumeRole(ctx context.Context, c *Chain, h Hop, caller Crede
 		in.TokenCode = aws.String(code)
 	}
 	r.logf("STS AssumeRole %s as %s (%s, session %s, region %s, MFA code %t)", h.RoleARN, caller, fmtDuration(h.Duration), h.SessionName, c.HopRegion, code != "")
-	ctx, cancel := context.WithTimeout(ctx, stsTimeout)
-	defer cancel()
-	out, err := api.AssumeRole(ctx, in, as(caller, c.HopRegion))
+	e := &STSError{Profile: h.Profile, Op: "AssumeRole", ARN: h.RoleARN, Serial: c.MFASerial}
+	out, err := call(ctx, e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+		return api.AssumeRole(ctx, in, append(opts, as(caller, c.HopRegion))...)
+	})
 	if err != nil {
-		return Credentials{}, &STSError{Profile: h.Profile, Op: "AssumeRole", ARN: h.RoleARN, Serial: c.MFASerial, Err: err}
+		return Credentials{}, err
 	}
-	return fromSTS(out.Credentials)
+	return r.fromSTS(c, e, out.Credentials)
 }
 
-func fromSTS(t *types.Credentials) (Credentials, error) {
-	if t == nil || t.AccessKeyId == nil || t.SecretAccessKey == nil || t.SessionToken == nil || t.Expiration == nil {
-		return Credentials{}, fmt.Errorf("STS answered without complete credentials")
+// errIncomplete is a successful answer that lacks part of the credentials.
+var errIncomplete = errors.New("STS answered without complete credentials")
+
+// fromSTS checks what a call e returned. Credentials already expired by
+// this machine's clock are refused here, before the step caches them: the
+// SDK never checks the expiry of credentials it is handed, so a child
+// would start with keys AWS rejects.
+func (r *Resolver) fromSTS(c *Chain, e *STSError, t *types.Credentials) (Credentials, error) {
+	if t == nil || t.AccessKeyId == nil || t.SecretAccessKey == nil || t.SessionToken == nil || t.Expiration == nil ||
+		*t.AccessKeyId == "" || *t.SecretAccessKey == "" || *t.SessionToken == "" {
+		e.Err = errIncomplete
+		return Credentials{}, e
 	}
-	return Credentials{
+	creds := Credentials{
 		AccessKeyID:     *t.AccessKeyId,
 		SecretAccessKey: *t.SecretAccessKey,
 		SessionToken:    *t.SessionToken,
 		Expiration:      t.Expiration.UTC(),
-	}, nil
+	}
+	if !creds.Expiration.After(r.now()) {
+		return Credentials{}, expiredError(c, creds.Expiration)
+	}
+	return creds, nil
+}
+
+// expiredError is credentials from STS that this machine's clock says have
+// expired: one of the two clocks is wrong, most often the local one.
+func expiredError(c *Chain, exp time.Time) error {
+	return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
+		Err:  fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", exp.UTC().Format(time.RFC3339)),
+		Hint: "check the system clock"}
 }
