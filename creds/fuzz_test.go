@@ -23,10 +23,10 @@ import (
 // The corpus in testdata/fuzz/FuzzLoadChain holds real shapes: chains,
 // cycles, self-reference, [default], [profile x] in the credentials file,
 // sso-session and services sections, garbage, NUL bytes and huge lines,
-// and the reproducers (found-*) of what fuzzing found. Faults whose fix
-// lies outside this package's STS files are skipped by name (knownLoadGap,
-// sdkINIPanic) rather than failed, so that the corpus runs green in every
-// go test; each skip goes once its fix lands.
+// and the reproducers (found-*) of what fuzzing found: a lone quote that
+// made the SDK's INI parser panic, the SDK's multi-line partial-keys error,
+// a parse error that named no profile, a profile name with a line break,
+// and inline comments the chain check read differently from the SDK.
 func FuzzLoadChain(f *testing.F) {
 	f.Add(role101, seedCredentials, "role101")
 	f.Add("[profile a]\nsource_profile = b\nrole_arn = arn:aws:iam::123456789012:role/a\n[profile b]\nsource_profile = a\nrole_arn = arn:aws:iam::123456789012:role/b\n", "", "a")
@@ -67,12 +67,6 @@ func FuzzLoadChain(f *testing.F) {
 			t.Fatalf("LoadChain(%q) still running after 10s", profile)
 		}
 		if res.panic != "" {
-			if strings.Contains(res.panic, sdkINIPanic) {
-				// Known gap, in profile.go: the SDK's INI parser panics on a
-				// value that is a lone quote (region = "), and LoadChain
-				// does not recover it.
-				t.Skipf("known: LoadChain(%q) panics in the SDK's INI parser: %s", profile, firstLine(res.panic))
-			}
 			t.Fatalf("LoadChain(%q) panicked: %s", profile, res.panic)
 		}
 
@@ -91,26 +85,13 @@ func checkLoadError(t *testing.T, err error, profile, configText, credentialsTex
 		t.Fatalf("LoadChain(%q) error %T %q, want a *ConfigError", profile, err, err)
 	}
 	msg := err.Error()
-	var problems, known []string
-	report := func(knownGap, format string, args ...any) {
-		p := fmt.Sprintf(format, args...)
-		if knownGap != "" {
-			known = append(known, p+" (known: "+knownGap+")")
-			return
-		}
-		problems = append(problems, p)
-	}
+	var problems []string
+	report := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if strings.ContainsAny(msg, "\n\r") {
-		gap := knownLoadGap(msg, configFile, credsFile)
-		if gap == "" && strings.ContainsAny(profile, "\n\r") && strings.Contains(msg, " "+profile+" ") {
-			// The name asked for, with its line break, in the body of a
-			// message from profile.go (the prefix quotes it).
-			gap = "LoadChain accepts a profile name with control characters and repeats it"
-		}
-		report(gap, "error spans lines: %q", msg)
+		report("error spans lines: %q", msg)
 	}
 	if ce.Profile == "" || !strings.HasPrefix(msg, "profile "+quoteOdd(ce.Profile)) {
-		report(knownLoadGap(msg, configFile, credsFile), "error names no profile: %q", msg)
+		report("error names no profile: %q", msg)
 	}
 	public := profile + "\n" + configFile + "\n" + credsFile + "\n"
 	var secrets []string
@@ -121,10 +102,10 @@ func checkLoadError(t *testing.T, err error, profile, configText, credentialsTex
 	}
 	for _, s := range secrets {
 		if strings.Contains(msg, s) && !strings.Contains(public, s) {
-			report("", "error repeats the secret %q: %q", s, msg)
+			report("error repeats the secret %q: %q", s, msg)
 		}
 		if strings.Contains(ce.Hint, s) && !strings.Contains(public, s) {
-			report("", "hint repeats the secret %q: %q", s, ce.Hint)
+			report("hint repeats the secret %q: %q", s, ce.Hint)
 		}
 	}
 	if strings.Contains(msg, " not found") || strings.Contains(msg, "source_profile cycle") {
@@ -133,39 +114,13 @@ func checkLoadError(t *testing.T, err error, profile, configText, credentialsTex
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		if sdkResolves(ctx, profile, configFile, credsFile) {
-			report("checkChain reads the files by go-ini's rules, not the SDK's", "refuses a profile the SDK resolves: %q", msg)
+			report("refuses a profile the SDK resolves: %q", msg)
 		}
 	}
 	for _, p := range problems {
 		t.Errorf("LoadChain(%q): %s", profile, p)
 	}
-	if len(problems) == 0 && len(known) > 0 {
-		t.Skipf("LoadChain(%q): %s", profile, strings.Join(known, "; "))
-	}
 }
-
-// knownLoadGap names a fault of LoadChain's wording that lies outside this
-// package's STS files and is reported for a fix in profile.go; "" when the
-// message shows none. Each has a reproducer in the corpus.
-func knownLoadGap(msg, configFile, credsFile string) string {
-	switch {
-	case strings.HasPrefix(msg, "cannot read "+configFile) || strings.HasPrefix(msg, "cannot read "+credsFile):
-		// A file the SDK reads but the raw INI reader refuses (a key that
-		// opens a quote, a value that opens """) fails as "cannot read
-		// FILE": wrong verb, and no profile.
-		return "loadRaw's parse error names no profile"
-	case strings.Contains(msg, "Error using profile:"):
-		// A profile with aws_secret_access_key but no aws_access_key_id
-		// (or the reverse): the SDK's multi-line wording passes through
-		// sdkConfigError untouched.
-		return "sdkConfigError passes the SDK's partial-credentials error through"
-	}
-	return ""
-}
-
-// sdkINIPanic is where the SDK's INI parser panics on a value that is a
-// lone quote: unquote slices s[1:len(s)-1] of a one-byte string.
-const sdkINIPanic = "config/internal/ini.unquote"
 
 // sdkResolves reports whether the SDK's own loader resolves profile from
 // the files without an error (or a panic).
@@ -179,11 +134,6 @@ func sdkResolves(ctx context.Context, profile, configFile, credsFile string) (ok
 		o.ConfigFiles, o.CredentialsFiles = []string{configFile}, []string{credsFile}
 	})
 	return err == nil
-}
-
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
 }
 
 // splitSecrets returns text without the values of its secret keys, and

@@ -353,7 +353,13 @@ func (r *Resolver) get(ctx context.Context, c *Chain, s *step) (Credentials, err
 				Err:  fmt.Errorf("gave up after %s waiting for another awsrun to get the %s for %s", lockWait, s.kind, s.label),
 				Hint: "finish or stop the other awsrun (it may wait for an MFA code), or run with --no-cache"}
 		}
-		return Credentials{}, fmt.Errorf("locking the cache entry for %s: %w", s.label, err)
+		if ctx.Err() != nil {
+			return Credentials{}, fmt.Errorf("locking the cache entry for %s: %w", s.label, err)
+		}
+		// A cache that cannot even hold a lock file (read-only, gone, not a
+		// directory) costs the cache, not the run: said once, as put does.
+		r.writeOnce.Do(func() { r.notef("not caching credentials: %v", err) })
+		return r.fetchStep(ctx, c, s)
 	}
 	defer unlock()
 	if !r.Refresh || waited {

@@ -70,7 +70,11 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 		what += ", assuming " + src.RoleARN
 	}
 	r.logf("%s: credentials from the SDK's %s provider", src.Profile, what)
-	timeout := stsTimeout
+	timeout, err := STSTimeout(os.Getenv)
+	if err != nil {
+		return Credentials{}, &ConfigError{Profile: src.Profile, ARN: src.RoleARN, Err: err,
+			Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
+	}
 	if src.Provider == "credential_process" {
 		timeout = processTimeout
 	}
