@@ -73,6 +73,10 @@ func (a *app) main(ctx context.Context) error {
 	if err := o.Check(a.env); err != nil {
 		return err
 	}
+	// Before any prompt: a bad value would otherwise cost an MFA code.
+	if _, err := creds.STSTimeout(a.getenv); err != nil {
+		return &creds.ConfigError{Err: err, Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
+	}
 	var err error
 	if a.minTTL, err = o.MinTTLDuration(); err != nil {
 		return err
@@ -116,7 +120,11 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 		return
 	}
 	t := warm.Target{Step: target, Region: chain.Region, Profile: chain.Profile}
-	if err := warm.Remember(store, warm.IndexID(a.opts.Invocation(a.env)), t, c.Expiration); err != nil {
+	id := warm.IndexID(a.opts.Invocation(a.env))
+	if hit, ok := warm.Lookup(store, id, 0); ok && hit.Target == t {
+		return // already indexed: processes that waited for a lock need not each write it
+	}
+	if err := warm.Remember(store, id, t); err != nil {
 		a.logf("not indexing the credentials for warm launches: %v", err)
 	}
 }

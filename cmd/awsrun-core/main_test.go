@@ -32,7 +32,11 @@ func TestMain(m *testing.M) {
 	case "whoami":
 		os.Exit(whoami())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath)) // the programs binary() built
+	}
+	os.Exit(code)
 }
 
 func whoami() int {

@@ -126,13 +126,19 @@ func Lookup(s Store, indexID string, margin time.Duration) (Hit, bool) {
 	return Hit{Target: t, Credentials: c}, true
 }
 
-// Remember records that the invocation indexID ends in t, until expires.
-func Remember(s Store, indexID string, t Target, expires time.Time) error {
+// IndexLifetime is how long an index entry lives: as long as the longest
+// credentials it can point at (a 36h MFA session), so that it outlives
+// every refresh of the entry it names. The entry's own expiry decides
+// whether its credentials are used.
+const IndexLifetime = 36 * time.Hour
+
+// Remember records that the invocation indexID ends in t.
+func Remember(s Store, indexID string, t Target) error {
 	data, err := json.Marshal(t)
 	if err != nil {
 		return err
 	}
-	return s.Put(indexID, &cache.Entry{Kind: "index", Label: t.Profile, Expires: expires, Data: data})
+	return s.Put(indexID, &cache.Entry{Kind: "index", Label: t.Profile, Expires: time.Now().Add(IndexLifetime), Data: data})
 }
 
 // RefreshMargin is how long cached credentials must still be valid to be

@@ -68,7 +68,7 @@ func TestLookupFollowsTheIndex(t *testing.T) {
 	if _, ok := Lookup(s, index, RefreshMargin); ok {
 		t.Fatal("hit on an empty cache")
 	}
-	if err := Remember(s, index, Target{Step: step, Region: "eu-west-1", Profile: "p"}, exp); err != nil {
+	if err := Remember(s, index, Target{Step: step, Region: "eu-west-1", Profile: "p"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := Lookup(s, index, RefreshMargin); ok {
