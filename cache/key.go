@@ -83,9 +83,12 @@ func (s *Store) keyName() string {
 // stores lists the key stores to try, in order.
 func (s *Store) stores() []keyStore {
 	name := s.keyName()
-	kr := &keyringStore{user: "cache-key:" + name, timeout: s.timeout}
 	kc := newKeyctlStore("awsrun:cache-key:" + name)
 	f := &fileStore{dir: s.keyDir, cacheDir: s.dir}
+	var kr keyStore
+	if s.keyring != nil {
+		kr = &keyringStore{keyring: s.keyring, user: "cache-key:" + name, timeout: s.timeout}
+	}
 	switch s.keyStore {
 	case "keyring":
 		return []keyStore{kr}
@@ -94,7 +97,29 @@ func (s *Store) stores() []keyStore {
 	case "file":
 		return []keyStore{f}
 	}
+	if kr == nil {
+		return []keyStore{kc, f}
+	}
 	return []keyStore{kr, kc, f}
+}
+
+// mirror copies a key found in the OS keyring into the kernel keyring
+// (Linux), where a program without a keyring client (the launcher) finds it
+// in microseconds. The OS keyring stays the store of record; a failure only
+// costs such a program its fast path.
+func (s *Store) mirror(key []byte, stores []keyStore) {
+	if s.keyStore != "auto" {
+		return
+	}
+	for _, ks := range stores {
+		if ks.name() != "keyctl" {
+			continue
+		}
+		if k, err := ks.load(); err == nil && string(k) == string(key) {
+			return
+		}
+		_, _ = ks.save(key)
+	}
 }
 
 // loadKey finds the key in the first store that has one; when none has, it
@@ -120,7 +145,13 @@ func (s *Store) loadKey() (key []byte, desc string, err error) {
 	}
 
 	if k, d, ok := lookup(); ok {
+		if d == "keyring" {
+			s.mirror(k, stores)
+		}
 		return k, d, nil
+	}
+	if s.findOnly {
+		return nil, "", fmt.Errorf("no cache key found: %w", errors.Join(append(broken, errNoKey)...))
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), keyLockTimeout)
@@ -146,6 +177,9 @@ func (s *Store) loadKey() (key []byte, desc string, err error) {
 		}
 		k, err := ks.save(key)
 		if err == nil {
+			if ks.name() == "keyring" {
+				s.mirror(k, stores)
+			}
 			return k, ks.name(), nil
 		}
 		broken[i] = fmt.Errorf("%s: %w", ks.name(), err)

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,5 +91,46 @@ func TestKeyctlKey(t *testing.T) {
 			startHelper(t, "get", o, id, "AWSRUN_CACHE_TEST_SESSION=awsrun-cache-test-reader").expect(t, "hit")
 			startHelper(t, "get", o, id).expect(t, "hit")
 		})
+	}
+}
+
+// TestKeyringKeyIsMirroredForTheLauncher guards the launcher's fast path on
+// Linux: it has no keyring client, and must find the key that awsrun-core
+// keeps in the OS keyring through its copy in the kernel keyring.
+func TestKeyringKeyIsMirroredForTheLauncher(t *testing.T) {
+	keyctlAvailable(t)
+	kr := &memKeyring{}
+	o := testOptions(t)
+	o.KeyStore = "auto"
+	o.Keyring = kr
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent") // the keyring "answers": it is in memory
+	core, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlinkKeyctlKey(t, core)
+	id := testID(7)
+	if err := core.Put(id, testEntry(id)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := core.KeyStore(); got != "keyring" {
+		t.Fatalf("key store %q, want keyring", got)
+	}
+
+	launcher := o
+	launcher.Keyring = nil
+	launcher.FindKeyOnly = true
+	s, err := Open(launcher)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hit(s, id) {
+		t.Fatal("a store without the keyring client does not read the entry")
+	}
+	if got, _ := s.KeyStore(); got != "keyctl" {
+		t.Errorf("launcher found the key in %q, want keyctl", got)
+	}
+	if _, err := os.Stat(filepath.Join(o.KeyDir, "cache.key")); err == nil {
+		t.Error("a key file was made beside the keyring's key")
 	}
 }

@@ -7,8 +7,6 @@ import (
 	"os"
 	"runtime"
 	"time"
-
-	"github.com/zalando/go-keyring"
 )
 
 // keyringService is the service name of the key in the OS keyring.
@@ -17,6 +15,7 @@ const keyringService = "awsrun"
 // keyringStore keeps the key, base64-encoded, in the OS keyring: the macOS
 // Keychain, the Windows Credential Manager or a Secret Service over D-Bus.
 type keyringStore struct {
+	keyring Keyring
 	user    string
 	timeout time.Duration
 }
@@ -28,9 +27,9 @@ func (k *keyringStore) load() ([]byte, error) {
 		return nil, err
 	}
 	v, err := withTimeout(k.timeout, func() (string, error) {
-		return keyring.Get(keyringService, k.user)
+		return k.keyring.Get(keyringService, k.user)
 	})
-	if errors.Is(err, keyring.ErrNotFound) {
+	if errors.Is(err, ErrNoSecret) {
 		return nil, errNoKey
 	}
 	if err != nil {
@@ -48,7 +47,7 @@ func (k *keyringStore) save(key []byte) ([]byte, error) {
 		return nil, err
 	}
 	_, err := withTimeout(k.timeout, func() (string, error) {
-		return "", keyring.Set(keyringService, k.user, base64.StdEncoding.EncodeToString(key))
+		return "", k.keyring.Set(keyringService, k.user, base64.StdEncoding.EncodeToString(key))
 	})
 	if err != nil {
 		return nil, err

@@ -2,10 +2,13 @@ package cache
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -137,6 +140,7 @@ func TestKeyringWithoutSessionBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	o := testOptions(t)
 	o.KeyStore = "keyring"
+	o.Keyring = &memKeyring{}
 	s, err := Open(o)
 	if err != nil {
 		t.Fatal(err)
@@ -171,3 +175,70 @@ func TestKeyringTimeout(t *testing.T) {
 		t.Errorf("withTimeout = %q, %v; want the answer", v, err)
 	}
 }
+
+// memKeyring is an OS keyring in memory.
+type memKeyring struct {
+	mu      sync.Mutex
+	secrets map[string]string
+	gets    int
+}
+
+func (m *memKeyring) Get(service, user string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.gets++
+	v, ok := m.secrets[service+"/"+user]
+	if !ok {
+		return "", ErrNoSecret
+	}
+	return v, nil
+}
+
+func (m *memKeyring) Set(service, user, secret string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.secrets == nil {
+		m.secrets = map[string]string{}
+	}
+	m.secrets[service+"/"+user] = secret
+	return nil
+}
+
+func TestKeyringIsAskedOnlyWhenGiven(t *testing.T) {
+	o := testOptions(t)
+	o.KeyStore = "keyring"
+	if _, err := Open(o); err == nil || !strings.Contains(err.Error(), "no OS keyring client") {
+		t.Errorf("Open with KeyStore keyring and no Keyring: %v", err)
+	}
+}
+
+func TestFindKeyOnlyNeverMakesAKey(t *testing.T) {
+	o := testOptions(t)
+	o.FindKeyOnly = true
+	s, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := testID(1)
+	if err := s.Put(id, testEntry(id)); err == nil {
+		t.Error("Put made a key")
+	}
+	if _, err := os.Stat(filepath.Join(o.KeyDir, "cache.key")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a key file exists: %v", err)
+	}
+	// With a key made by a full store, the same options read the entry.
+	full := o
+	full.FindKeyOnly = false
+	w, err := Open(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Put(id, testEntry(id)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ = Open(o); !hit(s, id) {
+		t.Error("FindKeyOnly store cannot read the entry once a key exists")
+	}
+}
+
+func hit(s *Store, id string) bool { _, ok := s.Get(id, 0); return ok }

@@ -31,7 +31,27 @@ type Options struct {
 	Timeout time.Duration
 	// Now tells the time for expiry checks; default time.Now.
 	Now func() time.Time
+	// Keyring is the OS keyring (macOS Keychain, Secret Service, Windows
+	// Credential Manager), first in auto mode; nil leaves it out. Package
+	// cache/oskeyring has the real one. Its Linux client links the network
+	// stack, which a program that must start fast may not want to pay for.
+	Keyring Keyring
+	// FindKeyOnly never makes a key: with no key found, every Get is a miss.
+	// A program that leaves out Keyring must set it, or it could make a
+	// second key beside the one in the OS keyring.
+	FindKeyOnly bool
 }
+
+// Keyring is an OS keyring: one secret per service and user.
+type Keyring interface {
+	// Get returns the secret, or an error wrapping ErrNoSecret when there
+	// is none.
+	Get(service, user string) (string, error)
+	Set(service, user, secret string) error
+}
+
+// ErrNoSecret is a keyring's answer for a secret it does not hold.
+var ErrNoSecret = errors.New("no such secret in the keyring")
 
 // Store is an encrypted directory of entries; it is safe for concurrent use.
 type Store struct {
@@ -40,6 +60,8 @@ type Store struct {
 	keyStore string
 	timeout  time.Duration
 	now      func() time.Time
+	keyring  Keyring
+	findOnly bool
 
 	mu   sync.Mutex
 	aead cipher.AEAD // nil until the key is loaded
@@ -81,12 +103,17 @@ func Open(o Options) (*Store, error) {
 	default:
 		return nil, fmt.Errorf("unknown key store %q (want auto, keyring, keyctl or file)", o.KeyStore)
 	}
+	if o.KeyStore == "keyring" && o.Keyring == nil {
+		return nil, errors.New("key store keyring asked for, but this program has no OS keyring client")
+	}
 	s := &Store{
 		dir:      o.Dir,
 		keyDir:   o.KeyDir,
 		keyStore: o.KeyStore,
 		timeout:  o.Timeout,
 		now:      o.Now,
+		keyring:  o.Keyring,
+		findOnly: o.FindKeyOnly,
 	}
 	if s.dir == "" {
 		s.dir = filepath.Join(xdg.CacheHome, "awsrun")

@@ -53,7 +53,7 @@ func (a *app) listJSON() error {
 	for _, p := range profiles {
 		l.Profiles = append(l.Profiles, listedProfile(p))
 	}
-	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	s, err := cache.Open(a.cacheOptions())
 	if err != nil {
 		var insecure *cache.InsecureDirError
 		if errors.As(err, &insecure) {
@@ -109,7 +109,7 @@ func (a *app) list(ctx context.Context) error {
 		return err
 	}
 
-	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	s, err := cache.Open(a.cacheOptions())
 	if err != nil {
 		fmt.Fprintf(a.stdout, "\ncache: not usable: %v\n", err)
 		return nil
@@ -148,7 +148,7 @@ func (a *app) list(ctx context.Context) error {
 // entries of that profile's chain (its MFA session included, which other
 // profiles of the same source share).
 func (a *app) clear(ctx context.Context) error {
-	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	s, err := cache.Open(a.cacheOptions())
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/awsrun/awsrun/cache"
+	"github.com/awsrun/awsrun/cache/oskeyring"
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/internal/cli"
@@ -166,7 +167,7 @@ func (a *app) resolver() *creds.Resolver {
 // openCache returns the store, or nil — with the reason on stderr — when
 // the cache cannot be used safely: awsrun then runs without it.
 func (a *app) openCache() *cache.Store {
-	s, err := cache.Open(cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"]})
+	s, err := cache.Open(a.cacheOptions())
 	if err != nil {
 		fmt.Fprintf(a.stderr, "awsrun: not using the cache: %v\n", err)
 		return nil
@@ -179,6 +180,13 @@ func (a *app) openCache() *cache.Store {
 		a.logf("cache %s, key in %s", s.Dir(), store)
 	}
 	return s
+}
+
+// cacheOptions opens the cache with the OS keyring client, which the
+// launcher leaves out on Linux: a key found there is mirrored into the
+// kernel keyring for it.
+func (a *app) cacheOptions() cache.Options {
+	return cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"], Keyring: oskeyring.Keyring{}}
 }
 
 func (a *app) getenv(k string) string { return a.env[k] }

@@ -57,7 +57,10 @@ func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int
 			return 0, false
 		}
 	}
-	s, err := cache.Open(cache.Options{KeyStore: env["AWSRUN_KEY_STORE"]})
+	// FindKeyOnly: a launcher never makes a key. On Linux it has no OS
+	// keyring client (osKeyring is nil) and finds the key where awsrun-core
+	// mirrors it; making one would put a second key beside the first.
+	s, err := cache.Open(cache.Options{KeyStore: env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true})
 	if err != nil {
 		return 0, false
 	}
