@@ -16,8 +16,10 @@
 //   - Private: the cache directory is 0700 and must belong to the effective
 //     user; entry, temporary and lock files are 0600, set explicitly.
 //   - Atomic: an entry is written to a temporary file in the same directory,
-//     synced, renamed into place and the directory synced, so a reader sees
-//     the old entry or the new one, never a part of either.
+//     synced and renamed into place, so a reader — or a process started after
+//     a crash — sees the old entry or the new one, never a part of either.
+//     (The directory itself is not synced: a rename lost to a power cut
+//     leaves the old entry, a miss at worst.)
 //   - Forgiving reads: a missing, truncated, garbled, tampered, swapped,
 //     foreign-key, old-version or expiring entry is a miss, never an error.
 //   - Locked: [Store.Lock] takes a per-entry advisory lock (flock on
