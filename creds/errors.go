@@ -107,6 +107,8 @@ func (e *STSError) Hint() string {
 		return "the source profile's access key is wrong or inactive: check aws_access_key_id and aws_secret_access_key"
 	case code == "ExpiredToken":
 		return "run again with --refresh to get new credentials"
+	case code == "ValidationError" && strings.Contains(describeSTSError(cause, ""), "MaxSessionDuration"):
+		return "pass a --duration within the role's maximum session duration, or raise the role's MaxSessionDuration"
 	case code == "ValidationError" && strings.Contains(describeSTSError(cause, ""), "DurationSeconds"):
 		return "pass a shorter --duration (role chaining allows 1h at most)"
 	case code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded":

@@ -569,24 +569,6 @@ func validSessionName(s string) bool {
 	return true
 }
 
-// ParseDuration reads a duration as Go writes one (45m, 2h, 1h30m) or as a
-// number of seconds (3600).
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s != "" && strings.Trim(s, "0123456789") == "" {
-		var n int64
-		if _, err := fmt.Sscan(s, &n); err != nil || n > int64(maxSessionDuration/time.Second)*10 {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("invalid duration %q (want e.g. 45m, 2h or seconds)", s)
-	}
-	return d, nil
-}
-
 func fmtDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {

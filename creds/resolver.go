@@ -35,7 +35,7 @@ type Store interface {
 // entry exists, else from STS, one locked step at a time.
 type Resolver struct {
 	Cache   Store      // nil: neither read nor write a cache
-	Refresh bool       // ignore cached credentials of the chain, fetch and cache new ones
+	Refresh bool       // ignore the chain's cached credentials but the MFA session, fetch and cache new ones
 	MFACode string     // --mfa-code
 	Prompt  PromptFunc // nil: TerminalPrompt
 	// MinTTL is how long the credentials Retrieve returns must stay valid:
@@ -68,6 +68,7 @@ type step struct {
 	chained  bool          // a role hop cut to the 1h of role chaining
 	fetch    func(ctx context.Context, parent Credentials) (Credentials, error)
 
+	target    bool   // the step whose credentials Retrieve returns
 	note      string // said with -v when the step calls STS
 	fromCache bool   // the credentials last returned came from the cache
 }
@@ -85,6 +86,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		// Only the target must last MinTTL: a parent merely has to be good
 		// for the call that makes it.
 		last.margin = max(RefreshMargin, r.MinTTL)
+		last.target = true
 		if r.MinTTL > 0 && last.duration > 0 && last.duration < r.MinTTL {
 			return Credentials{}, r.tooShort(c, last, fmt.Sprintf("the %s is asked for %s", what(last), fmtDuration(last.duration)), false)
 		}
@@ -151,11 +153,10 @@ func (r *Resolver) TargetID(c *Chain) string {
 }
 
 // StepIDs names every cache entry the chain uses, for --clear.
+// The record of the last code sent is not one: forgetting it would let the
+// next run send the same code again, which AWS refuses.
 func (r *Resolver) StepIDs(c *Chain) []string {
 	var ids []string
-	if c.MFASerial != "" {
-		ids = append(ids, codeID(c.MFASerial))
-	}
 	last, err := r.plan(c)
 	if err != nil {
 		return ids
@@ -335,7 +336,11 @@ func (r *Resolver) get(ctx context.Context, c *Chain, s *step) (Credentials, err
 	if r.Cache == nil {
 		return r.fetchStep(ctx, c, s)
 	}
-	if !r.Refresh {
+	// --refresh renews the profile's own steps; the MFA session is shared
+	// with every profile of the source, costs a code, and is renewed on its
+	// own when STS refuses it — unless it is what the profile asked for.
+	refresh := r.Refresh && (s.kind != "session" || s.target)
+	if !refresh {
 		if creds, ok := r.lookup(s, true); ok {
 			return creds, nil
 		}
@@ -362,7 +367,7 @@ func (r *Resolver) get(ctx context.Context, c *Chain, s *step) (Credentials, err
 		return r.fetchStep(ctx, c, s)
 	}
 	defer unlock()
-	if !r.Refresh || waited {
+	if !refresh || waited {
 		if creds, ok := r.lookup(s, false); ok {
 			return creds, nil
 		}

@@ -14,8 +14,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/awsrun/awsrun/creds/warm"
 )
 
 // stsTimeout bounds one STS call, the SDK's retries included, when
@@ -32,7 +34,7 @@ func STSTimeout(getenv func(string) string) (time.Duration, error) {
 	if v == "" {
 		return stsTimeout, nil
 	}
-	d, err := ParseDuration(v)
+	d, err := warm.ParseDuration(v)
 	if err != nil || d <= 0 {
 		return 0, fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -152,10 +153,22 @@ func (a *app) clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The records of codes already sent survive: without them the next run
+	// could send the same code again, which AWS refuses.
+	entries, err := s.List()
+	if err != nil {
+		return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
+	}
 	if a.opts.Profile == "" {
 		n, err := s.Clear()
 		if err != nil {
 			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
+		}
+		for _, e := range entries {
+			if e.Entry.Kind == "mfa-code" {
+				n--
+				_ = s.Put(e.ID, &e.Entry)
+			}
 		}
 		fmt.Fprintf(a.stderr, "awsrun: removed %d cached entries\n", n)
 		return nil
@@ -164,8 +177,16 @@ func (a *app) clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r := a.resolver()
-	for _, id := range r.StepIDs(chain) {
+	// The chain's steps as this invocation would make them, and every entry
+	// of the profile made with other flags (regions, durations), warm index
+	// entries included: their labels start with the profile's name.
+	ids := a.resolver().StepIDs(chain)
+	for _, e := range entries {
+		if e.Entry.Kind != "mfa-code" && (e.Entry.Label == chain.Profile || strings.HasPrefix(e.Entry.Label, chain.Profile+" ")) {
+			ids = append(ids, e.ID)
+		}
+	}
+	for _, id := range ids {
 		if err := s.Delete(id); err != nil {
 			return fmt.Errorf("clearing profile %s: %w", chain.Profile, err)
 		}

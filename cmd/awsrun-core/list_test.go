@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestListShowsProfilesEntriesAndKeyStore(t *testing.T) {
@@ -34,30 +35,53 @@ func TestListShowsProfilesEntriesAndKeyStore(t *testing.T) {
 
 func TestClearForgetsOneProfileOrAll(t *testing.T) {
 	w := newWorld(t, "")
-	w.mfaProcess(t)
-	if r := w.run(t, "-p", "role101", "--", "true"); r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	setCode, _ := w.mfaProcess(t)
+	// Two variants of the profile: --clear --profile forgets both.
+	for _, args := range [][]string{{"-p", "role101", "--", "true"}, {"-p", "role101", "-r", "eu-north-1", "--", "true"}} {
+		if r := w.run(t, args...); r.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
+		}
 	}
 	r := w.run(t, "--clear", "--profile", "role101")
 	if r.code != 0 || !strings.Contains(r.stderr, "forgot the cached credentials of profile role101") {
 		t.Fatalf("--clear --profile: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, kind := range w.cached(t) {
-		if kind == "session" || kind == "role" {
+		if kind != "mfa-code" {
 			t.Errorf("a %s entry survived --clear --profile role101", kind)
 		}
 	}
-	// The launcher must not serve a cleared profile from its index.
+	// The launcher must not serve a cleared profile from its index, for
+	// either variant; the record of the code already sent survives, so the
+	// new session takes the next code instead of failing on the old one.
+	setCode(w.dev.Code(w.srv.Now().Add(30 * time.Second)))
 	w.srv.ResetCalls()
-	r = w.run(t, "-p", "role101", "--", "true")
-	if s, roles := w.counts(); r.code == 0 && s+roles == 0 {
-		t.Errorf("a run after --clear made no STS call")
+	r = w.run(t, "-p", "role101", "-r", "eu-north-1", "--", "true")
+	if s, roles := w.counts(); r.code != 0 || s != 1 || roles != 1 {
+		t.Errorf("run after --clear: exit %d (%s), %d GetSessionToken, %d AssumeRole; want 0, 1, 1", r.code, r.stderr, s, roles)
 	}
 
 	if r := w.run(t, "--clear"); r.code != 0 || !strings.Contains(r.stderr, "removed") {
 		t.Fatalf("--clear: exit %d, stderr %q", r.code, r.stderr)
 	}
-	if kinds := w.cached(t); len(kinds) != 0 {
-		t.Errorf("entries left after --clear: %v", kinds)
+	for _, kind := range w.cached(t) {
+		if kind != "mfa-code" {
+			t.Errorf("a %s entry survived --clear", kind)
+		}
+	}
+}
+
+func TestExportWorksInsideAnAwsrunCommand(t *testing.T) {
+	w := newWorld(t, "")
+	w.mfaProcess(t)
+	// A tool run by awsrun whose own profile uses credential_process =
+	// awsrun --export: the nesting guard is for replacing credentials, and
+	// --export replaces none.
+	r := w.run(t, "-p", "role101", "--", binary(t), "-p", "role101", "--export", "credential-process")
+	if r.code != 0 || !strings.Contains(r.stdout, `"Version": 1`) {
+		t.Errorf("nested --export: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := w.run(t, "-p", "role101", "--", binary(t), "-p", "role101", "--", "true"); r.code != 125 {
+		t.Errorf("nested run without --nested: exit %d, want 125", r.code)
 	}
 }

@@ -91,6 +91,10 @@ func (a *app) main(ctx context.Context) error {
 		}
 	}
 
+	// The index names the files as they are before they are read: an edit
+	// during the prompt must not index the old files' credentials under
+	// the new files' name.
+	index := warm.IndexID(o.Invocation(a.env))
 	chain, err := a.loadChain(ctx)
 	if err != nil {
 		return err
@@ -100,7 +104,7 @@ func (a *app) main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.remember(r, chain, c)
+	a.remember(r, chain, c, index)
 	if o.Export != "" {
 		return cli.Export(a.stdout, o.Export, c, chain.Region)
 	}
@@ -108,12 +112,17 @@ func (a *app) main(ctx context.Context) error {
 	return runner.Exec(path, o.Command, runner.Env(a.environ, cli.ChildVars(c, chain.Region, chain.Profile)))
 }
 
-// remember writes the warm index entry, so the launcher serves the next
-// identical invocation without this program.
-func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credentials) {
+// remember writes the warm index entry id, so the launcher serves the next
+// identical invocation without this program. An invocation whose AWS files
+// changed since id was computed is not indexed.
+func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credentials, id string) {
 	store, ok := r.Cache.(*cache.Store)
 	target := r.TargetID(chain)
-	if !ok || target == "" || c.Expiration.IsZero() {
+	if !ok || target == "" || c.Expiration.IsZero() || id == "" {
+		return
+	}
+	if warm.IndexID(a.opts.Invocation(a.env)) != id {
+		a.logf("not indexing the credentials for warm launches: the AWS config changed during the run")
 		return
 	}
 	if !chain.Indexable() {
@@ -121,7 +130,6 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 		return
 	}
 	t := warm.Target{Step: target, Region: chain.Region, Profile: chain.Profile}
-	id := warm.IndexID(a.opts.Invocation(a.env))
 	if hit, ok := warm.Lookup(store, id, 0); ok && hit.Target == t {
 		return // already indexed: processes that waited for a lock need not each write it
 	}
@@ -134,12 +142,12 @@ func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
 	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv}
 	var err error
 	if a.opts.Duration != "" {
-		if lo.Duration, err = creds.ParseDuration(a.opts.Duration); err != nil {
+		if lo.Duration, err = warm.ParseDuration(a.opts.Duration); err != nil {
 			return nil, cli.UsageError{Err: fmt.Errorf("--duration: %w", err)}
 		}
 	}
 	if a.opts.SessionDuration != "" {
-		if lo.SessionDuration, err = creds.ParseDuration(a.opts.SessionDuration); err != nil {
+		if lo.SessionDuration, err = warm.ParseDuration(a.opts.SessionDuration); err != nil {
 			return nil, cli.UsageError{Err: fmt.Errorf("--session-duration: %w", err)}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -35,16 +34,24 @@ var env = []string{
 	"HOME", "USERPROFILE", "USER", "USERNAME", "LOGNAME",
 	"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
 	"AWS_REGION", "AWS_DEFAULT_REGION",
-	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+	"AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SSO", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 	"AWS_USE_FIPS_ENDPOINT", "AWS_USE_DUALSTACK_ENDPOINT", "AWS_STS_REGIONAL_ENDPOINTS",
 	"AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_WEB_IDENTITY_TOKEN_FILE",
 	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+	"AWS_EC2_METADATA_DISABLED", "AWS_EC2_METADATA_SERVICE_ENDPOINT", "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
 }
 
 // IndexID names the index entry of an invocation: a hash of everything
-// outside the cache that decides its credentials.
+// outside the cache that decides its credentials. It is "" — no index —
+// when the AWS files cannot be located as the SDK would (no HOME): the
+// launcher then leaves the invocation to awsrun-core.
 func IndexID(in Invocation) string {
+	files := []string{ConfigFile(in.Getenv), CredentialsFile(in.Getenv)}
+	for _, f := range files {
+		if !filepath.IsAbs(f) {
+			return ""
+		}
+	}
 	h := sha256.New()
 	field := func(k, v string) { fmt.Fprintf(h, "%s=%q\n", k, v) }
 	field("version", "awsrun/warm/1")
@@ -55,12 +62,8 @@ func IndexID(in Invocation) string {
 	for _, k := range env {
 		field(k, in.Getenv(k))
 	}
-	for _, f := range []string{ConfigFile(in.Getenv), CredentialsFile(in.Getenv)} {
-		if fi, err := os.Stat(f); err == nil {
-			field(f, fmt.Sprintf("%d %d %v", fi.Size(), fi.ModTime().UnixNano(), fi.Mode()))
-		} else {
-			field(f, "missing")
-		}
+	for _, f := range files {
+		field(f, fingerprint(f))
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

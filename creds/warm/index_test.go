@@ -42,6 +42,16 @@ func TestIndexIDChangesWithEveryInput(t *testing.T) {
 		"AWS_ENDPOINT_URL_STS": with("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1"),
 		"USER":                 with("USER", "bob"),
 		"AWS_CONFIG_FILE":      with("AWS_CONFIG_FILE", filepath.Join(dir, "other")),
+		"HOME unset": func() Invocation {
+			in := base
+			in.Getenv = func(k string) string {
+				if k == "HOME" || k == "AWS_CONFIG_FILE" {
+					return ""
+				}
+				return env[k]
+			}
+			return in
+		},
 		"config edited": func() Invocation {
 			if err := os.WriteFile(cfg, []byte("[profile a]\nregion = x\n"), 0o600); err != nil {
 				t.Fatal(err)
@@ -83,5 +93,31 @@ func TestLookupFollowsTheIndex(t *testing.T) {
 	}
 	if _, ok := Lookup(s, index, 2*time.Hour); ok {
 		t.Error("hit for credentials expiring within the margin")
+	}
+}
+
+// TestIndexIDSeesContentUnderAnOldMtime guards against cp -p, rsync -t and
+// archives: new content of the same size under the old modification time.
+func TestIndexIDSeesContentUnderAnOldMtime(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("role_arn = arn:aws:iam::123456789012:role/role101\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"HOME": dir, "AWS_CONFIG_FILE": cfg}
+	in := Invocation{Profile: "a", Getenv: func(k string) string { return env[k] }}
+	id := IndexID(in)
+	fi, err := os.Stat(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte("role_arn = arn:aws:iam::123456789012:role/role102\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(cfg, fi.ModTime(), fi.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if IndexID(in) == id {
+		t.Error("same size and mtime, other content: the index id did not change")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,7 +53,7 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVar(&o.Export, "export", "", "print credentials as `FORMAT` instead of running a command: env, json or credential-process")
 	fs.StringVar(&o.MinTTL, "min-ttl", "", "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the credential cache")
-	fs.BoolVar(&o.Refresh, "refresh", false, "ignore this profile's cached credentials, fetch and cache new ones")
+	fs.BoolVar(&o.Refresh, "refresh", false, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
 	fs.BoolVar(&o.List, "list", false, "list profiles and cached credentials")
 	fs.BoolVar(&o.JSON, "json", false, "with --list: print the list as JSON, for scripts and shell prompts")
 	fs.BoolVar(&o.Clear, "clear", false, "forget cached credentials: all, or with --profile that profile's")
@@ -88,7 +87,9 @@ func (o *Options) Check(env map[string]string) error {
 	case o.Export != "" && !ValidExport(o.Export):
 		return UsageError{fmt.Errorf("unknown --export format %q (want env, json or credential-process)", o.Export)}
 	}
-	if p := env["AWSRUN_PROFILE"]; p != "" && !o.Nested {
+	// --export replaces nothing: a credential_process run by a tool inside
+	// an awsrun command must work.
+	if p := env["AWSRUN_PROFILE"]; p != "" && !o.Nested && o.Export == "" {
 		return &NestedError{Outer: p}
 	}
 	return nil
@@ -99,7 +100,7 @@ func (o *Options) MinTTLDuration() (time.Duration, error) {
 	if o.MinTTL == "" {
 		return 0, nil
 	}
-	d, err := ParseDuration(o.MinTTL)
+	d, err := warm.ParseDuration(o.MinTTL)
 	if err != nil {
 		return 0, UsageError{fmt.Errorf("--min-ttl: %w", err)}
 	}
@@ -115,24 +116,6 @@ func (o *Options) Margin() (margin time.Duration, ok bool) {
 		return 0, false
 	}
 	return max(warm.RefreshMargin, d), true
-}
-
-// ParseDuration reads a duration as Go writes one (45m, 2h, 1h30m) or as a
-// number of seconds (3600).
-func ParseDuration(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if s != "" && strings.Trim(s, "0123456789") == "" {
-		n, err := strconv.ParseInt(s, 10, 32)
-		if err != nil {
-			return 0, fmt.Errorf("invalid duration %q", s)
-		}
-		return time.Duration(n) * time.Second, nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("invalid duration %q (want e.g. 45m, 2h or seconds)", s)
-	}
-	return d, nil
 }
 
 // ProfileName is the profile asked for: --profile, else $AWS_PROFILE, else

@@ -48,7 +48,8 @@ Examples:
 
 Exit status:
   the command's own status; 125 when awsrun itself fails (flags, config, MFA, STS,
-  cache); 126 when COMMAND cannot be run; 127 when COMMAND is not found.
+  cache); 126 when COMMAND cannot be run; 127 when COMMAND is not found; 128+N when
+  signal N ends the MFA prompt (130 for Ctrl-C).
 
 Environment:
   AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION,
