@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsrun/awsrun/creds/ststest"
 )
 
 // These tests run the launcher (cmd/awsrun) and awsrun-core as installed
@@ -115,5 +117,27 @@ func TestLauncherPassesFailuresToCore(t *testing.T) {
 	r := w.run(t, "--version")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "awsrun ") {
 		t.Errorf("--version: exit %d, stdout %q", r.code, r.stdout)
+	}
+}
+
+// TestConfigEditedDuringThePromptIsNotIndexed guards the warm index
+// against naming credentials after files they were not made from: here
+// the config is edited while awsrun waits for the code.
+func TestConfigEditedDuringThePromptIsNotIndexed(t *testing.T) {
+	const admin = "arn:aws:iam::" + acct + ":role/admin"
+	w := newWorld(t, "")
+	w.srv.AddRole(admin, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
+	codeFile := w.write(t, "mfa/code", w.code()+"\n")
+	edit := w.write(t, "mfa/edit.sh", "sed -i 's#role/role101#role/admin#' \"$AWS_CONFIG_FILE\"\ncat '"+codeFile+"'\n")
+	cfg := filepath.Join(w.home, ".aws/config")
+	b, _ := os.ReadFile(cfg)
+	w.write(t, ".aws/config", string(b)+"mfa_process = sh '"+edit+"'\n")
+
+	whoami := []string{"-p", "role101", "--", "sh", "-c", `AWSRUN_TEST_ROLE=whoami "$0"`, os.Args[0]}
+	if r := w.run(t, whoami...); r.code != 0 || !strings.Contains(r.stdout, ":assumed-role/role101/") {
+		t.Fatalf("first run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if r := w.run(t, whoami...); r.code != 0 || !strings.Contains(r.stdout, ":assumed-role/admin/") {
+		t.Errorf("after the edit the profile names admin, but the command ran as %q (exit %d, stderr %q)", r.stdout, r.code, r.stderr)
 	}
 }
