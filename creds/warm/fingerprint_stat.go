@@ -1,4 +1,4 @@
-//go:build darwin
+//go:build linux || darwin
 
 package warm
 
@@ -21,6 +21,6 @@ func fingerprint(path string) string {
 	if !ok {
 		return fmt.Sprintf("%d %d %v", fi.Size(), fi.ModTime().UnixNano(), fi.Mode())
 	}
-	return fmt.Sprintf("%d %d %v dev=%d ino=%d ctime=%d.%d", fi.Size(), fi.ModTime().UnixNano(), fi.Mode(),
-		st.Dev, st.Ino, st.Ctimespec.Sec, st.Ctimespec.Nsec)
+	return fmt.Sprintf("%d %d %v dev=%d ino=%d ctime=%d", fi.Size(), fi.ModTime().UnixNano(), fi.Mode(),
+		st.Dev, st.Ino, changeTime(st))
 }
