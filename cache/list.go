@@ -71,35 +71,73 @@ func (s *Store) entryNames() ([]string, error) {
 // Clear removes every entry file, and the temporary and lock files that no
 // running process is using; removed counts the entries.
 func (s *Store) Clear() (removed int, err error) {
+	return s.sweep("clear", func(fs.FileInfo) bool { return true })
+}
+
+// Prune removes what was written more than age ago — entries, and the
+// unused lock files beside them — with stale temporary files. An entry
+// older than the longest credentials can live is dead weight that --list
+// would still decrypt; Prune reads no entry and needs no key.
+func (s *Store) Prune(age time.Duration) (removed int, err error) {
+	cutoff := s.now().Add(-age)
+	return s.sweep("prune", func(fi fs.FileInfo) bool { return fi.ModTime().Before(cutoff) })
+}
+
+// pruneMark is the file whose time says when the cache was last pruned.
+const pruneMark = ".pruned"
+
+// PruneDaily runs Prune(age) at most once a day, so that frequent callers
+// pay one stat for it.
+func (s *Store) PruneDaily(age time.Duration) (removed int, err error) {
+	mark := filepath.Join(s.dir, pruneMark)
+	if fi, err := os.Stat(mark); err == nil && s.now().Sub(fi.ModTime()) < 24*time.Hour {
+		return 0, nil
+	}
+	if f, err := os.OpenFile(mark, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+		f.Close()
+	}
+	now := s.now()
+	_ = os.Chtimes(mark, now, now)
+	return s.Prune(age)
+}
+
+// sweep removes the entry files that dead accepts, the stale temporary
+// files, and the lock files dead accepts that no process holds.
+func (s *Store) sweep(verb string, dead func(fs.FileInfo) bool) (removed int, err error) {
 	des, err := os.ReadDir(s.dir)
 	if err != nil {
-		return 0, fmt.Errorf("clear cache directory: %w", err)
+		return 0, fmt.Errorf("%s cache directory: %w", verb, err)
 	}
 	var errs []error
 	for _, de := range des {
 		name := de.Name()
 		path := filepath.Join(s.dir, name)
+		if !de.Type().IsRegular() {
+			continue
+		}
+		fi, err := de.Info()
+		if err != nil {
+			continue // gone meanwhile
+		}
 		switch {
-		case validID(name) && de.Type().IsRegular():
+		case validID(name) && dead(fi):
 			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 				continue
 			}
 			removed++
-		case isTemp(name) && de.Type().IsRegular():
-			if fi, err := de.Info(); err == nil && time.Since(fi.ModTime()) > staleTemp {
-				if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					errs = append(errs, err)
-				}
+		case isTemp(name) && time.Since(fi.ModTime()) > staleTemp:
+			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
 			}
-		case isLock(name) && de.Type().IsRegular():
+		case isLock(name) && dead(fi):
 			// Best effort: a held lock stays, and so does one this OS
 			// cannot remove while it is open.
 			_, _ = removeUnlocked(path)
 		}
 	}
 	if len(errs) > 0 {
-		return removed, fmt.Errorf("clear cache directory: %w", errors.Join(errs...))
+		return removed, fmt.Errorf("%s cache directory: %w", verb, errors.Join(errs...))
 	}
 	return removed, nil
 }

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -98,5 +99,45 @@ func TestListAndClear(t *testing.T) {
 	}
 	if _, ok := s.Get(ids[0], 0); !ok {
 		t.Error("Get missed after Clear and Put")
+	}
+}
+
+func TestPruneRemovesOnlyOldFiles(t *testing.T) {
+	s, o := newStore(t)
+	old, fresh := testID(1), testID(2)
+	for _, id := range []string{old, fresh} {
+		if err := s.Put(id, testEntry(id)); err != nil {
+			t.Fatal(err)
+		}
+		unlock, err := s.Lock(context.Background(), id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		unlock()
+	}
+	long := time.Now().Add(-72 * time.Hour)
+	for _, name := range []string{old, old + ".lock"} {
+		if err := os.Chtimes(filepath.Join(o.Dir, name), long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.PruneDaily(48 * time.Hour)
+	if err != nil || n != 1 {
+		t.Fatalf("PruneDaily = %d, %v; want 1 entry removed", n, err)
+	}
+	for name, want := range map[string]bool{old: false, old + ".lock": false, fresh: true, fresh + ".lock": true} {
+		if _, err := os.Stat(filepath.Join(o.Dir, name)); (err == nil) != want {
+			t.Errorf("%s exists = %t, want %t", name[:8], err == nil, want)
+		}
+	}
+	if _, ok := s.Get(fresh, 0); !ok {
+		t.Error("the fresh entry no longer reads")
+	}
+	// Once a day: a second call within the day does nothing.
+	if err := os.Chtimes(filepath.Join(o.Dir, fresh), long, long); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.PruneDaily(48 * time.Hour); n != 0 {
+		t.Errorf("second PruneDaily the same day removed %d", n)
 	}
 }

@@ -105,6 +105,11 @@ func (a *app) main(ctx context.Context) error {
 		return err
 	}
 	a.remember(r, chain, c, index)
+	if store, ok := r.Cache.(*cache.Store); ok {
+		// Nothing cached lives longer than the index: older files are dead
+		// weight that --list would decrypt. Once a day, one stat otherwise.
+		_, _ = store.PruneDaily(warm.IndexLifetime + 12*time.Hour)
+	}
 	if o.Export != "" {
 		return cli.Export(a.stdout, o.Export, c, chain.Region)
 	}
