@@ -29,10 +29,15 @@ type PromptFunc func(ctx context.Context, serial string) (string, error)
 // equal to the last one sent for the device is never returned: AWS would
 // refuse it.
 func (r *Resolver) code(ctx context.Context, c *Chain) (string, error) {
-	serial := c.MFASerial
+	return r.codeFor(ctx, c, c.MFASerial)
+}
+
+// codeFor is code for a given device: a source profile's own mfa_serial
+// may name another device than the chain's.
+func (r *Resolver) codeFor(ctx context.Context, c *Chain, serial string) (string, error) {
 	last := r.lastCode(serial)
 	for attempt := 0; ; attempt++ {
-		code, from, err := r.readCode(ctx, c)
+		code, from, err := r.readCode(ctx, c, serial)
 		if err != nil {
 			return "", err
 		}
@@ -63,15 +68,15 @@ func (r *Resolver) code(ctx context.Context, c *Chain) (string, error) {
 	}
 }
 
-func (r *Resolver) readCode(ctx context.Context, c *Chain) (code, from string, err error) {
+func (r *Resolver) readCode(ctx context.Context, c *Chain, serial string) (code, from string, err error) {
 	switch {
 	case r.MFACode != "":
 		return strings.TrimSpace(r.MFACode), "--mfa-code", nil
 	case c.MFAProcess != "":
-		r.logf("running mfa_process for %s", c.MFASerial)
+		r.logf("running mfa_process for %s", serial)
 		code, err := runMFAProcess(ctx, c.MFAProcess)
 		if err != nil {
-			return "", "", &MFAError{Profile: c.Profile, Serial: c.MFASerial, Err: err,
+			return "", "", &MFAError{Profile: c.Profile, Serial: serial, Err: err,
 				Hint: "check mfa_process in the profile: it must print the current 6-digit code"}
 		}
 		return code, "mfa_process", nil
@@ -80,9 +85,9 @@ func (r *Resolver) readCode(ctx context.Context, c *Chain) (code, from string, e
 	if prompt == nil {
 		prompt = TerminalPrompt
 	}
-	code, err = prompt(ctx, c.MFASerial)
+	code, err = prompt(ctx, serial)
 	if errors.Is(err, ErrNoTerminal) {
-		return "", "", &MFAError{Profile: c.Profile, Serial: c.MFASerial, Err: err,
+		return "", "", &MFAError{Profile: c.Profile, Serial: serial, Err: err,
 			Hint: "pass --mfa-code CODE, or set mfa_process in [profile " + c.Profile + "] to a command that prints the code"}
 	}
 	if err != nil {
@@ -90,7 +95,7 @@ func (r *Resolver) readCode(ctx context.Context, c *Chain) (code, from string, e
 		if errors.As(err, &ie) {
 			return "", "", err
 		}
-		return "", "", &MFAError{Profile: c.Profile, Serial: c.MFASerial, Err: err}
+		return "", "", &MFAError{Profile: c.Profile, Serial: serial, Err: err}
 	}
 	return strings.TrimSpace(code), "the terminal", nil
 }

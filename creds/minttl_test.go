@@ -64,13 +64,20 @@ func TestMinTTLLongerThanCredentialsCanLastFails(t *testing.T) {
 	}{
 		{
 			name: "role asked for less", config: role101, profile: "role101", minTTL: 2 * time.Hour,
-			wantErr: "profile role101 (" + roleARN + "): the role is asked for 1h, less than --min-ttl 2h",
-			hint:    "pass --duration 2h or more (up to the role's maximum session duration), or a shorter --min-ttl",
+			wantErr: "profile role101 (" + roleARN + "): the role is asked for 1h, not more than --min-ttl 2h",
+			hint:    "pass a --duration longer than 2h (up to the role's maximum session duration), or a shorter --min-ttl",
+		},
+		{
+			// Credentials asked for 1h arrive with a little less than 1h left:
+			// refused before any code is spent, not after.
+			name: "role asked for exactly --min-ttl", config: role101, profile: "role101", minTTL: time.Hour,
+			wantErr: "profile role101 (" + roleARN + "): the role is asked for 1h, not more than --min-ttl 1h",
+			hint:    "pass a --duration longer than 1h (up to the role's maximum session duration), or a shorter --min-ttl",
 		},
 		{
 			name: "role chaining", profile: "deploy", minTTL: 90 * time.Minute,
 			config:  role101 + "[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/deploy\nsource_profile = role101\nduration_seconds = 7200\n",
-			wantErr: "profile deploy (arn:aws:iam::210987654321:role/deploy): the role is asked for 1h, less than --min-ttl 1h30m",
+			wantErr: "profile deploy (arn:aws:iam::210987654321:role/deploy): the role is asked for 1h, not more than --min-ttl 1h30m",
 			hint:    "role chaining allows 1h at most: pass a shorter --min-ttl",
 		},
 		{
@@ -81,8 +88,8 @@ func TestMinTTLLongerThanCredentialsCanLastFails(t *testing.T) {
 		},
 		{
 			name: "plain user session", config: "[profile user101]\nmfa_serial = " + serial + "\n", profile: "user101", minTTL: 13 * time.Hour,
-			wantErr: "profile user101 (" + serial + "): the MFA session is asked for 12h, less than --min-ttl 13h",
-			hint:    "pass --session-duration 13h or more, or a shorter --min-ttl",
+			wantErr: "profile user101 (" + serial + "): the MFA session is asked for 12h, not more than --min-ttl 13h",
+			hint:    "pass a --session-duration longer than 13h, or a shorter --min-ttl",
 		},
 	}
 	for _, tt := range tests {

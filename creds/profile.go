@@ -192,6 +192,12 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	c.Source.Profile = root.Profile
 	if c.Source.Provider == "" {
 		switch {
+		case root.Credentials.HasKeys() && root.RoleARN != "":
+			// The SDKs disagree here (one assumes the role, others refuse);
+			// running silently as the user would be the worst answer.
+			return nil, &ConfigError{Profile: root.Profile, ARN: root.RoleARN,
+				Err:  errors.New("the profile has role_arn and keys but no source_profile or credential_source"),
+				Hint: fmt.Sprintf("add source_profile = %s to assume the role with the profile's own keys, or move the keys to a profile of their own", root.Profile)}
 		case root.Credentials.HasKeys():
 			c.Source.Static = Credentials{
 				AccessKeyID:     root.Credentials.AccessKeyID,

@@ -219,6 +219,13 @@ duration_seconds = 1800
 			},
 		},
 		{
+			name:        "keys and role_arn without source_profile",
+			config:      "[profile both]\nrole_arn = arn:aws:iam::123456789012:role/r\n",
+			credentials: "[both]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = x\n",
+			profile:     "both",
+			wantErr:     "profile both (arn:aws:iam::123456789012:role/r): the profile has role_arn and keys but no source_profile or credential_source",
+		},
+		{
 			name:        "unknown profile",
 			config:      "[profile role101]\nrole_arn = arn:aws:iam::123456789012:role/role101\nsource_profile = user101\n",
 			credentials: seedCredentials,

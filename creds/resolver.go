@@ -75,6 +75,16 @@ type step struct {
 
 // Retrieve returns credentials for the chain's target.
 func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) {
+	if c.Source.Provider == "credential_process" {
+		// What a process prints depends on its environment, not only its
+		// command line: it is asked every time (it keeps its own cache) and
+		// what it returned, not the command, names the steps made from it.
+		src, err := r.source(ctx, c)
+		if err != nil {
+			return Credentials{}, err
+		}
+		c.Source.Static, c.Source.Provider = src, ""
+	}
 	last, err := r.plan(c)
 	if err != nil {
 		return Credentials{}, err
@@ -87,8 +97,10 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		// for the call that makes it.
 		last.margin = max(RefreshMargin, r.MinTTL)
 		last.target = true
-		if r.MinTTL > 0 && last.duration > 0 && last.duration < r.MinTTL {
-			return Credentials{}, r.tooShort(c, last, fmt.Sprintf("the %s is asked for %s", what(last), fmtDuration(last.duration)), false)
+		// Credentials asked for DUR arrive with a little less than DUR left:
+		// only a longer lifetime can satisfy --min-ttl DUR.
+		if r.MinTTL > 0 && last.duration > 0 && last.duration <= r.MinTTL {
+			return Credentials{}, r.tooShort(c, last, fmt.Sprintf("the %s is asked for %s, not more than", what(last), fmtDuration(last.duration)), false)
 		}
 		creds, err = r.get(ctx, c, last)
 	}
@@ -103,7 +115,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 	if left := creds.TimeLeft(r.now()); r.MinTTL > 0 && !creds.Expiration.IsZero() && left < r.MinTTL {
 		// Fresh, or the cache would not have served them: AWS gave less
 		// than was asked (a role's maximum session duration).
-		return Credentials{}, r.tooShort(c, last, fmt.Sprintf("new credentials last only %s", fmtDuration(left.Round(time.Minute))), true)
+		return Credentials{}, r.tooShort(c, last, fmt.Sprintf("new credentials last only %s, less than", fmtDuration(left.Round(time.Minute))), true)
 	}
 	return creds, nil
 }
@@ -122,12 +134,12 @@ func (r *Resolver) tooShort(c *Chain, s *step, why string, fresh bool) error {
 	case s.kind == "role" && s.chained:
 		hint = "role chaining allows 1h at most: pass a shorter --min-ttl"
 	case s.kind == "session":
-		hint = "pass --session-duration " + min + " or more, or a shorter --min-ttl"
+		hint = "pass a --session-duration longer than " + min + ", or a shorter --min-ttl"
 	default:
-		hint = "pass --duration " + min + " or more (up to the role's maximum session duration), or a shorter --min-ttl"
+		hint = "pass a --duration longer than " + min + " (up to the role's maximum session duration), or a shorter --min-ttl"
 	}
 	return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-		Err:  fmt.Errorf("%s, less than --min-ttl %s", why, min),
+		Err:  fmt.Errorf("%s --min-ttl %s", why, min),
 		Hint: hint}
 }
 
@@ -397,10 +409,10 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 		return Credentials{}, err
 	}
 	s.fromCache = false
-	if creds.Expiration.IsZero() {
+	if creds.Expiration.IsZero() || !creds.Temporary() {
 		// Long-term keys (a credential_process or the environment may hand
-		// them out) are never written to the cache: it holds only what
-		// expires.
+		// them out, even with an expiration) are never written to the
+		// cache: it holds only session credentials.
 		r.logf("%s %s: long-term credentials %s, not cached", s.kind, s.label, creds)
 		return creds, nil
 	}

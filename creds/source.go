@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -37,7 +38,7 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 		// Asked before the provider starts, so a person's typing is not
 		// counted against the provider's time limit.
 		var err error
-		if code, err = r.code(ctx, c); err != nil {
+		if code, err = r.codeFor(ctx, c, src.MFASerial); err != nil {
 			return Credentials{}, err
 		}
 	}
@@ -80,6 +81,11 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if src.Provider == "credential_process" {
+		// The SDK hands the process os.Stdin, which is the command's input:
+		// a process that reads it would eat it, or wait on a pipe.
+		defer withStdinFromDevNull()()
+	}
 	v, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		return Credentials{}, &ConfigError{Profile: src.Profile, ARN: src.RoleARN,
@@ -90,6 +96,21 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 		creds.Expiration = v.Expires.UTC()
 	}
 	return creds, nil
+}
+
+// withStdinFromDevNull points os.Stdin at the null device until the
+// returned function restores it. awsrun reads nothing from stdin itself.
+func withStdinFromDevNull() (restore func()) {
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		return func() {}
+	}
+	saved := os.Stdin
+	os.Stdin = null
+	return func() {
+		os.Stdin = saved
+		null.Close()
+	}
 }
 
 // describeSourceError keeps what a provider said that helps, without the
@@ -239,7 +260,9 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 	}
 	switch s.Provider {
 	case "credential_process":
-		s.label = "credential_process"
+		// Its output depends on its environment: asked on every run (see
+		// Retrieve), never served by the warm index.
+		s.label, s.volatile = "credential_process", true
 		in = append(in, "command="+p.CredentialProcess)
 	case "web_identity":
 		// A new token (a new CI job, another branch) is another identity, and
@@ -254,9 +277,16 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 		}
 		svc, _, _ := p.GetServiceBaseEndpoint(ctx, "SSO")
 		s.label = "sso " + p.SSOAccountID + "/" + p.SSORoleName
-		// The warm index does not see AWS_ENDPOINT_URL_SSO: credentials from
-		// another portal must not be served by it.
-		s.volatile = getenv("AWS_ENDPOINT_URL_SSO") != ""
+		// The sign-in is part of the identity: after a logout or another
+		// person's login the role credentials are not served again. The
+		// warm index cannot see the token file, so it serves none of these.
+		s.volatile = true
+		tokenKey := firstNonEmpty(session, start)
+		var token []byte
+		if path, err := ssocreds.StandardCachedTokenFilepath(tokenKey); err == nil {
+			token, _ = os.ReadFile(path)
+		}
+		in = append(in, "sso_token="+digest(ssoAccessToken(token)))
 		in = append(in, "sso_session="+session, "sso_region="+region, "sso_start_url="+start,
 			"account="+p.SSOAccountID, "role_name="+p.SSORoleName,
 			"endpoint="+getenv("AWS_ENDPOINT_URL_SSO")+";"+getenv("AWS_ENDPOINT_URL")+";"+svc+";"+p.BaseEndpoint)
@@ -269,7 +299,10 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 		switch p.CredentialSource {
 		case "Environment":
 			s.volatile = true
-			in = append(in, "key="+getenv("AWS_ACCESS_KEY_ID"), "token="+digest(getenv("AWS_SESSION_TOKEN")))
+			// The SDK also reads the older AWS_ACCESS_KEY/AWS_SECRET_KEY names.
+			in = append(in, "key="+firstNonEmpty(getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_ACCESS_KEY")),
+				"secret="+digest(firstNonEmpty(getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SECRET_KEY"))),
+				"token="+digest(getenv("AWS_SESSION_TOKEN")))
 		case "EcsContainer":
 			s.volatile = true
 			fileToken := ""
@@ -289,6 +322,19 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 	}
 	s.inputs = in
 	return nil
+}
+
+// ssoAccessToken is the accessToken of an SSO token cache file, "" when
+// there is none: the file also holds a refresh time that changes without
+// changing who is signed in.
+func ssoAccessToken(file []byte) string {
+	var t struct {
+		AccessToken string `json:"accessToken"`
+	}
+	if json.Unmarshal(file, &t) != nil {
+		return ""
+	}
+	return t.AccessToken
 }
 
 // digest stands for a secret in a cache identity, which is hashed anyway:

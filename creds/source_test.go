@@ -170,7 +170,6 @@ func TestProviderSourcesAreCachedAsAStep(t *testing.T) {
 		setup func(t *testing.T, f *fixture) source
 	}{
 		{"web identity", func(t *testing.T, f *fixture) source { return webIdentity(t, f, "") }},
-		{"credential_process", func(t *testing.T, f *fixture) source { return credentialProcess(t, f, false) }},
 		{"sso", func(t *testing.T, f *fixture) source { s, _ := ssoSource(t, f, time.Now().Add(8*time.Hour)); return s }},
 		{"EcsContainer", func(t *testing.T, f *fixture) source { s, _ := container(t, f); return s }},
 		{"Environment with role_arn", environment},
@@ -462,5 +461,28 @@ func TestProviderFailuresNameTheProfileAndHelp(t *testing.T) {
 				t.Errorf("a failing source prompted for a code")
 			}
 		})
+	}
+}
+
+// TestCredentialProcessIsAskedEveryRun guards against serving one
+// environment's process output to another: what a process prints depends
+// on more than its command line, so it is never cached by awsrun (it keeps
+// its own cache), and the steps made from it are named by what it printed.
+func TestCredentialProcessIsAskedEveryRun(t *testing.T) {
+	f := newFixture(t, "")
+	src := credentialProcess(t, f, false)
+	var keys []string
+	for range 2 {
+		c, err := f.retrieve(t, f.resolver(f.openCache(t)), src.profile, LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, c.AccessKeyID)
+	}
+	if n := src.calls(); n != 2 {
+		t.Errorf("process ran %d times for two runs, want 2", n)
+	}
+	if got := kinds(t, f); len(got) != 0 {
+		t.Errorf("cache holds %v, want nothing of a process's output", got)
 	}
 }

@@ -62,12 +62,14 @@ func (a *app) listJSON() error {
 		}
 		l.Cache.Error = err.Error()
 	} else {
+		l.Cache.Dir = s.Dir()
+		// A cache that cannot be read still leaves the profiles worth
+		// listing: the error goes in the listing, not in place of it.
 		entries, err := s.List()
 		if err != nil {
-			return fmt.Errorf("listing the cache %s: %w", s.Dir(), err)
+			l.Cache.Error = err.Error()
 		}
-		l.Cache.Dir = s.Dir()
-		if l.Cache.KeyStore, err = s.KeyStore(); err != nil {
+		if l.Cache.KeyStore, err = s.KeyStore(); err != nil && l.Cache.Error == "" {
 			l.Cache.Error = "key store unavailable: " + err.Error()
 		}
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
@@ -117,7 +119,8 @@ func (a *app) list(ctx context.Context) error {
 	}
 	entries, err := s.List()
 	if err != nil {
-		return fmt.Errorf("listing the cache %s: %w", s.Dir(), err)
+		fmt.Fprintf(a.stdout, "\ncache: %s: not readable: %v\n", s.Dir(), err)
+		return nil
 	}
 	store, err := s.KeyStore()
 	if err != nil {

@@ -76,7 +76,7 @@ func (a *app) main(ctx context.Context) error {
 	}
 	// Before any prompt: a bad value would otherwise cost an MFA code.
 	if _, err := creds.STSTimeout(a.getenv); err != nil {
-		return &creds.ConfigError{Err: err, Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
+		return &creds.ConfigError{Profile: o.ProfileName(a.env), Err: err, Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
 	}
 	var err error
 	if a.minTTL, err = o.MinTTLDuration(); err != nil {

@@ -261,8 +261,8 @@ func TestMinTTLFailures(t *testing.T) {
 		{
 			name: "asked for less than --min-ttl",
 			args: []string{"-p", "role101", "--min-ttl", "2h", "--", "true"},
-			want: "awsrun: error: profile role101 (" + roleARN + "): the role is asked for 1h, less than --min-ttl 2h\n" +
-				"awsrun: hint: pass --duration 2h or more (up to the role's maximum session duration), or a shorter --min-ttl\n",
+			want: "awsrun: error: profile role101 (" + roleARN + "): the role is asked for 1h, not more than --min-ttl 2h\n" +
+				"awsrun: hint: pass a --duration longer than 2h (up to the role's maximum session duration), or a shorter --min-ttl\n",
 		},
 		{
 			name: "AWS gives less than --min-ttl", lifetime: 30 * time.Minute,

@@ -44,6 +44,13 @@ func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int
 	if o.Help || o.Version || o.List || o.JSON || o.Clear || o.NoCache || o.Refresh || o.Verbose || o.Check(env) != nil {
 		return 0, false
 	}
+	// A setting only awsrun-core can check (and refuse) must not be
+	// ignored by a warm launch that never calls STS.
+	if v := env["AWSRUN_STS_TIMEOUT"]; v != "" {
+		if _, err := warm.ParseDuration(v); err != nil {
+			return 0, false
+		}
+	}
 	// --min-ttl raises the margin for this run: credentials that expire
 	// sooner are awsrun-core's to replace.
 	margin, ok := o.Margin()
