@@ -9,9 +9,6 @@ import (
 	"github.com/awsrun/awsrun/runner"
 )
 
-// ExitFailure is awsrun's own failure status (SPEC §5).
-const ExitFailure = runner.ExitFailure
-
 // UsageError is a command line awsrun cannot make sense of.
 type UsageError struct{ Err error }
 
@@ -53,7 +50,7 @@ func Fail(stderr io.Writer, err error, hint func(error) string) int {
 	if code := runner.ExitCode(err); code == runner.ExitCannotInvoke || code == runner.ExitNotFound {
 		return code
 	}
-	return ExitFailure
+	return runner.ExitFailure
 }
 
 // Hint is the hint for the errors this package and runner know.
