@@ -8,7 +8,7 @@ import (
 // Removed lists the variables stripped from the inherited environment (every
 // occurrence): anything that carries AWS credentials or tells an SDK where to
 // find other ones, which would otherwise mix with or override those awsrun
-// sets.
+// sets. The MFA code given to awsrun in AWSRUN_MFA_CODE is its own.
 var Removed = []string{
 	"AWS_ACCESS_KEY_ID",
 	"AWS_SECRET_ACCESS_KEY",
@@ -24,6 +24,7 @@ var Removed = []string{
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+	"AWSRUN_MFA_CODE", // an MFA code given to awsrun, not to the command
 }
 
 // Var is one variable to set in the child.

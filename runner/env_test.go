@@ -130,17 +130,18 @@ func TestEnv(t *testing.T) {
 }
 
 func TestEnvRemovesEverySpecName(t *testing.T) {
-	// SPEC §4, spelled out again so that an edit of Removed is a test failure.
+	// The README's list (Environment), spelled out again so that an edit of
+	// Removed is a test failure.
 	spec := []string{
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 		"AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
 		"AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWSRUN_MFA_CODE",
 	}
 	if !slices.Equal(slices.Sorted(slices.Values(Removed)), slices.Sorted(slices.Values(spec))) {
-		t.Fatalf("Removed = %q, want the 14 names of SPEC §4", Removed)
+		t.Fatalf("Removed = %q, want the 15 names of the README", Removed)
 	}
 	for _, name := range spec {
 		if got := Env([]string{name + "=x"}, nil); len(got) != 0 {

@@ -59,7 +59,7 @@ func TestLauncherWithoutCoreSaysHowToInstall(t *testing.T) {
 		t.Errorf("exit %d, want 125", r.code)
 	}
 	want := "awsrun: error: awsrun-core, the part of awsrun that talks to STS, is not installed beside awsrun or in PATH\n" +
-		"awsrun: hint: install both programs: go install github.com/awsrun/awsrun/cmd/...@latest\n"
+		"awsrun: hint: install both programs from the awsrun checkout: go install ./cmd/...\n"
 	if r.stderr != want {
 		t.Errorf("stderr = %q, want %q", r.stderr, want)
 	}

@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,19 +31,25 @@ func main() {
 // run is awsrun without the process: it returns the exit status, and
 // returns at all only when it did not exec a command.
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
-	o, err := cli.Parse(args)
+	inv, err := cli.Prepare(args, environ)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	switch {
-	case o.Help:
-		o.PrintHelp(stdout)
+	switch inv.Mode {
+	case cli.ModeHelp:
+		inv.Opts.PrintHelp(stdout)
 		return 0
-	case o.Version:
-		fmt.Fprintln(stdout, "awsrun", cli.Version())
+	case cli.ModeVersion:
+		fmt.Fprintln(stdout, "awsrun-core", cli.Version())
 		return 0
 	}
-	a := &app{opts: o, env: cli.EnvMap(environ), stdout: stdout, stderr: stderr, environ: environ}
+	// What the preparation left out of the environment (an MFA code, a
+	// region an outer awsrun injected) must not reach the SDK's providers,
+	// mfa_process or credential_process, which read the process's own.
+	for _, k := range inv.Unset {
+		os.Unsetenv(k)
+	}
+	a := &app{inv: inv, opts: inv.Opts, env: inv.Env, stdout: stdout, stderr: stderr}
 	if err := a.main(context.Background()); err != nil {
 		return fail(stderr, err)
 	}
@@ -52,49 +57,20 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 }
 
 type app struct {
-	opts    *cli.Options
-	env     map[string]string
-	environ []string
-	stdout  io.Writer
-	stderr  io.Writer
-	minTTL  time.Duration
+	inv    *cli.Invocation
+	opts   *cli.Options
+	env    map[string]string
+	stdout io.Writer
+	stderr io.Writer
 }
 
 func (a *app) main(ctx context.Context) error {
-	o := a.opts
-	if o.JSON && !o.List {
-		return cli.UsageError{Err: errors.New("--json goes with --list (for credentials as JSON: --export json)")}
-	}
-	switch {
-	case o.List:
+	switch a.inv.Mode {
+	case cli.ModeList:
 		return a.list(ctx)
-	case o.Clear:
+	case cli.ModeClear:
 		return a.clear(ctx)
 	}
-	if err := o.Check(a.env); err != nil {
-		return err
-	}
-	// Before any prompt: a bad value would otherwise cost an MFA code.
-	if _, err := creds.STSTimeout(a.getenv); err != nil {
-		return &creds.ConfigError{Profile: o.ProfileName(a.env), Err: err, Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
-	}
-	var err error
-	if a.minTTL, err = o.MinTTLDuration(); err != nil {
-		return err
-	}
-
-	// Find the command before asking for a code: a typo costs nothing.
-	var path string
-	if o.Export == "" {
-		if path, err = runner.LookPath(o.Command[0], a.environ); err != nil {
-			return err
-		}
-	}
-
-	// The index names the files as they are before they are read: an edit
-	// during the prompt must not index the old files' credentials under
-	// the new files' name.
-	index := warm.IndexID(o.Invocation(a.env))
 	chain, err := a.loadChain(ctx)
 	if err != nil {
 		return err
@@ -104,29 +80,29 @@ func (a *app) main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.remember(r, chain, c, index)
+	a.remember(r, chain, c)
 	if store, ok := r.Cache.(*cache.Store); ok {
 		// Nothing cached lives longer than the index: older files are dead
 		// weight that --list would decrypt. Once a day, one stat otherwise.
 		_, _ = store.PruneDaily(warm.IndexLifetime + 12*time.Hour)
 	}
-	if o.Export != "" {
-		return cli.Export(a.stdout, o.Export, c, chain.Region)
+	if a.inv.Mode == cli.ModeRun {
+		a.logf("exec %s", a.inv.Path)
 	}
-	a.logf("exec %s", path)
-	return runner.Exec(path, o.Command, runner.Env(a.environ, cli.ChildVars(c, chain.Region, chain.Profile)))
+	return a.inv.Deliver(a.stdout, c, chain.Region, chain.Profile)
 }
 
 // remember writes the warm index entry id, so the launcher serves the next
 // identical invocation without this program. An invocation whose AWS files
 // changed since id was computed is not indexed.
-func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credentials, id string) {
+func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credentials) {
+	id := a.inv.IndexID
 	store, ok := r.Cache.(*cache.Store)
 	target := r.TargetID(chain)
 	if !ok || target == "" || c.Expiration.IsZero() || id == "" {
 		return
 	}
-	if warm.IndexID(a.opts.Invocation(a.env)) != id {
+	if a.inv.CurrentIndexID() != id {
 		a.logf("not indexing the credentials for warm launches: the AWS config changed during the run")
 		return
 	}
@@ -144,26 +120,15 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 }
 
 func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
-	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv}
-	var err error
-	if a.opts.Duration != "" {
-		if lo.Duration, err = warm.ParseDuration(a.opts.Duration); err != nil {
-			return nil, cli.UsageError{Err: fmt.Errorf("--duration: %w", err)}
-		}
-	}
-	if a.opts.SessionDuration != "" {
-		if lo.SessionDuration, err = warm.ParseDuration(a.opts.SessionDuration); err != nil {
-			return nil, cli.UsageError{Err: fmt.Errorf("--session-duration: %w", err)}
-		}
-	}
-	return creds.LoadChain(ctx, a.opts.ProfileName(a.env), lo)
+	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Duration: a.inv.Duration, SessionDuration: a.inv.SessionDuration}
+	return creds.LoadChain(ctx, a.inv.Profile, lo)
 }
 
 func (a *app) resolver() *creds.Resolver {
 	r := &creds.Resolver{
 		Refresh: a.opts.Refresh,
-		MFACode: a.opts.MFACode,
-		MinTTL:  a.minTTL,
+		MFACode: a.inv.MFACode,
+		MinTTL:  a.inv.MinTTL,
 		Note:    func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
 	}
 	if a.opts.Verbose {

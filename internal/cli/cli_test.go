@@ -36,24 +36,20 @@ func TestParseLeavesTheChildsFlagsAlone(t *testing.T) {
 func TestCheck(t *testing.T) {
 	tests := []struct {
 		args    []string
-		env     map[string]string
+		env     []string
 		wantErr string
 	}{
 		{[]string{"-p", "r"}, nil, "no command given"},
 		{[]string{"--export", "json", "ls"}, nil, `--export prints credentials and runs no command, but "ls" was given`},
 		{[]string{"--export", "yaml"}, nil, `unknown --export format "yaml"`},
-		{[]string{"true"}, map[string]string{"AWSRUN_PROFILE": "outer"}, "already inside awsrun (AWSRUN_PROFILE=outer)"},
-		{[]string{"--nested", "true"}, map[string]string{"AWSRUN_PROFILE": "outer"}, ""},
+		{[]string{"true"}, []string{"AWSRUN_PROFILE=outer"}, "already inside awsrun (AWSRUN_PROFILE=outer)"},
+		{[]string{"--nested", "true"}, []string{"AWSRUN_PROFILE=outer"}, ""},
 		{[]string{"--export", "env"}, nil, ""},
 	}
 	for _, tt := range tests {
-		o, err := Parse(tt.args)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = o.Check(tt.env)
+		_, err := Prepare(tt.args, append(testEnviron(t), tt.env...))
 		if (err == nil) != (tt.wantErr == "") || err != nil && !strings.Contains(err.Error(), tt.wantErr) {
-			t.Errorf("Check(%q) = %v, want %q", tt.args, err, tt.wantErr)
+			t.Errorf("Prepare(%q) = %v, want %q", tt.args, err, tt.wantErr)
 		}
 	}
 }
@@ -83,11 +79,11 @@ func TestExportEnvSurvivesEval(t *testing.T) {
 	if err := Export(&b, "env", c, "eu-west-1"); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("sh", "-c", b.String()+`printf '%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION" "$AWS_REGION"`).Output()
+	out, err := exec.Command("sh", "-c", b.String()+`printf '%s|%s|%s|%s|%s' "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" "$AWS_CREDENTIAL_EXPIRATION" "$AWS_REGION" "$AWSRUN_REGION"`).Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := c.SecretAccessKey + "|tok en|2030-01-02T03:04:05Z|eu-west-1"; string(out) != want {
+	if want := c.SecretAccessKey + "|tok en|2030-01-02T03:04:05Z|eu-west-1|eu-west-1"; string(out) != want {
 		t.Errorf("eval gave %q, want %q", out, want)
 	}
 }

@@ -39,6 +39,7 @@ func Export(w io.Writer, format string, c warm.Credentials, region string) error
 		if region != "" {
 			line("AWS_REGION", region)
 			line("AWS_DEFAULT_REGION", region)
+			line(RegionMarker, region) // so that a later awsrun knows it is not the user's
 		}
 		_, err := io.WriteString(w, b.String())
 		return err

@@ -11,24 +11,25 @@ func TestMarginIsAtLeastTheRefreshMargin(t *testing.T) {
 		want time.Duration
 		ok   bool
 	}{
-		{[]string{"true"}, 5 * time.Minute, true},
-		{[]string{"--min-ttl", "2m", "true"}, 5 * time.Minute, true},
-		{[]string{"--min-ttl", "45m", "true"}, 45 * time.Minute, true},
-		{[]string{"--min-ttl", "5400", "true"}, 90 * time.Minute, true},
-		{[]string{"--min-ttl", "soon", "true"}, 0, false},
-		{[]string{"--min-ttl", "-5m", "true"}, 0, false},
+		{[]string{"--export", "env"}, 5 * time.Minute, true},
+		{[]string{"--min-ttl", "2m", "--export", "env"}, 5 * time.Minute, true},
+		{[]string{"--min-ttl", "45m", "--export", "env"}, 45 * time.Minute, true},
+		{[]string{"--min-ttl", "5400", "--export", "env"}, 90 * time.Minute, true},
+		{[]string{"--min-ttl", "soon", "--export", "env"}, 0, false},
+		{[]string{"--min-ttl", "-5m", "--export", "env"}, 0, false},
 	}
 	for _, tt := range tests {
-		o, err := Parse(tt.args)
-		if err != nil {
-			t.Fatal(err)
+		var got time.Duration
+		inv, err := Prepare(tt.args, testEnviron(t))
+		if err == nil {
+			got = inv.Margin
 		}
-		if got, ok := o.Margin(); got != tt.want || ok != tt.ok {
-			t.Errorf("Margin(%q) = %s, %t; want %s, %t", tt.args, got, ok, tt.want, tt.ok)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("Prepare(%q): margin %s, error %v; want %s, ok %t", tt.args, got, err, tt.want, tt.ok)
 		}
 	}
-	o, _ := Parse([]string{"--min-ttl", "soon", "true"})
-	if _, err := o.MinTTLDuration(); err == nil || err.Error() != `--min-ttl: invalid duration "soon" (want e.g. 45m, 2h or seconds)` {
-		t.Errorf("MinTTLDuration error = %v", err)
+	_, err := Prepare([]string{"--min-ttl", "soon", "--export", "env"}, testEnviron(t))
+	if err == nil || err.Error() != `--min-ttl: invalid duration "soon" (want e.g. 45m, 2h or seconds)` {
+		t.Errorf("Prepare error = %v", err)
 	}
 }

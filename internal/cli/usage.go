@@ -15,8 +15,8 @@ credentials from its encrypted cache or from STS (asking for one MFA code on the
 terminal per MFA session, however many roles and processes), and replaces itself
 with COMMAND. COMMAND's environment is awsrun's, without inherited AWS credential
 and profile variables, plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION and AWS_DEFAULT_REGION
-(when a region is known) and AWSRUN_PROFILE. Nothing is written to stdout, to
+AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and
+AWSRUN_REGION (when a region is known) and AWSRUN_PROFILE. Nothing is written to stdout, to
 the calling shell or to the AWS files.
 
 Flags:
@@ -38,7 +38,7 @@ Examples:
   awsrun -p role101 -- aws sts get-caller-identity
   awsrun -p role101 -d 2h -- ./long-deploy.sh      # over 1h: the role is assumed with the code directly
   AWS_PROFILE=role101 make -j8 deploy              # targets run "awsrun -- ...": one prompt for all
-  awsrun -p role101 -t 123456 -- kubectl get pods  # the code on the command line
+  AWSRUN_MFA_CODE=123456 awsrun -p role101 -- kubectl get pods  # the code, out of argv
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
 
@@ -55,7 +55,11 @@ Environment:
   AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION,
   AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, XDG_CACHE_HOME,
   XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file),
+  AWSRUN_STS_TIMEOUT (how long one STS call may take, retries included; 30s),
+  AWSRUN_MFA_CODE (the MFA code, out of argv; never passed to COMMAND),
   AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested),
+  AWSRUN_REGION (set in the child to the region awsrun set; an AWS_REGION equal
+  to it is awsrun's, not the user's, and never overrides a profile's region),
   and what the SDK's providers read for credential_source, SSO and web identity
   (AWS_ACCESS_KEY_ID, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ENDPOINT_URL_SSO, ...).
 `

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/awsrun/awsrun/creds/warm"
+	"github.com/awsrun/awsrun/runner"
+)
+
+// Deliver hands the credentials over as the invocation asks: printed in
+// the --export format on stdout, or in the environment of the command,
+// which replaces this process (Deliver then returns only on failure).
+func (inv *Invocation) Deliver(stdout io.Writer, c warm.Credentials, region, profile string) error {
+	if inv.Mode == ModeExport {
+		return Export(stdout, inv.Opts.Export, c, region)
+	}
+	return runner.Exec(inv.Path, inv.Opts.Command, runner.Env(inv.Environ, ChildVars(c, region, profile)))
+}
+
+// CoreArgs is the command line the launcher hands to awsrun-core: the
+// flags given, spelled out, without the MFA code, which travels in
+// AWSRUN_MFA_CODE (CoreEnviron) instead — argv is readable by every local
+// user for as long as awsrun-core waits.
+func (inv *Invocation) CoreArgs() []string {
+	var args []string
+	for _, f := range inv.Opts.set {
+		if f.Name == "mfa-code" {
+			continue
+		}
+		args = append(args, flagArg(f))
+	}
+	if len(inv.Opts.Command) > 0 {
+		args = append(append(args, "--"), inv.Opts.Command...)
+	}
+	return args
+}
+
+func flagArg(f *pflag.Flag) string {
+	if f.Value.Type() == "bool" {
+		if b, _ := strconv.ParseBool(f.Value.String()); b {
+			return "--" + f.Name
+		}
+	}
+	return "--" + f.Name + "=" + f.Value.String()
+}
+
+// CoreEnviron is the environment the launcher hands to awsrun-core: the
+// caller's, with the MFA code of --mfa-code, when given, in
+// AWSRUN_MFA_CODE.
+func (inv *Invocation) CoreEnviron(environ []string) []string {
+	if inv.Opts.MFACode == "" {
+		return environ
+	}
+	out := make([]string, 0, len(environ)+1)
+	for _, kv := range environ {
+		if name, _, _ := strings.Cut(kv, "="); !sameName(name, MFACodeVar) {
+			out = append(out, kv)
+		}
+	}
+	return append(out, MFACodeVar+"="+inv.Opts.MFACode)
+}

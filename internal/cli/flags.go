@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"io"
+
+	"github.com/spf13/pflag"
+)
+
+// Class says which of the two programs can honour a flag.
+type Class uint8
+
+const (
+	// WarmSafe is a flag the launcher honours itself, without the SDK: an
+	// invocation whose flags are all warm-safe may be served from the warm
+	// index (or, for --help and --version, answered by the launcher).
+	WarmSafe Class = iota + 1
+	// CoreOnly is a flag only awsrun-core can honour: the launcher hands
+	// every invocation that sets one over to awsrun-core.
+	CoreOnly
+)
+
+// Mode is what an invocation does. Every flag names the modes it has a
+// meaning in; a flag given in another mode is a usage error rather than
+// silently ignored.
+type Mode uint8
+
+const (
+	ModeRun     Mode = 1 << iota // run COMMAND with the credentials
+	ModeExport                   // --export: print the credentials
+	ModeList                     // --list: show profiles and the cache
+	ModeClear                    // --clear: forget cached credentials
+	ModeHelp                     // --help
+	ModeVersion                  // --version
+)
+
+// every is every mode a flag can be given in.
+const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion
+
+// flagDef is what awsrun knows of a flag beyond pflag: its class, and the
+// modes it means something in.
+type flagDef struct {
+	class Class
+	modes Mode
+}
+
+// flagSet defines awsrun's flags. Flags are defined only through its
+// methods, which take the class and modes beside the name, so that no flag
+// exists without them (TestEveryFlagIsClassified checks the set).
+type flagSet struct {
+	*pflag.FlagSet
+	defs map[string]flagDef
+}
+
+func (f flagSet) str(p *string, name, short string, c Class, m Mode, usage string) {
+	f.StringVarP(p, name, short, "", usage)
+	f.defs[name] = flagDef{c, m}
+}
+
+func (f flagSet) bool(p *bool, name, short string, c Class, m Mode, usage string) {
+	f.BoolVarP(p, name, short, false, usage)
+	f.defs[name] = flagDef{c, m}
+}
+
+// newFlagSet defines awsrun's flags into o. New flags go at the end.
+func newFlagSet(o *Options) flagSet {
+	fs := pflag.NewFlagSet("awsrun", pflag.ContinueOnError)
+	fs.SetInterspersed(false) // the child's flags are never parsed
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	f := flagSet{fs, map[string]flagDef{}}
+	cred := ModeRun | ModeExport // flags that shape the credentials served
+	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear, "profile `NAME` (default $AWS_PROFILE, else default)")
+	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred, "the MFA one-time `CODE` (default: $AWSRUN_MFA_CODE, mfa_process, else a prompt on the terminal); visible to other local users, prefer AWSRUN_MFA_CODE")
+	f.str(&o.Duration, "duration", "d", WarmSafe, cred|ModeClear, "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
+	f.str(&o.SessionDuration, "session-duration", "", WarmSafe, cred|ModeClear, "lifetime of the MFA session, `DUR` (default 12h)")
+	f.str(&o.Region, "region", "r", WarmSafe, cred|ModeClear, "`REGION` for STS and for the command's AWS_REGION/AWS_DEFAULT_REGION")
+	f.str(&o.Export, "export", "", WarmSafe, ModeExport, "print credentials as `FORMAT` instead of running a command: env, json or credential-process")
+	f.str(&o.MinTTL, "min-ttl", "", WarmSafe, cred, "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
+	f.bool(&o.NoCache, "no-cache", "", CoreOnly, cred, "neither read nor write the credential cache")
+	f.bool(&o.Refresh, "refresh", "", CoreOnly, cred, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
+	f.bool(&o.List, "list", "", CoreOnly, ModeList, "list profiles and cached credentials")
+	f.bool(&o.JSON, "json", "", CoreOnly, ModeList, "with --list: print the list as JSON, for scripts and shell prompts")
+	f.bool(&o.Clear, "clear", "", CoreOnly, ModeClear, "forget cached credentials: all, or with --profile that profile's")
+	f.bool(&o.Nested, "nested", "", WarmSafe, cred, "allow running inside another awsrun's command (its credentials are replaced)")
+	f.bool(&o.Verbose, "verbose", "v", CoreOnly, every, "say on stderr what happens: cache hits, STS calls, key store")
+	f.bool(&o.Version, "version", "", WarmSafe, every, "print the version and exit")
+	f.bool(&o.Help, "help", "h", WarmSafe, every, "print this help and exit")
+	return f
+}
+
+// flagUsages is the flag list of --help, rendered only when help is
+// printed: pflag's rendering is most of the parse's cost.
+func flagUsages() string { return newFlagSet(&Options{}).FlagUsages() }

@@ -1,0 +1,242 @@
+package cli
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/awsrun/awsrun/creds/warm"
+	"github.com/awsrun/awsrun/runner"
+)
+
+// testEnviron is an environment whose AWS files are in a temp HOME, with
+// sh findable in PATH.
+func testEnviron(t *testing.T) []string {
+	t.Helper()
+	home := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(home, ".aws"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".aws", "config"), []byte("[profile p]\nregion = eu-west-1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"),
+		"AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, ".aws", "credentials")}
+}
+
+// TestEveryFlagIsClassified guards the launcher's hand-over: a flag
+// without a class would be served warm, silently ignored.
+func TestEveryFlagIsClassified(t *testing.T) {
+	fs := newFlagSet(&Options{})
+	n := 0
+	fs.VisitAll(func(f *pflag.Flag) {
+		n++
+		d, ok := fs.defs[f.Name]
+		if !ok || (d.class != WarmSafe && d.class != CoreOnly) {
+			t.Errorf("flag --%s is not classified warm-safe or core-only", f.Name)
+		}
+		if ok && d.modes == 0 {
+			t.Errorf("flag --%s has a meaning in no mode", f.Name)
+		}
+	})
+	if n != len(fs.defs) {
+		t.Errorf("%d flags defined, %d classified", n, len(fs.defs))
+	}
+}
+
+// TestCoreOnlyFlagsAreHandedOver lists what the launcher must never
+// answer from the cache.
+func TestCoreOnlyFlagsAreHandedOver(t *testing.T) {
+	tests := []struct {
+		args []string
+		want bool
+	}{
+		{[]string{"-p", "p", "-t", "123456", "-d", "2h", "--session-duration", "12h", "-r", "eu-west-1", "--min-ttl", "10m", "--nested", "true"}, false},
+		{[]string{"--export", "env"}, false},
+		{[]string{"--no-cache", "true"}, true},
+		{[]string{"--refresh", "true"}, true},
+		{[]string{"-v", "true"}, true},
+		{[]string{"--verbose=false", "true"}, true}, // given: awsrun-core decides
+		{[]string{"--list"}, true},
+		{[]string{"--list", "--json"}, true},
+		{[]string{"--clear"}, true},
+	}
+	for _, tt := range tests {
+		o, err := Parse(tt.args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := o.NeedsCore(); got != tt.want {
+			t.Errorf("NeedsCore(%q) = %t, want %t", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestParseDoesNotRenderTheHelp(t *testing.T) {
+	allocs := testing.AllocsPerRun(10, func() { _, _ = Parse([]string{"-p", "x", "true"}) })
+	withHelp := testing.AllocsPerRun(10, func() { _ = flagUsages() })
+	if allocs >= withHelp {
+		t.Errorf("Parse allocates %.0f times, rendering the flag list %.0f: Parse renders it", allocs, withHelp)
+	}
+	var b strings.Builder
+	o, _ := Parse([]string{"--help"})
+	o.PrintHelp(&b)
+	for _, want := range []string{"--mfa-code CODE", "--min-ttl DUR", "AWSRUN_STS_TIMEOUT", "AWSRUN_MFA_CODE"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("--help lacks %q", want)
+		}
+	}
+}
+
+// TestIncompatibleModesAreUsageErrors guards against a CI step that
+// passes having done nothing: --list or --clear with a command or
+// --export, and flags a mode would ignore.
+func TestIncompatibleModesAreUsageErrors(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"--clear", "--", "terraform", "apply"}, `--clear runs no command, but "terraform" was given`},
+		{[]string{"--list", "ls"}, `--list runs no command, but "ls" was given`},
+		{[]string{"--clear", "--export", "env"}, "--export does not go with --clear"},
+		{[]string{"--list", "--export", "json"}, "--export does not go with --list"},
+		{[]string{"--list", "--clear"}, "--list and --clear are separate runs"},
+		{[]string{"--list", "-p", "x"}, "--profile does not go with --list"},
+		{[]string{"--clear", "-t", "123456"}, "--mfa-code does not go with --clear"},
+		{[]string{"--clear", "--refresh"}, "--refresh does not go with --clear"},
+		{[]string{"--json", "true"}, "--json goes with --list"},
+		{[]string{"--export", "env", "--json"}, "--json goes with --list"},
+		{[]string{"--list", "--json", "-v"}, ""},
+		{[]string{"--clear", "-p", "p", "-r", "eu-west-1", "-v"}, ""},
+		{[]string{"--help", "--clear", "true"}, ""}, // help wins, as everywhere
+		{[]string{"--version", "--list", "x"}, ""},
+	}
+	for _, tt := range tests {
+		_, err := Prepare(tt.args, testEnviron(t))
+		var ue UsageError
+		if (err == nil) != (tt.wantErr == "") || err != nil && (!errors.As(err, &ue) || !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("Prepare(%q) = %v, want usage error %q", tt.args, err, tt.wantErr)
+		}
+	}
+}
+
+// TestEmptyProfileNameIsAnError guards -p ” against silently meaning
+// $AWS_PROFILE or default.
+func TestEmptyProfileNameIsAnError(t *testing.T) {
+	for _, args := range [][]string{{"-p", "", "true"}, {"--profile=", "--export", "env"}, {"--clear", "-p", " "}} {
+		_, err := Prepare(args, append(testEnviron(t), "AWS_PROFILE=p"))
+		var ue UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "the profile name is empty") {
+			t.Errorf("Prepare(%q) = %v, want a usage error", args, err)
+		}
+	}
+}
+
+// TestInjectedRegionDoesNotOverrideTheProfile guards nested runs and
+// shells that ran eval "$(awsrun --export env)": a region awsrun itself
+// injected is not the user's choice.
+func TestInjectedRegionDoesNotOverrideTheProfile(t *testing.T) {
+	base := testEnviron(t)
+	plain, err := Prepare([]string{"-p", "p", "--export", "env"}, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		env        []string
+		wantRegion string // what the preparation hands to credential resolution
+		sameIndex  bool   // the warm index id is the plain one
+	}{
+		{[]string{"AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1", "AWSRUN_REGION=us-east-1"}, "", true},
+		{[]string{"AWS_REGION=us-west-2", "AWS_DEFAULT_REGION=us-east-1", "AWSRUN_REGION=us-east-1"}, "us-west-2", false}, // the user's, set after
+		{[]string{"AWS_REGION=us-east-1"}, "us-east-1", false},                                                            // no marker: the user's
+	}
+	for _, tt := range tests {
+		inv, err := Prepare([]string{"-p", "p", "--export", "env"}, append(slices.Clone(base), tt.env...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := inv.Getenv("AWS_REGION") + inv.Getenv("AWS_DEFAULT_REGION"); !strings.HasPrefix(got, tt.wantRegion) || tt.wantRegion == "" && got != "" {
+			t.Errorf("%q: the credentials see region %q, want %q", tt.env, got, tt.wantRegion)
+		}
+		if inv.Getenv(RegionMarker) != "" {
+			t.Errorf("%q: the marker survives the preparation", tt.env)
+		}
+		if (inv.IndexID == plain.IndexID) != tt.sameIndex {
+			t.Errorf("%q: index id equal to the plain one: %t, want %t", tt.env, inv.IndexID == plain.IndexID, tt.sameIndex)
+		}
+	}
+	// The child is told the region and the marker; what it inherited of
+	// the outer run's is gone.
+	inv, err := Prepare([]string{"-p", "p", "sh"}, append(slices.Clone(base), "AWS_REGION=us-east-1", "AWS_DEFAULT_REGION=us-east-1", "AWSRUN_REGION=us-east-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := runner.Env(inv.Environ, ChildVars(warm.Credentials{AccessKeyID: "ASIAX"}, "", "p"))
+	for _, kv := range child {
+		if strings.HasPrefix(kv, "AWS_REGION=") || strings.HasPrefix(kv, "AWS_DEFAULT_REGION=") || strings.HasPrefix(kv, "AWSRUN_REGION=") {
+			t.Errorf("the child of a profile without a region inherits %s", kv)
+		}
+	}
+	child = runner.Env(inv.Environ, ChildVars(warm.Credentials{AccessKeyID: "ASIAX"}, "eu-west-1", "p"))
+	for _, want := range []string{"AWS_REGION=eu-west-1", "AWS_DEFAULT_REGION=eu-west-1", "AWSRUN_REGION=eu-west-1"} {
+		if !slices.Contains(child, want) {
+			t.Errorf("the child lacks %s: %q", want, child)
+		}
+	}
+}
+
+// TestMFACodeNeverInCoreArgs guards the hand-over: argv is readable by
+// every local user, so the code travels in the environment.
+func TestMFACodeNeverInCoreArgs(t *testing.T) {
+	for _, args := range [][]string{
+		{"-p", "p", "-t", "123456", "--", "sh", "-c", "x"},
+		{"-t123456", "-v", "sh"},
+		{"--mfa-code=123456", "--export", "env"},
+		{"-vt", "123456", "sh"},
+	} {
+		base := testEnviron(t)
+		inv, err := Prepare(args, base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		core := inv.CoreArgs()
+		if strings.Contains(strings.Join(core, " "), "123456") {
+			t.Errorf("CoreArgs(%q) = %q: the code is in argv", args, core)
+		}
+		env := inv.CoreEnviron(append(slices.Clone(base), "AWSRUN_MFA_CODE=999999"))
+		if got := environValue(env, MFACodeVar); got != "123456" || slices.Contains(env, "AWSRUN_MFA_CODE=999999") {
+			t.Errorf("CoreEnviron(%q) has %s=%q", args, MFACodeVar, got)
+		}
+		// awsrun-core, given them, prepares the same invocation.
+		again, err := Prepare(core, env)
+		if err != nil {
+			t.Fatalf("Prepare(CoreArgs(%q)): %v", args, err)
+		}
+		if again.MFACode != "123456" || again.IndexID != inv.IndexID || again.Mode != inv.Mode ||
+			!slices.Equal(again.Opts.Command, inv.Opts.Command) || again.Opts.Verbose != inv.Opts.Verbose {
+			t.Errorf("CoreArgs(%q) = %q prepares another invocation", args, core)
+		}
+		if slices.ContainsFunc(again.Environ, func(kv string) bool { return strings.HasPrefix(kv, MFACodeVar+"=") }) {
+			t.Errorf("the prepared environment keeps %s", MFACodeVar)
+		}
+	}
+}
+
+func TestSTSTimeoutIsCheckedBeforeAnything(t *testing.T) {
+	inv, err := Prepare([]string{"-p", "p", "--export", "env"}, append(testEnviron(t), "AWSRUN_STS_TIMEOUT=90s"))
+	if err != nil || inv.STSTimeout != 90*time.Second {
+		t.Fatalf("Prepare = %v, %v", inv, err)
+	}
+	_, err = Prepare([]string{"-p", "p", "--export", "env"}, append(testEnviron(t), "AWSRUN_STS_TIMEOUT=5 minutes"))
+	var se *SettingError
+	if !errors.As(err, &se) || err.Error() != `profile p: AWSRUN_STS_TIMEOUT="5 minutes" is not a duration (want e.g. 30s, 2m or seconds)` || !strings.Contains(se.Hint(), "AWSRUN_STS_TIMEOUT") {
+		t.Errorf("Prepare error = %v", err)
+	}
+}
