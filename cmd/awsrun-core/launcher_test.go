@@ -28,42 +28,8 @@ func launcherAlone(t *testing.T) string {
 	return p
 }
 
-func TestLauncherServesAWarmHitWithoutCore(t *testing.T) {
-	w := newWorld(t, "")
-	w.mfaProcess(t)
-	first := w.run(t, "-p", "role101", "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "$AWS_REGION"`)
-	if first.code != 0 {
-		t.Fatalf("cold run: exit %d: %s", first.code, first.stderr)
-	}
-	w.srv.ResetCalls()
-	alone := launcherAlone(t)
-	r := w.runBinary(t, alone, "-p", "role101", "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "$AWS_REGION"`)
-	if r.code != 0 || r.stdout != first.stdout {
-		t.Errorf("warm run by the launcher alone: exit %d, stdout %q (want %q), stderr %q", r.code, r.stdout, first.stdout, r.stderr)
-	}
-	if n := len(w.srv.Calls()); n != 0 {
-		t.Errorf("warm run made %d STS calls", n)
-	}
-	// --export is served warm too: credential_process runs it for every
-	// new SDK client.
-	r = w.runBinary(t, alone, "-p", "role101", "--export", "credential-process")
-	if r.code != 0 || !strings.Contains(r.stdout, `"Version": 1`) {
-		t.Errorf("warm --export: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
-	}
-}
-
-func TestLauncherWithoutCoreSaysHowToInstall(t *testing.T) {
-	w := newWorld(t, "")
-	r := w.runBinary(t, launcherAlone(t), "-p", "role101", "-t", w.code(), "--", "true")
-	if r.code != 125 {
-		t.Errorf("exit %d, want 125", r.code)
-	}
-	want := "awsrun: error: awsrun-core, the part of awsrun that talks to STS, is not installed beside awsrun or in PATH\n" +
-		"awsrun: hint: install both programs from the awsrun checkout: go install ./cmd/...\n"
-	if r.stderr != want {
-		t.Errorf("stderr = %q, want %q", r.stderr, want)
-	}
-}
+// The launcher's own tests, warm hits and a missing awsrun-core among
+// them, are in cmd/awsrun.
 
 func TestWarmIndexFollowsConfigAndEnvironment(t *testing.T) {
 	w := newWorld(t, "")

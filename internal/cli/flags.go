@@ -91,3 +91,22 @@ func newFlagSet(o *Options) flagSet {
 // flagUsages is the flag list of --help, rendered only when help is
 // printed: pflag's rendering is most of the parse's cost.
 func flagUsages() string { return newFlagSet(&Options{}).FlagUsages() }
+
+// FlagInfo is what awsrun knows of one flag.
+type FlagInfo struct {
+	Name  string
+	Class Class
+	Modes Mode // the modes it means something in
+	Bool  bool // it takes no value
+}
+
+// Flags lists awsrun's flags in the order of --help.
+func Flags() []FlagInfo {
+	fs := newFlagSet(&Options{})
+	var out []FlagInfo
+	fs.VisitAll(func(f *pflag.Flag) {
+		d := fs.defs[f.Name]
+		out = append(out, FlagInfo{Name: f.Name, Class: d.class, Modes: d.modes, Bool: f.Value.Type() == "bool"})
+	})
+	return out
+}

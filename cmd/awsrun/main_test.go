@@ -1,0 +1,200 @@
+//go:build unix
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/awsrun/awsrun/creds/ststest"
+)
+
+// These tests run the built launcher, with and without awsrun-core beside
+// it, against the fake STS: awsrun-core fills the cache, the launcher
+// serves it.
+
+var (
+	// bin holds awsrun and awsrun-core side by side, as go install puts them.
+	bin string
+	// alone holds the launcher without awsrun-core.
+	alone string
+)
+
+func TestMain(m *testing.M) { os.Exit(testMain(m)) }
+
+func testMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "awsrun-launcher-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	bin, alone = filepath.Join(dir, "bin"), filepath.Join(dir, "alone")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin+string(filepath.Separator),
+		"github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building awsrun: %v\n%s", err, out)
+		return 1
+	}
+	launcher, err := os.ReadFile(filepath.Join(bin, "awsrun"))
+	if err == nil {
+		if err = os.MkdirAll(alone, 0o755); err == nil {
+			err = os.WriteFile(filepath.Join(alone, "awsrun"), launcher, 0o755)
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return m.Run()
+}
+
+const (
+	acct    = "123456789012"
+	userARN = "arn:aws:iam::" + acct + ":user/user101"
+	serial  = "arn:aws:iam::" + acct + ":mfa/user101"
+	roleARN = "arn:aws:iam::" + acct + ":role/role101"
+)
+
+// world is the seed setup against a fake STS, in a temp HOME: role101
+// (region eu-west-1) and role102, the same role in ap-south-1.
+type world struct {
+	srv  *ststest.Server
+	user *ststest.User
+	dev  *ststest.MFADevice
+	home string
+	env  []string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	w := &world{srv: ststest.NewServer(), home: t.TempDir()}
+	t.Cleanup(w.srv.Close)
+	w.user = w.srv.AddUser(userARN)
+	w.dev = w.srv.AddMFADevice(serial, w.user)
+	w.srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
+	profile := func(name, region string) string {
+		return "[profile " + name + "]\nrole_arn = " + roleARN + "\nsource_profile = user101\nmfa_serial = " + serial + "\nregion = " + region + "\n"
+	}
+	w.write(t, ".aws/config", profile("role101", "eu-west-1")+profile("role102", "ap-south-1"))
+	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey))
+	w.env = []string{
+		"PATH=" + systemPath(t),
+		"HOME=" + w.home,
+		"USER=tester",
+		"XDG_CACHE_HOME=" + filepath.Join(w.home, ".cache"),
+		"XDG_CONFIG_HOME=" + filepath.Join(w.home, ".config"),
+		"AWS_CONFIG_FILE=" + filepath.Join(w.home, ".aws/config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(w.home, ".aws/credentials"),
+		"AWS_ENDPOINT_URL_STS=" + w.srv.URL,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWSRUN_KEY_STORE=file",
+		"GORACE=atexit_sleep_ms=0",
+	}
+	return w
+}
+
+// systemPath is PATH without any directory holding an awsrun-core, so
+// that "the launcher alone" is alone whatever is installed.
+func systemPath(t *testing.T) string {
+	t.Helper()
+	var keep []string
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if _, err := os.Stat(filepath.Join(d, "awsrun-core")); err != nil && d != "" {
+			keep = append(keep, d)
+		}
+	}
+	return strings.Join(keep, string(os.PathListSeparator))
+}
+
+func (w *world) write(t *testing.T, name, text string) string {
+	t.Helper()
+	p := filepath.Join(w.home, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (w *world) code() string { return w.dev.Code(w.srv.Now()) }
+
+// freshCode moves the fake STS's clock to the next 30-second window and
+// returns its code: awsrun never sends a code twice.
+func (w *world) freshCode() string {
+	next := w.srv.Now().Add(30 * time.Second)
+	w.srv.SetClock(func() time.Time { return next })
+	return w.code()
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run starts program with args and extra variables, with no terminal
+// (stdin /dev/null, a session of its own, as in CI), and waits for it.
+func (w *world) run(t *testing.T, program string, extraEnv []string, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, program, args...)
+	cmd.Env = append(append([]string{}, w.env...), extraEnv...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %q did not finish: %s", filepath.Base(program), args, stderr.String())
+	}
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), w.user.SecretAccessKey) {
+		t.Errorf("the source secret key appears in the output of %q", args)
+	}
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// installed is the launcher with awsrun-core beside it; launcherAlone is
+// the launcher without.
+var (
+	installed     = func() string { return filepath.Join(bin, "awsrun") }
+	launcherAlone = func() string { return filepath.Join(alone, "awsrun") }
+	core          = func() string { return filepath.Join(bin, "awsrun-core") }
+)
+
+// fill makes awsrun-core (through the launcher) fetch and cache role101's
+// credentials, and returns the key the command saw.
+func (w *world) fill(t *testing.T, profile string) string {
+	t.Helper()
+	r := w.run(t, installed(), nil, "-p", profile, "-t", w.code(), "--", "sh", "-c", `printf %s "$AWS_ACCESS_KEY_ID"`)
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "ASIA") {
+		t.Fatalf("cold run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	w.srv.ResetCalls()
+	return r.stdout
+}
+
+// noSTS fails the test if STS was called since the last reset.
+func (w *world) noSTS(t *testing.T, what string) {
+	t.Helper()
+	if n := len(w.srv.Calls()); n != 0 {
+		t.Errorf("%s made %d STS calls", what, n)
+	}
+}
