@@ -86,7 +86,7 @@ func (w *world) runBinary(t *testing.T, bin string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = w.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	noTerminal(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

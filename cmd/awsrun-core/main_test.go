@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -99,6 +98,9 @@ func newWorldTB(t testing.TB, config string) *world {
 		"AWS_ENDPOINT_URL_STS=" + w.srv.URL,
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWSRUN_KEY_STORE=file",
+		// The test binary is re-run as awsrun and as its child; built with
+		// -race it would sleep a second at every exit.
+		"GORACE=atexit_sleep_ms=0",
 	}
 	return w
 }
@@ -128,7 +130,7 @@ func (w *world) awsrun(t *testing.T, extraEnv []string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], args...)
 	cmd.Env = append(append(append([]string{}, w.env...), "AWSRUN_TEST_ROLE=awsrun"), extraEnv...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	noTerminal(cmd)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
