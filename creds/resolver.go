@@ -179,7 +179,7 @@ func (r *Resolver) StepIDs(c *Chain) []string {
 	return ids
 }
 
-// plan lays out the steps of SPEC §3 and returns the last one (nil when the
+// plan lays out the steps (README: How credentials are made) and returns the last one (nil when the
 // source's own credentials are what the target gets).
 //
 //   - Long-term keys with an MFA device: one GetSessionToken with the code,

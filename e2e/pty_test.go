@@ -305,7 +305,7 @@ func (s *session) answerMFA(serial, code string) {
 	s.send(code + "\r")
 }
 
-// promptFor is the prompt SPEC §3 promises.
+// promptFor is the prompt the README promises (Usage).
 func promptFor(serial string) string { return "Enter MFA code for " + serial + ": " }
 
 // wait waits for the command to end and for its last output, and returns

@@ -129,10 +129,10 @@ func TestEnv(t *testing.T) {
 	}
 }
 
-func TestEnvRemovesEverySpecName(t *testing.T) {
+func TestEnvRemovesEveryListedName(t *testing.T) {
 	// The README's list (Environment), spelled out again so that an edit of
 	// Removed is a test failure.
-	spec := []string{
+	listed := []string{
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 		"AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
 		"AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
@@ -140,10 +140,10 @@ func TestEnvRemovesEverySpecName(t *testing.T) {
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWSRUN_MFA_CODE",
 	}
-	if !slices.Equal(slices.Sorted(slices.Values(Removed)), slices.Sorted(slices.Values(spec))) {
+	if !slices.Equal(slices.Sorted(slices.Values(Removed)), slices.Sorted(slices.Values(listed))) {
 		t.Fatalf("Removed = %q, want the 15 names of the README", Removed)
 	}
-	for _, name := range spec {
+	for _, name := range listed {
 		if got := Env([]string{name + "=x"}, nil); len(got) != 0 {
 			t.Errorf("Env kept %q", got)
 		}

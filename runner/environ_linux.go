@@ -7,8 +7,8 @@ import (
 
 // Environ is the environment this process was started with, exactly as the
 // kernel handed it: every entry, duplicates included, in order. os.Environ
-// drops later duplicates of a name, and SPEC §4 passes everything but the
-// removed names through unchanged. It falls back to os.Environ if
+// drops later duplicates of a name, and awsrun passes everything but the
+// removed names through unchanged (README: Environment). It falls back to os.Environ if
 // /proc/self/environ cannot be read.
 func Environ() []string {
 	b, err := os.ReadFile("/proc/self/environ")

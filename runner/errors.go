@@ -8,7 +8,7 @@ import (
 	"syscall"
 )
 
-// Exit statuses of SPEC §5, as coreutils env and timeout use them.
+// Exit statuses (README: Exit status), as coreutils env and timeout use them.
 const (
 	ExitFailure      = 125 // awsrun itself failed
 	ExitCannotInvoke = 126 // the command was found but cannot be run

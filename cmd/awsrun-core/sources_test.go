@@ -29,7 +29,8 @@ const (
 	ciToken  = "eyJhbGciOiJSUzI1NiJ9.ci-job-1.sig"
 )
 
-// TestCredentialProcessServesTheSDK is SPEC §7's promise: a profile whose
+// TestCredentialProcessServesTheSDK is the README's promise (Use with …,
+// Terraform): a profile whose
 // credential_process is awsrun gives any SDK-based tool awsrun's role
 // credentials, its cache and its code source.
 func TestCredentialProcessServesTheSDK(t *testing.T) {

@@ -28,7 +28,7 @@ func (e *NestedError) Error() string {
 type Interrupted interface{ InterruptSignal() int }
 
 // Fail prints err in awsrun's one voice — "awsrun: error: …" and, where it
-// helps, "awsrun: hint: …" — and returns the exit status of SPEC §5. hint
+// helps, "awsrun: hint: …" — and returns the exit status (README: Exit status). hint
 // gives the hint for errors only the caller knows; it may be nil.
 func Fail(stderr io.Writer, err error, hint func(error) string) int {
 	var in Interrupted
@@ -74,6 +74,6 @@ func Hint(err error) string {
 	return ""
 }
 
-// oneLine keeps an error to the one line SPEC §5 promises, whatever a
+// oneLine keeps an error to the one line the README promises, whatever a
 // library put in it.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
