@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -130,9 +131,12 @@ func sandbox() int {
 	status := 0
 	for run := 1; run <= 2; run++ {
 		before := len(srv.Calls())
-		if *prompt {
-			fmt.Fprintf(os.Stderr, "sandbox: run %d; the virtual MFA device shows %s (if awsrun asks)\n", run, dev.Code(time.Now()))
-		} else {
+		switch {
+		case *prompt && cached(bin, env, "role101"):
+			fmt.Fprintf(os.Stderr, "sandbox: run %d; role101's credentials are cached: awsrun will not ask for a code\n", run)
+		case *prompt:
+			fmt.Fprintf(os.Stderr, "sandbox: run %d; awsrun will ask for a code: the virtual MFA device shows %s\n", run, dev.Code(time.Now()))
+		default:
 			fmt.Fprintf(os.Stderr, "sandbox: run %d; mfa_process supplies the code\n", run)
 		}
 		args := append([]string{"-v", "--profile", "role101", "--"}, command...)
@@ -161,6 +165,33 @@ func sandbox() int {
 		}
 	}
 	return status
+}
+
+// cached reports whether awsrun --list --json shows usable role
+// credentials for profile: the next run will not prompt.
+func cached(bin string, env []string, profile string) bool {
+	cmd := exec.Command(bin, "--list", "--json")
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		return false
+	}
+	var l struct {
+		Entries []struct {
+			Kind    string `json:"kind"`
+			Label   string `json:"label"`
+			Refresh bool   `json:"refresh"`
+		} `json:"entries"`
+	}
+	if json.Unmarshal(out, &l) != nil {
+		return false
+	}
+	for _, e := range l.Entries {
+		if e.Kind == "role" && (e.Label == profile || strings.HasPrefix(e.Label, profile+" ")) && !e.Refresh {
+			return true
+		}
+	}
+	return false
 }
 
 // whoami prints the identity the injected credentials have, as the child
