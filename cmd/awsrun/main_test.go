@@ -183,12 +183,18 @@ var (
 // credentials, and returns the key the command saw.
 func (w *world) fill(t *testing.T, profile string) string {
 	t.Helper()
-	r := w.run(t, installed(), nil, "-p", profile, "-t", w.code(), "--", "sh", "-c", `printf %s "$AWS_ACCESS_KEY_ID"`)
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "ASIA") {
+	r := w.run(t, installed(), nil, "-p", profile, "-t", w.code(), "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "${AWSRUN_MFA_CODE-unset}"`)
+	key, code, _ := strings.Cut(r.stdout, " ")
+	if r.code != 0 || !strings.HasPrefix(key, "ASIA") {
 		t.Fatalf("cold run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
+	// The launcher handed the code to awsrun-core in AWSRUN_MFA_CODE:
+	// it must not reach the command.
+	if code != "unset" {
+		t.Errorf("the command of a cold run has AWSRUN_MFA_CODE=%q", code)
+	}
 	w.srv.ResetCalls()
-	return r.stdout
+	return key
 }
 
 // noSTS fails the test if STS was called since the last reset.

@@ -69,8 +69,8 @@ func newFlagSet(o *Options) flagSet {
 	fs.SortFlags = false
 	f := flagSet{fs, map[string]flagDef{}}
 	cred := ModeRun | ModeExport // flags that shape the credentials served
-	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear, "profile `NAME` (default $AWS_PROFILE, else default)")
-	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred, "the MFA one-time `CODE` (default: $AWSRUN_MFA_CODE, mfa_process, else a prompt on the terminal); visible to other local users, prefer AWSRUN_MFA_CODE")
+	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear, "profile `NAME`, not empty (default $AWS_PROFILE, else default)")
+	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred, "the MFA one-time `CODE` (default $AWSRUN_MFA_CODE, else mfa_process, else a prompt on the terminal); other local users can read argv: prefer AWSRUN_MFA_CODE")
 	f.str(&o.Duration, "duration", "d", WarmSafe, cred|ModeClear, "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
 	f.str(&o.SessionDuration, "session-duration", "", WarmSafe, cred|ModeClear, "lifetime of the MFA session, `DUR` (default 12h)")
 	f.str(&o.Region, "region", "r", WarmSafe, cred|ModeClear, "`REGION` for STS and for the command's AWS_REGION/AWS_DEFAULT_REGION")

@@ -16,8 +16,8 @@ terminal per MFA session, however many roles and processes), and replaces itself
 with COMMAND. COMMAND's environment is awsrun's, without inherited AWS credential
 and profile variables, plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and
-AWSRUN_REGION (when a region is known) and AWSRUN_PROFILE. Nothing is written to stdout, to
-the calling shell or to the AWS files.
+AWSRUN_REGION (when a region is known) and AWSRUN_PROFILE. Nothing is written to
+stdout, to the calling shell or to the AWS files.
 
 Flags:
 %s
@@ -38,7 +38,7 @@ Examples:
   awsrun -p role101 -- aws sts get-caller-identity
   awsrun -p role101 -d 2h -- ./long-deploy.sh      # over 1h: the role is assumed with the code directly
   AWS_PROFILE=role101 make -j8 deploy              # targets run "awsrun -- ...": one prompt for all
-  AWSRUN_MFA_CODE=123456 awsrun -p role101 -- kubectl get pods  # the code, out of argv
+  AWSRUN_MFA_CODE=123456 awsrun -p role101 -- kubectl get pods   # a code, not in argv
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
 
