@@ -45,6 +45,13 @@ const fromCheckout = "install both programs from the awsrun checkout: go install
 // the checkout it was built in, or the released version it is.
 func installCommand() string {
 	bi, ok := debug.ReadBuildInfo()
+	return installHint(bi, ok)
+}
+
+// installHint reads how the launcher was built: go build and go install in
+// a checkout stamp the VCS (or, without one, the version "(devel)");
+// go install of a module version stamps that version.
+func installHint(bi *debug.BuildInfo, ok bool) string {
 	if !ok {
 		return "install both programs: go install github.com/awsrun/awsrun/cmd/...@latest"
 	}
