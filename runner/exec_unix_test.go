@@ -41,6 +41,12 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "exec":
 		os.Exit(helperExec())
+	case "environ":
+		// Print the environment as Environ reads it.
+		if err := json.NewEncoder(os.Stdout).Encode(Environ()); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
 	case "args":
 		// The program Exec ran: print argv exactly as received.
 		if err := json.NewEncoder(os.Stdout).Encode(os.Args); err != nil {
@@ -314,6 +320,36 @@ func TestExecFailures(t *testing.T) {
 				t.Errorf("stdout %q, want nothing", r.stdout)
 			}
 		})
+	}
+}
+
+// TestEnvironReadsLargeEnvironmentWhole guards the read of
+// /proc/self/environ past its first buffer: every entry, 400 KB of values
+// included, in order.
+func TestEnvironReadsLargeEnvironmentWhole(t *testing.T) {
+	if _, err := os.Stat("/proc/self/environ"); err != nil {
+		t.Skip("no /proc/self/environ:", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 100<<10) // one string may hold 128 KiB at most
+	want := []string{helperVar + "=environ", "B1=" + big, "B2=" + big, "A=2", "B3=" + big, "B4=" + big, "EMPTY="}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = want
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	var got []string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("helper output: %v", err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Environ read %d entries, want %d in order: %.200q", len(got), len(want), got)
 	}
 }
 
