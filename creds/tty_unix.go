@@ -3,21 +3,34 @@
 package creds
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
-	"golang.org/x/term"
+	"golang.org/x/sys/unix"
 )
+
+// maxCodeLine bounds what is read for one code: a person types six digits.
+const maxCodeLine = 256
 
 // TerminalPrompt asks on the controlling terminal (/dev/tty), never on
 // stdin or stdout, so redirections and pipes of the child stay clean. The
 // typed code is not echoed. Ctrl-C restores the terminal and returns an
 // *InterruptedError. With no controlling terminal it returns ErrNoTerminal
 // at once.
+//
+// Job control is handled as ssh and sudo handle it. Started in the
+// background (cmd &), awsrun does not touch the terminal's modes, which
+// belong to the shell then: it says once that it waits for a code and stops
+// itself until it is brought to the foreground. Ctrl-Z at the prompt puts
+// echo back before awsrun stops, and fg turns it off again and asks anew, so
+// a code typed after fg is never shown.
 func TerminalPrompt(ctx context.Context, serial string) (string, error) {
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
@@ -25,39 +38,159 @@ func TerminalPrompt(ctx context.Context, serial string) (string, error) {
 	}
 	defer tty.Close()
 	fd := int(tty.Fd())
-	state, err := term.GetState(fd)
-	if err != nil {
+	if _, err := unix.IoctlGetTermios(fd, ioctlGetTermios); err != nil {
 		return "", ErrNoTerminal
 	}
 
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGTSTP)
 	defer signal.Stop(sigs)
 
-	type line struct {
-		b   []byte
-		err error
-	}
-	got := make(chan line, 1)
-	fmt.Fprintf(tty, "Enter MFA code for %s: ", serial)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		got <- line{b, err}
-	}()
-	select {
-	case l := <-got:
-		fmt.Fprintln(tty)
-		if l.err != nil {
-			return "", fmt.Errorf("reading the MFA code from the terminal: %w", l.err)
+	p := &prompt{tty: tty, fd: fd, text: "Enter MFA code for " + serial + ": "}
+	for {
+		if err := p.waitForeground(ctx, sigs); err != nil {
+			return "", err
 		}
-		return string(l.b), nil
+		if err := p.ask(); err != nil {
+			return "", err
+		}
+		code, again, err := p.read(ctx, sigs)
+		if !again {
+			return code, err
+		}
+	}
+}
+
+// prompt is one question on the terminal.
+type prompt struct {
+	tty   *os.File
+	fd    int
+	text  string
+	saved *unix.Termios // the modes to put back; nil while echo is untouched
+
+	toldBackground bool
+	lines          chan codeLine // from the one reader; nil until it starts
+}
+
+type codeLine struct {
+	b   []byte
+	err error
+}
+
+// foreground reports whether awsrun's process group owns the terminal:
+// only then may it change the terminal's modes and read from it.
+func (p *prompt) foreground() bool {
+	pgrp, err := unix.IoctlGetInt(p.fd, unix.TIOCGPGRP)
+	return err != nil || pgrp == unix.Getpgrp()
+}
+
+// waitForeground returns once awsrun is in the foreground. Until then it
+// stops itself as a read from the terminal would (SIGTTIN), so the shell
+// says the job waits for input, and checks again when it is continued.
+func (p *prompt) waitForeground(ctx context.Context, sigs <-chan os.Signal) error {
+	for !p.foreground() {
+		if !p.toldBackground {
+			p.toldBackground = true
+			fmt.Fprintf(p.tty, "\r\nawsrun: waiting in the background for an MFA code: bring the job to the foreground (fg) to type it\r\n")
+		}
+		_ = unix.Kill(unix.Getpid(), unix.SIGTTIN)
+		// The stop happens on the way out of kill(2); this runs after a
+		// SIGCONT. A signal that ended the wait meanwhile ends the prompt.
+		select {
+		case s := <-sigs:
+			if s != syscall.SIGTSTP {
+				return &InterruptedError{Signal: int(s.(syscall.Signal))}
+			}
+		case <-ctx.Done():
+			return errors.New("no MFA code typed in time")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// ask turns echo off and writes the question.
+func (p *prompt) ask() error {
+	tio, err := unix.IoctlGetTermios(p.fd, ioctlGetTermios)
+	if err != nil {
+		return ErrNoTerminal
+	}
+	saved := *tio
+	tio.Lflag &^= unix.ECHO
+	tio.Lflag |= unix.ICANON | unix.ISIG
+	tio.Iflag |= unix.ICRNL
+	if err := unix.IoctlSetTermios(p.fd, ioctlSetTermios, tio); err != nil {
+		return fmt.Errorf("turning off echo on the terminal: %w", err)
+	}
+	p.saved = &saved
+	fmt.Fprint(p.tty, p.text)
+	return nil
+}
+
+// restore puts the terminal's modes back as they were before ask.
+func (p *prompt) restore() {
+	if p.saved != nil {
+		_ = unix.IoctlSetTermios(p.fd, ioctlSetTermios, p.saved)
+		p.saved = nil
+	}
+	fmt.Fprint(p.tty, "\r\n")
+}
+
+// read waits for the typed line. again is true after a stop and continue
+// (Ctrl-Z, fg): the caller asks anew.
+func (p *prompt) read(ctx context.Context, sigs <-chan os.Signal) (code string, again bool, err error) {
+	if p.lines == nil {
+		// One reader for the whole prompt: a second would race the first
+		// for the line typed after fg.
+		p.lines = make(chan codeLine, 1)
+		go readLine(p.tty, p.lines)
+	}
+	select {
+	case l := <-p.lines:
+		p.restore()
+		if l.err != nil {
+			return "", false, fmt.Errorf("reading the MFA code from the terminal: %w", l.err)
+		}
+		return string(l.b), false, nil
 	case s := <-sigs:
-		_ = term.Restore(fd, state)
-		fmt.Fprintln(tty)
-		return "", &InterruptedError{Signal: int(s.(syscall.Signal))}
+		p.restore()
+		if s == syscall.SIGTSTP {
+			// Stop as Ctrl-Z asks, with echo back on for the shell; ask
+			// again when continued.
+			_ = unix.Kill(unix.Getpid(), unix.SIGSTOP)
+			return "", true, nil
+		}
+		return "", false, &InterruptedError{Signal: int(s.(syscall.Signal))}
 	case <-ctx.Done():
-		_ = term.Restore(fd, state)
-		fmt.Fprintln(tty)
-		return "", errors.New("no MFA code typed in time")
+		p.restore()
+		return "", false, errors.New("no MFA code typed in time")
+	}
+}
+
+// readLine reads one line from the terminal, at most maxCodeLine bytes of
+// it, without the line end.
+func readLine(tty *os.File, out chan<- codeLine) {
+	var line []byte
+	buf := make([]byte, maxCodeLine)
+	for {
+		n, err := tty.Read(buf)
+		line = append(line, buf[:n]...)
+		if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
+			out <- codeLine{b: line[:i]}
+			return
+		}
+		if len(line) > maxCodeLine {
+			out <- codeLine{err: errors.New("the line typed is too long for a code")}
+			return
+		}
+		if errors.Is(err, io.EOF) && len(line) > 0 {
+			// Ctrl-D after the digits: what was typed is the answer.
+			out <- codeLine{b: line}
+			return
+		}
+		if err != nil {
+			out <- codeLine{err: err}
+			return
+		}
 	}
 }

@@ -3,8 +3,10 @@
 package runner
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"strings"
@@ -37,7 +39,40 @@ func Exec(path string, argv []string, env []string) error {
 		return fmt.Errorf("cannot run %s: an argument or environment variable contains a NUL byte", argv[0])
 	}
 	err := syscall.Exec(path, argv, env)
+	if errors.Is(err, syscall.ENOEXEC) && isScript(path) {
+		// What the kernel cannot run but is text is a shell script without
+		// a #! line: execvp(3), and so env(1) and every shell, run it with
+		// /bin/sh. Binaries of another format stay an exec format error.
+		shArgv := append([]string{shell, path}, argv[1:]...)
+		if shErr := syscall.Exec(shell, shArgv, env); shErr != nil {
+			return execError(shell, shErr)
+		}
+	}
 	return execError(path, err)
+}
+
+// shell runs scripts that name no interpreter.
+const shell = "/bin/sh"
+
+// scriptProbe is how much of a file isScript reads.
+const scriptProbe = 512
+
+// isScript reports whether the file at path looks like text a shell can
+// read: its first line (or first scriptProbe bytes) holds no NUL byte, the
+// test bash and dash make before running such a file.
+func isScript(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	buf := make([]byte, scriptProbe)
+	n, _ := io.ReadFull(f, buf)
+	first, _, _ := bytes.Cut(buf[:n], []byte{'\n'})
+	return bytes.IndexByte(first, 0) < 0
 }
 
 func execError(path string, err error) error {

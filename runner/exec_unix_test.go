@@ -41,6 +41,12 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	case "exec":
 		os.Exit(helperExec())
+	case "environ":
+		// Print the environment as Environ reads it.
+		if err := json.NewEncoder(os.Stdout).Encode(Environ()); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
 	case "args":
 		// The program Exec ran: print argv exactly as received.
 		if err := json.NewEncoder(os.Stdout).Encode(os.Args); err != nil {
@@ -281,6 +287,7 @@ func TestExecFailures(t *testing.T) {
 	junk := writeFile(t, filepath.Join(dir, "junk"), "\x00\x01\x02\x03 not a program\n", 0o755)
 	noexec := writeFile(t, filepath.Join(dir, "noexec.sh"), "#!/bin/sh\nexit 0\n", 0o644)
 	badInterp := writeFile(t, filepath.Join(dir, "bad-interp"), "#!/nonexistent/interpreter\n", 0o755)
+	binaryAfterText := writeFile(t, filepath.Join(dir, "binary-after-text"), "text\x00\x01", 0o755)
 
 	tests := []struct {
 		name     string
@@ -292,6 +299,7 @@ func TestExecFailures(t *testing.T) {
 		{"missing path", helperSpec{Argv: []string{dir + "/missing"}}, 127, dir + "/missing: no such file or directory"},
 		{"exec of missing path", helperSpec{Path: dir + "/missing", Argv: []string{"missing"}}, 127, dir + "/missing: no such file or directory"},
 		{"exec format error", helperSpec{Argv: []string{junk}}, 126, junk + ": exec format error"},
+		{"NUL on the first line", helperSpec{Argv: []string{binaryAfterText}}, 126, binaryAfterText + ": exec format error"},
 		{"not executable", helperSpec{Argv: []string{noexec}}, 126, noexec + ": permission denied"},
 		{"exec of not executable", helperSpec{Path: noexec, Argv: []string{"noexec.sh"}}, 126, noexec + ": permission denied"},
 		{"directory", helperSpec{Argv: []string{dir}}, 126, dir + ": is a directory"},
@@ -312,6 +320,53 @@ func TestExecFailures(t *testing.T) {
 				t.Errorf("stdout %q, want nothing", r.stdout)
 			}
 		})
+	}
+}
+
+// TestEnvironReadsLargeEnvironmentWhole guards the read of
+// /proc/self/environ past its first buffer: every entry, 400 KB of values
+// included, in order.
+func TestEnvironReadsLargeEnvironmentWhole(t *testing.T) {
+	if _, err := os.Stat("/proc/self/environ"); err != nil {
+		t.Skip("no /proc/self/environ:", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", 100<<10) // one string may hold 128 KiB at most
+	want := []string{helperVar + "=environ", "B1=" + big, "B2=" + big, "A=2", "B3=" + big, "B4=" + big, "EMPTY="}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, self)
+	cmd.Env = want
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("helper: %v", err)
+	}
+	var got []string
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("helper output: %v", err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("Environ read %d entries, want %d in order: %.200q", len(got), len(want), got)
+	}
+}
+
+// TestExecScriptWithoutShebangRunsWithSh guards that a script naming no
+// interpreter runs as execvp(3) and env(1) run it, with /bin/sh, its
+// arguments and exit status intact (it was refused with 126).
+func TestExecScriptWithoutShebangRunsWithSh(t *testing.T) {
+	dir := t.TempDir()
+	script := writeFile(t, filepath.Join(dir, "no-shebang"), "echo \"args:$#:$1:$2\"\nexit 7\n", 0o755)
+	for _, spec := range []helperSpec{
+		{Argv: []string{"no-shebang", "a b", "c"}},
+		{Path: script, Argv: []string{"no-shebang", "a b", "c"}},
+	} {
+		r := runHelper(t, spec, []string{"PATH=" + dir + ":" + testPath(t)}, "")
+		if r.code() != 7 || r.stdout != "args:2:a b:c\n" {
+			t.Errorf("%+v: exit %d, stdout %q, stderr %q; want exit 7 and args:2:a b:c", spec, r.code(), r.stdout, r.stderr)
+		}
 	}
 }
 

@@ -50,6 +50,8 @@ func (s *Server) assumeRoleLocked(caller *credential, form url.Values) (any, *ap
 	serial := paramSerialNumber.get(form, &v)
 	code := paramTokenCode.get(form, &v)
 	duration := durationSeconds(form, &v, 3600, 900, 43200)
+	sourceIdentity := paramSourceIdentity.get(form, &v)
+	tags, transitive := requestTags(form, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -82,8 +84,13 @@ func (s *Server) assumeRoleLocked(caller *credential, form url.Values) (any, *ap
 	if caller.temporary() && duration > roleChainingLimit {
 		return nil, validationError("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
 	}
+	attrs, aerr := newSessionAttrs(caller, role, tags, transitive, sourceIdentity, denied)
+	if aerr != nil {
+		return nil, aerr
+	}
 	c := s.issueLocked(roleSession(role, sessionName), seconds(duration), mfa, mfaAuthTime)
-	return assumeRoleResult{Credentials: newCredentialsXML(c), AssumedRoleUser: newAssumedRoleUserXML(c)}, nil
+	c.attrs = attrs
+	return assumeRoleResult{Credentials: newCredentialsXML(c), AssumedRoleUser: newAssumedRoleUserXML(c), SourceIdentity: attrs.sourceIdentity}, nil
 }
 
 // mfaContextLocked returns whether the call is made with MFA and when that

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -26,6 +27,13 @@ type Call struct {
 	SerialNumber string
 	// TokenCode is the MFA code sent (a test fake may record it).
 	TokenCode string
+	// SourceIdentity is the SourceIdentity parameter.
+	SourceIdentity string
+	// Tags are the session tags sent, in order, as "Key=Value" joined by
+	// ", " (a string, so that a Call stays comparable).
+	Tags string
+	// TransitiveTagKeys are the TransitiveTagKeys sent, joined by ", ".
+	TransitiveTagKeys string
 	// DurationSeconds is the DurationSeconds parameter, 0 when absent.
 	DurationSeconds int32
 	// Region is the region of the SigV4 credential scope.
@@ -50,8 +58,19 @@ func newCall(r *http.Request, form url.Values, now time.Time) Call {
 		ExternalID:      form.Get("ExternalId"),
 		SerialNumber:    form.Get("SerialNumber"),
 		TokenCode:       form.Get("TokenCode"),
+		SourceIdentity:  form.Get("SourceIdentity"),
 		Time:            now,
 	}
+	// Logged unchecked, as sent: the action validates them.
+	var v validation
+	tags, transitive := requestTags(form, &v)
+	for i, t := range tags {
+		if i > 0 {
+			c.Tags += ", "
+		}
+		c.Tags += t.Key + "=" + t.Value
+	}
+	c.TransitiveTagKeys = strings.Join(transitive, ", ")
 	if n, err := strconv.ParseInt(form.Get("DurationSeconds"), 10, 32); err == nil {
 		c.DurationSeconds = int32(n)
 	}

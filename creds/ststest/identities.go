@@ -51,6 +51,12 @@ type RolePolicy struct {
 	MaxSessionDuration time.Duration
 	// WebIdentityTokens are accepted by AssumeRoleWithWebIdentity for this role.
 	WebIdentityTokens []string
+	// AllowTagSession is sts:TagSession in the trust policy: needed to pass
+	// session tags, or to assume the role with inherited transitive ones.
+	AllowTagSession bool
+	// AllowSetSourceIdentity is sts:SetSourceIdentity in the trust policy:
+	// needed to set a source identity, or to carry one along a chain.
+	AllowSetSourceIdentity bool
 }
 
 // principal is who a credential speaks for, as trust policies and
@@ -74,6 +80,7 @@ type credential struct {
 	principal    *principal
 	mfa          bool      // MFA was present when the session was made
 	mfaAuthTime  time.Time // when that MFA code was given
+	attrs        sessionAttrs
 }
 
 func (c *credential) temporary() bool { return c.sessionToken != "" }

@@ -84,6 +84,7 @@ type assumeRoleResult struct {
 	XMLName         xml.Name `xml:"AssumeRoleResult"`
 	Credentials     credentialsXML
 	AssumedRoleUser assumedRoleUserXML
+	SourceIdentity  string `xml:",omitempty"`
 }
 
 type assumeRoleWithWebIdentityResult struct {
