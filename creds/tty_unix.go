@@ -46,7 +46,9 @@ func TerminalPrompt(ctx context.Context, serial string) (string, error) {
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGTSTP)
 	defer signal.Stop(sigs)
 
-	p := &prompt{tty: tty, fd: fd, text: "Enter MFA code for " + serial + ": "}
+	p := &prompt{tty: tty, fd: fd, text: "Enter MFA code for " + serial + ": ", cont: make(chan os.Signal, 1)}
+	signal.Notify(p.cont, syscall.SIGCONT)
+	defer signal.Stop(p.cont)
 	for {
 		if err := p.waitForeground(ctx, sigs); err != nil {
 			return "", err
@@ -69,7 +71,22 @@ type prompt struct {
 	saved *unix.Termios // the modes to put back; nil while echo is untouched
 
 	toldBackground bool
-	lines          chan codeLine // from the one reader; nil until it starts
+	cont           chan os.Signal // SIGCONT: awsrun was continued after a stop
+	lines          chan codeLine  // from the one reader; nil until it starts
+}
+
+// underJobControl reports whether a shell in awsrun's session can continue
+// it after a stop: its parent is in the same session. The kernel does not
+// stop an orphaned process group for Ctrl-Z; awsrun, which catches it to put
+// the terminal back first, must not stop itself there either.
+func underJobControl() bool {
+	ppid := unix.Getppid()
+	psid, err := unix.Getsid(ppid)
+	if err != nil {
+		return false
+	}
+	sid, err := unix.Getsid(0)
+	return err == nil && psid == sid
 }
 
 type codeLine struct {
@@ -86,27 +103,40 @@ func (p *prompt) foreground() bool {
 
 // waitForeground returns once awsrun is in the foreground. Until then it
 // stops itself as a read from the terminal would (SIGTTIN), so the shell
-// says the job waits for input, and checks again when it is continued.
+// says the job waits for input, and looks again when it is continued. A
+// process group no shell controls (orphaned) is not stopped by SIGTTIN:
+// then no one can bring awsrun to the foreground, and it says so.
 func (p *prompt) waitForeground(ctx context.Context, sigs <-chan os.Signal) error {
 	for !p.foreground() {
 		if !p.toldBackground {
 			p.toldBackground = true
 			fmt.Fprintf(p.tty, "\r\nawsrun: waiting in the background for an MFA code: bring the job to the foreground (fg) to type it\r\n")
 		}
+		drain(p.cont)
 		_ = unix.Kill(unix.Getpid(), unix.SIGTTIN)
-		// The stop happens on the way out of kill(2); this runs after a
-		// SIGCONT. A signal that ended the wait meanwhile ends the prompt.
 		select {
+		case <-p.cont:
 		case s := <-sigs:
 			if s != syscall.SIGTSTP {
 				return &InterruptedError{Signal: int(s.(syscall.Signal))}
 			}
 		case <-ctx.Done():
 			return errors.New("no MFA code typed in time")
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(time.Second):
+			if len(p.cont) == 0 && !p.foreground() {
+				return ErrNoTerminal
+			}
 		}
 	}
 	return nil
+}
+
+// drain forgets a continue that came before the stop about to be asked.
+func drain(c <-chan os.Signal) {
+	select {
+	case <-c:
+	default:
+	}
 }
 
 // ask turns echo off and writes the question.
@@ -155,10 +185,19 @@ func (p *prompt) read(ctx context.Context, sigs <-chan os.Signal) (code string, 
 	case s := <-sigs:
 		p.restore()
 		if s == syscall.SIGTSTP {
-			// Stop as Ctrl-Z asks, with echo back on for the shell; ask
-			// again when continued.
+			// Stop as Ctrl-Z asks, with echo back on for the shell, and
+			// ask again once continued.
+			if !underJobControl() {
+				return "", true, nil // no shell would ever continue awsrun
+			}
+			drain(p.cont)
 			_ = unix.Kill(unix.Getpid(), unix.SIGSTOP)
-			return "", true, nil
+			select {
+			case <-p.cont:
+				return "", true, nil
+			case <-ctx.Done():
+				return "", false, errors.New("no MFA code typed in time")
+			}
 		}
 		return "", false, &InterruptedError{Signal: int(s.(syscall.Signal))}
 	case <-ctx.Done():
