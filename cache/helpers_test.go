@@ -209,3 +209,9 @@ func tempFiles(t testing.TB, dir string) []string {
 	}
 	return m
 }
+
+// fileName is the name of the file that holds entry id.
+func fileName(t testing.TB, s *Store, id string) string {
+	t.Helper()
+	return id
+}

@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
 )
 
@@ -156,7 +155,7 @@ func (s *Store) loadKey() (key []byte, desc string, err error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), keyLockTimeout)
 	defer cancel()
-	unlock, err := lockFile(ctx, filepath.Join(s.dir, keyLockName), nil)
+	unlock, err := s.lockFile(ctx, keyLockName, nil)
 	if err != nil {
 		return nil, "", fmt.Errorf("create cache key: %w", err)
 	}

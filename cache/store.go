@@ -3,6 +3,7 @@ package cache
 import (
 	"crypto/cipher"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +41,10 @@ type Options struct {
 	// A program that leaves out Keyring must set it, or it could make a
 	// second key beside the one in the OS keyring.
 	FindKeyOnly bool
+	// NoCreate opens an existing directory only: a missing one is an error
+	// wrapping fs.ErrNotExist. For readers such as --list, which must leave
+	// a fresh machine as they found it.
+	NoCreate bool
 }
 
 // Keyring is an OS keyring: one secret per service and user.
@@ -56,6 +61,7 @@ var ErrNoSecret = errors.New("no such secret in the keyring")
 // Store is an encrypted directory of entries; it is safe for concurrent use.
 type Store struct {
 	dir      string
+	root     *os.Root // dir, held open: every file operation goes through it
 	keyDir   string
 	keyStore string
 	timeout  time.Duration
@@ -70,16 +76,6 @@ type Store struct {
 	// hook, when set by tests, runs before each step of Put ("create",
 	// "write", "sync", "close", "rename") and fails the step with its error.
 	hook func(step string) error
-}
-
-// InsecureDirError reports a cache directory that others could read or change.
-type InsecureDirError struct {
-	Dir    string
-	Reason string
-}
-
-func (e *InsecureDirError) Error() string {
-	return fmt.Sprintf("cache directory %s is %s", e.Dir, e.Reason)
 }
 
 const (
@@ -137,36 +133,14 @@ func Open(o Options) (*Store, error) {
 	if s.keyDir, err = filepath.Abs(s.keyDir); err != nil {
 		return nil, fmt.Errorf("key directory %s: %w", o.KeyDir, err)
 	}
-	if err := makePrivateDir(s.dir); err != nil {
+	if s.root, err = openDir(s.dir, dirSpec{what: "cache directory", mask: 0o077, loose: "accessible to group or others", chmod: "700", create: !o.NoCreate}); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// makePrivateDir creates dir as 0700 when it is missing and checks that an
-// existing one is private to the effective user.
-func makePrivateDir(dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create cache directory: %w", err)
-		}
-		// MkdirAll's mode passes through the umask; say what we mean.
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("create cache directory: %w", err)
-		}
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("cache directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return &InsecureDirError{Dir: dir, Reason: "not a directory"}
-	}
-	if reason := insecureReason(fi, 0o077, "accessible to group or others"); reason != "" {
-		return &InsecureDirError{Dir: dir, Reason: reason}
-	}
-	return nil
-}
+// Close releases the directory handle; the Store is unusable afterwards.
+func (s *Store) Close() error { return s.root.Close() }
 
 // Dir returns the absolute path of the cache directory.
 func (s *Store) Dir() string { return s.dir }
@@ -198,7 +172,7 @@ func (s *Store) Get(id string, margin time.Duration) (*Entry, bool) {
 	if !validID(id) {
 		return nil, false
 	}
-	blob, ok := readSmall(filepath.Join(s.dir, id))
+	blob, ok := s.readSmall(id)
 	if !ok {
 		return nil, false // checked before the key so a cold cache never makes one
 	}
@@ -213,9 +187,10 @@ func (s *Store) Get(id string, margin time.Duration) (*Entry, bool) {
 	return e, true
 }
 
-// readSmall reads a regular file of at most maxFileSize bytes.
-func readSmall(path string) ([]byte, bool) {
-	f, err := os.Open(path)
+// readSmall reads a regular file of at most maxFileSize bytes in the
+// directory; a link, FIFO or device at the name is a miss, never a wait.
+func (s *Store) readSmall(name string) ([]byte, bool) {
+	f, err := s.root.OpenFile(name, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, false
 	}
@@ -263,15 +238,14 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	if err := s.step("create"); err != nil {
 		return fmt.Errorf("write cache entry %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(s.dir, tempPrefix+"*")
+	f, tmp, err := s.createTemp()
 	if err != nil {
 		return fmt.Errorf("write cache entry %s: %w", path, err)
 	}
-	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			s.root.Remove(tmp)
 			err = fmt.Errorf("write cache entry %s: %w", path, err)
 		}
 	}()
@@ -303,7 +277,24 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	// entry under the name. The directory is not synced after it: a rename
 	// lost to a power cut leaves the old entry or none, both a miss, and the
 	// sync would cost every cold launch a third of a millisecond per entry.
-	return os.Rename(tmp, path)
+	return s.root.Rename(tmp, name)
+}
+
+// createTemp makes a new temporary file in the directory, 0600.
+func (s *Store) createTemp() (*os.File, string, error) {
+	var b [8]byte
+	for range 100 {
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, "", err
+		}
+		name := tempPrefix + hex.EncodeToString(b[:])
+		f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|openFlags, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, name, err
+	}
+	return nil, "", errors.New("no free temporary file name")
 }
 
 func (s *Store) step(name string) error {
@@ -318,9 +309,8 @@ func (s *Store) Delete(id string) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	path := filepath.Join(s.dir, id)
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("delete cache entry %s: %w", path, err)
+	if err := s.root.Remove(id); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete cache entry %s: %w", filepath.Join(s.dir, id), err)
 	}
 	return nil
 }

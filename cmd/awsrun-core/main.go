@@ -183,6 +183,9 @@ func (a *app) openCache() *cache.Store {
 	s, err := cache.Open(a.cacheOptions())
 	if err != nil {
 		fmt.Fprintf(a.stderr, "awsrun: not using the cache: %v\n", err)
+		if h := cli.Hint(err); h != "" {
+			fmt.Fprintf(a.stderr, "awsrun: hint: %s\n", h)
+		}
 		return nil
 	}
 	if a.opts.Verbose {
