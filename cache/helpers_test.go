@@ -213,5 +213,9 @@ func tempFiles(t testing.TB, dir string) []string {
 // fileName is the name of the file that holds entry id.
 func fileName(t testing.TB, s *Store, id string) string {
 	t.Helper()
-	return id
+	k, err := s.keys(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.name(id)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -36,10 +38,10 @@ type keyStore interface {
 	save(key []byte) ([]byte, error)
 }
 
-// KeyStore loads the key if needed and names the store that holds it:
-// "keyring", "keyctl" or "file <path>".
+// KeyStore loads the key if needed (making it, unless FindKeyOnly) and
+// names the store that holds it: "keyring", "keyctl" or "file <path>".
 func (s *Store) KeyStore() (string, error) {
-	if _, err := s.cipher(); err != nil {
+	if _, err := s.keys(true); err != nil {
 		return "", err
 	}
 	s.mu.Lock()
@@ -47,20 +49,26 @@ func (s *Store) KeyStore() (string, error) {
 	return s.desc, nil
 }
 
-// cipher returns the AEAD for the store's key, finding or making the key on
-// first use.
-func (s *Store) cipher() (cipher.AEAD, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.aead != nil {
-		return s.aead, nil
-	}
-	key, desc, err := s.loadKey()
+// keys are the two keys derived from the cache key: one seals entries, the
+// other names their files.
+type keys struct {
+	aead  cipher.AEAD
+	names []byte
+}
+
+// deriveKeys derives the subkeys of the cache key with HKDF-SHA256, so the
+// key that names files never touches the one that seals them.
+func deriveKeys(master []byte) (*keys, error) {
+	enc, err := hkdf.Key(sha256.New, master, nil, "awsrun cache v2 entries", keySize)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cache key: %w", err)
 	}
-	block, err := aes.NewCipher(key)
-	clear(key)
+	names, err := hkdf.Key(sha256.New, master, nil, "awsrun cache v2 file names", sha256.Size)
+	if err != nil {
+		return nil, fmt.Errorf("cache key: %w", err)
+	}
+	block, err := aes.NewCipher(enc)
+	clear(enc)
 	if err != nil {
 		return nil, fmt.Errorf("cache key: %w", err)
 	}
@@ -68,8 +76,40 @@ func (s *Store) cipher() (cipher.AEAD, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cache key: %w", err)
 	}
-	s.aead, s.desc = aead, desc
-	return aead, nil
+	return &keys{aead: aead, names: names}, nil
+}
+
+// name is the file name of the entry id: an HMAC of the id, so that no one
+// without the key can tell which device, role or profile a file is for by
+// hashing guesses of them.
+func (k *keys) name(id string) string {
+	m := hmac.New(sha256.New, k.names)
+	m.Write([]byte(id))
+	var sum [sha256.Size]byte
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], m.Sum(sum[:0]))
+	return string(out[:])
+}
+
+// keys returns the store's keys, finding the cache key on first use and
+// making it when create is true (and FindKeyOnly is not set).
+func (s *Store) keys(create bool) (*keys, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.k != nil {
+		return s.k, nil
+	}
+	key, desc, err := s.loadKey(create && !s.findOnly)
+	if err != nil {
+		return nil, err
+	}
+	k, err := deriveKeys(key)
+	clear(key)
+	if err != nil {
+		return nil, err
+	}
+	s.k, s.desc = k, desc
+	return k, nil
 }
 
 // keyName is the part of key store names that tells caches apart: the first
@@ -123,7 +163,7 @@ func (s *Store) mirror(key []byte, stores []keyStore) {
 
 // loadKey finds the key in the first store that has one; when none has, it
 // makes one under the key lock and saves it in the first store that takes it.
-func (s *Store) loadKey() (key []byte, desc string, err error) {
+func (s *Store) loadKey(create bool) (key []byte, desc string, err error) {
 	stores := s.stores()
 	broken := make([]error, len(stores)) // a store that failed is not asked again
 
@@ -149,7 +189,7 @@ func (s *Store) loadKey() (key []byte, desc string, err error) {
 		}
 		return k, d, nil
 	}
-	if s.findOnly {
+	if !create {
 		return nil, "", fmt.Errorf("no cache key found: %w", errors.Join(append(broken, errNoKey)...))
 	}
 

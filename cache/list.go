@@ -17,10 +17,13 @@ const staleTemp = time.Minute
 type Listed struct {
 	ID    string
 	Entry Entry
+	// File is the name of the entry's file in the directory: a keyed
+	// hash of ID.
+	File string
 }
 
 // List returns every entry that opens with the current key, expired or not,
-// in file name order.
+// in id order.
 func (s *Store) List() ([]Listed, error) {
 	listed, _, err := s.Inventory()
 	return listed, err
@@ -33,23 +36,24 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 	if err != nil || len(names) == 0 {
 		return nil, 0, err
 	}
-	aead, err := s.cipher()
+	k, err := s.keys(true)
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, id := range names {
-		blob, ok := s.readSmall(id)
+	for _, name := range names {
+		blob, ok := s.readSmall(name)
 		if !ok {
 			unreadable++
 			continue
 		}
-		e, ok := open(aead, id, blob)
-		if !ok {
+		id, e, ok := open(k.aead, name, blob)
+		if !ok || k.name(id) != name {
 			unreadable++
 			continue
 		}
-		listed = append(listed, Listed{ID: id, Entry: *e})
+		listed = append(listed, Listed{ID: id, Entry: *e, File: name})
 	}
+	slices.SortFunc(listed, func(a, b Listed) int { return strings.Compare(a.ID, b.ID) })
 	return listed, unreadable, nil
 }
 

@@ -19,7 +19,11 @@ func (s *Store) Lock(ctx context.Context, id string, onWait func()) (unlock func
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	return s.lockFile(ctx, id+lockSuffix, onWait)
+	k, err := s.keys(true)
+	if err != nil {
+		return nil, err
+	}
+	return s.lockFile(ctx, k.name(id)+lockSuffix, onWait)
 }
 
 // lockFile takes an exclusive lock on the file name in the directory,

@@ -1,7 +1,6 @@
 package cache
 
 import (
-	"crypto/cipher"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -70,8 +69,8 @@ type Store struct {
 	findOnly bool
 
 	mu   sync.Mutex
-	aead cipher.AEAD // nil until the key is loaded
-	desc string      // the key store in use, as KeyStore reports it
+	k    *keys  // nil until the key is loaded
+	desc string // the key store in use, as KeyStore reports it
 
 	// hook, when set by tests, runs before each step of Put ("create",
 	// "write", "sync", "close", "rename") and fails the step with its error.
@@ -145,6 +144,20 @@ func (s *Store) Close() error { return s.root.Close() }
 // Dir returns the absolute path of the cache directory.
 func (s *Store) Dir() string { return s.dir }
 
+// Path returns the path of the file that holds (or would hold) entry id:
+// a keyed hash of id in the directory. It loads the key, making it if
+// needed.
+func (s *Store) Path(id string) (string, error) {
+	if err := checkID(id); err != nil {
+		return "", err
+	}
+	k, err := s.keys(true)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(s.dir, k.name(id)), nil
+}
+
 // validID reports whether id is a lowercase hex SHA-256.
 func validID(id string) bool {
 	if len(id) != idLen {
@@ -172,16 +185,17 @@ func (s *Store) Get(id string, margin time.Duration) (*Entry, bool) {
 	if !validID(id) {
 		return nil, false
 	}
-	blob, ok := s.readSmall(id)
-	if !ok {
-		return nil, false // checked before the key so a cold cache never makes one
-	}
-	aead, err := s.cipher()
+	k, err := s.keys(false) // a read never makes a key
 	if err != nil {
 		return nil, false
 	}
-	e, ok := open(aead, id, blob)
-	if !ok || !s.now().Add(margin).Before(e.Expires) {
+	name := k.name(id)
+	blob, ok := s.readSmall(name)
+	if !ok {
+		return nil, false
+	}
+	got, e, ok := open(k.aead, name, blob)
+	if !ok || got != id || !s.now().Add(margin).Before(e.Expires) {
 		return nil, false
 	}
 	return e, true
@@ -220,15 +234,16 @@ func (s *Store) Put(id string, e *Entry) error {
 	if err != nil {
 		return err
 	}
-	aead, err := s.cipher()
+	k, err := s.keys(true)
 	if err != nil {
 		return err
 	}
-	blob, err := seal(aead, id, plain, rand.Reader)
+	name := k.name(id)
+	blob, err := seal(k.aead, name, id, plain, rand.Reader)
 	if err != nil {
 		return err
 	}
-	return s.writeAtomic(id, blob)
+	return s.writeAtomic(name, blob)
 }
 
 // writeAtomic replaces dir/name with data through a synced temporary file
@@ -309,8 +324,13 @@ func (s *Store) Delete(id string) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	if err := s.root.Remove(id); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("delete cache entry %s: %w", filepath.Join(s.dir, id), err)
+	k, err := s.keys(false)
+	if err != nil {
+		return nil // no key, so no entry could be read: nothing to delete
+	}
+	name := k.name(id)
+	if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete cache entry %s: %w", filepath.Join(s.dir, name), err)
 	}
 	return nil
 }
