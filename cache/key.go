@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,6 +26,23 @@ const (
 
 // errNoKey is a key store that answered and holds no key for this cache.
 var errNoKey = errors.New("no cache key")
+
+// ErrNoKey is the error (wrapped) of a Store that finds no key and may not
+// make one (FindKeyOnly): nothing has been cached yet, or the key is gone.
+var ErrNoKey = errNoKey
+
+// errUnanswered is a key store that did not answer in time: it may hold the
+// key, so no other key may be made.
+var errUnanswered = errors.New("no answer")
+
+// mirrorLifetime is how long the kernel keyring keeps its copy of the OS
+// keyring's key. The copy only saves the launcher a trip to awsrun-core:
+// once it is gone, the next awsrun-core run copies the key again.
+const mirrorLifetime = 12 * time.Hour
+
+// keyctlFor makes the kernel keyring store of a key description; tests
+// replace it to stand for a kernel keyring that a seccomp filter blocks.
+var keyctlFor = newKeyctlStore
 
 // keyStore is one place the key can live.
 type keyStore interface {
@@ -112,21 +130,25 @@ func (s *Store) keys(create bool) (*keys, error) {
 	return k, nil
 }
 
-// keyName is the part of key store names that tells caches apart: the first
-// 16 hex digits of the SHA-256 of the cache directory's absolute path.
+// keyName is the key's name in the OS and kernel keyrings. There is one
+// key per user, whatever the cache directory: a key per directory was
+// never removed, and users of many XDG_CACHE_HOMEs ran into the kernel's
+// key quota.
 func (s *Store) keyName() string {
-	sum := sha256.Sum256([]byte(s.dir))
-	return hex.EncodeToString(sum[:8])
+	if s.keyLabel != "" {
+		return s.keyLabel
+	}
+	return "cache-key"
 }
 
 // stores lists the key stores to try, in order.
 func (s *Store) stores() []keyStore {
 	name := s.keyName()
-	kc := newKeyctlStore("awsrun:cache-key:" + name)
+	kc := keyctlFor("awsrun:"+name, 0)
 	f := &fileStore{dir: s.keyDir, cacheDir: s.dir}
 	var kr keyStore
 	if s.keyring != nil {
-		kr = &keyringStore{keyring: s.keyring, user: "cache-key:" + name, timeout: s.timeout}
+		kr = &keyringStore{keyring: s.keyring, user: name, timeout: s.timeout}
 	}
 	switch s.keyStore {
 	case "keyring":
@@ -146,19 +168,18 @@ func (s *Store) stores() []keyStore {
 // (Linux), where a program without a keyring client (the launcher) finds it
 // in microseconds. The OS keyring stays the store of record; a failure only
 // costs such a program its fast path.
-func (s *Store) mirror(key []byte, stores []keyStore) {
+//
+// The copy lives mirrorLifetime, and only the user's processes can read
+// it; see the README for what that does and does not keep out.
+func (s *Store) mirror(key []byte) {
 	if s.keyStore != "auto" {
 		return
 	}
-	for _, ks := range stores {
-		if ks.name() != "keyctl" {
-			continue
-		}
-		if k, err := ks.load(); err == nil && string(k) == string(key) {
-			return
-		}
-		_, _ = ks.save(key)
+	ks := keyctlFor("awsrun:"+s.keyName(), mirrorLifetime)
+	if k, err := ks.load(); err == nil && string(k) == string(key) {
+		return
 	}
+	_, _ = ks.save(key)
 }
 
 // loadKey finds the key in the first store that has one; when none has, it
@@ -185,7 +206,7 @@ func (s *Store) loadKey(create bool) (key []byte, desc string, err error) {
 
 	if k, d, ok := lookup(); ok {
 		if d == "keyring" {
-			s.mirror(k, stores)
+			s.mirror(k)
 		}
 		return k, d, nil
 	}
@@ -205,6 +226,13 @@ func (s *Store) loadKey(create bool) (key []byte, desc string, err error) {
 	if k, d, ok := lookup(); ok {
 		return k, d, nil
 	}
+	// A store that did not answer may hold the key: a second key would
+	// make what is sealed under the first unreadable once it answers.
+	for i, err := range broken {
+		if errors.Is(err, errUnanswered) {
+			return nil, "", fmt.Errorf("%s did not answer, and may hold the cache key: not making another (%w)", stores[i].name(), err)
+		}
+	}
 
 	key = make([]byte, keySize)
 	if _, err := rand.Read(key); err != nil {
@@ -217,14 +245,39 @@ func (s *Store) loadKey(create bool) (key []byte, desc string, err error) {
 		k, err := ks.save(key)
 		if err == nil {
 			if ks.name() == "keyring" {
-				s.mirror(k, stores)
+				s.mirror(k)
 			}
+			s.warnNewKey(ks, stores, broken)
 			return k, ks.name(), nil
 		}
 		broken[i] = fmt.Errorf("%s: %w", ks.name(), err)
 	}
 	clear(key)
 	return nil, "", fmt.Errorf("no key store holds the cache key: %w", errors.Join(broken...))
+}
+
+// warnNewKey says what a new key means when it is not the first: entries
+// sealed under a key that is gone (the kernel keyring forgets its keys at
+// logout and reboot) cannot be read, and the MFA session is asked for
+// again. And a key kept in a file because the kernel keyring is blocked (a
+// container's seccomp filter) is said once, when the file is made.
+func (s *Store) warnNewKey(made keyStore, stores []keyStore, broken []error) {
+	if s.warn == nil {
+		return
+	}
+	if names, err := s.entryNames(); err == nil && len(names) > 0 {
+		s.warn(fmt.Sprintf("made a new cache key: the one that sealed the %d entries in %s is gone "+
+			"(the kernel keyring forgets keys at logout and reboot), so their credentials are fetched again", len(names), s.dir))
+	}
+	if !strings.HasPrefix(made.name(), "file ") || s.keyStore != "auto" {
+		return
+	}
+	for i, ks := range stores {
+		if ks.name() == "keyctl" && broken[i] != nil {
+			s.warn(fmt.Sprintf("the kernel keyring is not usable (%v): the cache key is kept in %s instead; "+
+				"AWSRUN_KEY_STORE=keyctl (or keyring) refuses this fallback", broken[i], strings.TrimPrefix(made.name(), "file ")))
+		}
+	}
 }
 
 // validKey reports whether k can be a key.

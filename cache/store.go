@@ -44,6 +44,12 @@ type Options struct {
 	// wrapping fs.ErrNotExist. For readers such as --list, which must leave
 	// a fresh machine as they found it.
 	NoCreate bool
+	// Warn, if set, is told what a person should know about the key: that
+	// a new one replaced a lost one, or that it went to a file because the
+	// kernel keyring is blocked.
+	Warn func(msg string)
+
+	keyLabel string // the key's name in the keyrings; tests set their own
 }
 
 // Keyring is an OS keyring: one secret per service and user.
@@ -67,6 +73,8 @@ type Store struct {
 	now      func() time.Time
 	keyring  Keyring
 	findOnly bool
+	warn     func(string)
+	keyLabel string
 
 	mu   sync.Mutex
 	k    *keys  // nil until the key is loaded
@@ -93,10 +101,8 @@ const (
 // refusing one that belongs to another user or that group or others may
 // access; it does not load the key.
 func Open(o Options) (*Store, error) {
-	switch o.KeyStore {
-	case "", "auto", "keyring", "keyctl", "file":
-	default:
-		return nil, fmt.Errorf("unknown key store %q (want auto, keyring, keyctl or file)", o.KeyStore)
+	if err := CheckKeyStore(o.KeyStore); err != nil {
+		return nil, err
 	}
 	if o.KeyStore == "keyring" && o.Keyring == nil {
 		return nil, errors.New("key store keyring asked for, but this program has no OS keyring client")
@@ -109,9 +115,11 @@ func Open(o Options) (*Store, error) {
 		now:      o.Now,
 		keyring:  o.Keyring,
 		findOnly: o.FindKeyOnly,
+		warn:     o.Warn,
+		keyLabel: o.keyLabel,
 	}
 	if s.dir == "" {
-		s.dir = filepath.Join(xdg.CacheHome, "awsrun")
+		s.dir = DefaultDir()
 	}
 	if s.keyDir == "" {
 		s.keyDir = filepath.Join(xdg.ConfigHome, "awsrun")
@@ -137,6 +145,31 @@ func Open(o Options) (*Store, error) {
 	}
 	return s, nil
 }
+
+// KeyStoreError is a key store name awsrun does not know.
+type KeyStoreError struct{ Name string }
+
+func (e *KeyStoreError) Error() string {
+	return fmt.Sprintf("unknown key store %q in AWSRUN_KEY_STORE (want auto, keyring, keyctl or file)", e.Name)
+}
+
+// Hint says how to fix it.
+func (e *KeyStoreError) Hint() string {
+	return "set AWSRUN_KEY_STORE to auto, keyring, keyctl or file, or unset it for auto"
+}
+
+// CheckKeyStore refuses a KeyStore value Open would refuse; programs call
+// it first so that a typo is an error, not a run without the cache.
+func CheckKeyStore(name string) error {
+	switch name {
+	case "", "auto", "keyring", "keyctl", "file":
+		return nil
+	}
+	return &KeyStoreError{Name: name}
+}
+
+// DefaultDir is the cache directory when Options.Dir is empty.
+func DefaultDir() string { return filepath.Join(xdg.CacheHome, "awsrun") }
 
 // Close releases the directory handle; the Store is unusable afterwards.
 func (s *Store) Close() error { return s.root.Close() }
