@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 )
 
 // InsecureDirError reports a cache or key directory (or the key file) that
@@ -43,7 +44,13 @@ type dirSpec struct {
 	loose  string      // what having a bit of mask means
 	chmod  string      // the mode that fixes it, for the hint
 	create bool        // make it (and at most its parent) when missing
+	safe   safeDirs    // directories checked already, or nil
 }
+
+// safeDirs are directories whose chain up to / passed checkParents in this
+// process a moment ago: the cache and key directories share most of
+// theirs, and a launch should not pay for them twice.
+type safeDirs map[string]bool
 
 // openDir opens dir by handle after checking the directories above it, so
 // that every later operation happens in the directory that was checked,
@@ -54,7 +61,7 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 	insecure := func(reason, hint string) error {
 		return &InsecureDirError{Dir: dir, What: spec.what, Reason: reason, hint: hint}
 	}
-	if err := checkParents(dir); err != nil {
+	if err := checkParents(dir, spec.safe); err != nil {
 		var pe *parentError
 		if errors.As(err, &pe) {
 			return nil, insecure("inside "+pe.Dir+", which is "+pe.Reason+": another user could swap it",
@@ -92,7 +99,7 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec.what, err)
 		}
-		if err := checkParents(real); err != nil {
+		if err := checkParents(real, spec.safe); err != nil {
 			return nil, insecure("a symbolic link to "+real+", which is not safe: "+err.Error(),
 				"set XDG_CACHE_HOME to a directory of your own")
 		}
@@ -103,16 +110,20 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", spec.what, err)
 	}
-	// The checks that count are the handle's: it is what awsrun uses.
-	fi, err = root.Stat(".")
-	if err == nil && !fi.IsDir() {
-		err = errors.New("not a directory")
+	// A directory Lstat saw is the one opened: with no directory above it
+	// writable by another user, only this user could have swapped it. A
+	// link followed, or a directory just made, is checked by its handle.
+	if fi == nil || !fi.IsDir() {
+		fi, err = root.Stat(".")
+		if err == nil && !fi.IsDir() {
+			err = errors.New("not a directory")
+		}
+		if err != nil {
+			root.Close()
+			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, err)
+		}
 	}
-	if err != nil {
-		root.Close()
-		return nil, fmt.Errorf("%s %s: %w", spec.what, dir, err)
-	}
-	if uid, ok := owner(fi); ok && uid != os.Geteuid() {
+	if uid, ok := owner(fi); ok && uid != effectiveUID() {
 		root.Close()
 		return nil, insecure(insecureReason(fi, spec.mask, ""),
 			fmt.Sprintf("it is another user's: set XDG_CACHE_HOME to a directory of your own, or run with --no-cache"))
@@ -162,7 +173,7 @@ func makeDir(dir string, levels int) error {
 	if err != nil {
 		return err
 	}
-	if uid, ok := owner(fi); ok && uid != os.Geteuid() {
+	if uid, ok := owner(fi); ok && uid != effectiveUID() {
 		return nil // not ours after all: the caller's check says so
 	}
 	if fi.Mode().Perm() != 0o700 {
@@ -170,3 +181,7 @@ func makeDir(dir string, levels int) error {
 	}
 	return nil
 }
+
+// effectiveUID is os.Geteuid, asked once: awsrun never changes its uid, and
+// a launch checks ownership a handful of times.
+var effectiveUID = sync.OnceValue(os.Geteuid)

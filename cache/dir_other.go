@@ -13,7 +13,7 @@ const openFlags = 0
 func insecureReason(fs.FileInfo, fs.FileMode, string) string { return "" }
 
 // checkParents checks nothing: ACLs, not mode bits, guard directories here.
-func checkParents(string) error { return nil }
+func checkParents(string, safeDirs) error { return nil }
 
 // mayCreateIn allows any parent the OS lets us write.
 func mayCreateIn(fs.FileInfo) error { return nil }

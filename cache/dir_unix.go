@@ -21,7 +21,7 @@ const openFlags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 // what). It returns "" when it is private.
 func insecureReason(fi fs.FileInfo, mask fs.FileMode, what string) string {
 	if uid, ok := owner(fi); ok {
-		if euid := os.Geteuid(); uid != euid {
+		if euid := effectiveUID(); uid != euid {
 			return fmt.Sprintf("owned by uid %d, not %d", uid, euid)
 		}
 	}
@@ -49,13 +49,29 @@ const maxLinks = 40
 // what is ours. A directory that fails could have the cache directory
 // swapped under awsrun between a check and a use. A symbolic link on the
 // way is followed, and the directories its target lies in are checked too.
-func checkParents(path string) error {
+//
+// Directories in safe (may be nil) passed with all theirs above them a
+// moment ago, in this process: they are not checked again, and those that
+// pass now are added.
+func checkParents(path string, safe safeDirs) error {
 	links := 0
-	return checkChain(filepath.Dir(path), &links)
+	var passed []string
+	if err := checkChain(filepath.Dir(path), &links, safe, &passed); err != nil {
+		return err
+	}
+	if safe != nil {
+		for _, p := range passed {
+			safe[p] = true
+		}
+	}
+	return nil
 }
 
-func checkChain(dir string, links *int) error {
+func checkChain(dir string, links *int, safe safeDirs, passed *[]string) error {
 	for p := dir; ; p = filepath.Dir(p) {
+		if safe[p] {
+			return nil
+		}
 		fi, err := os.Lstat(p)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -70,13 +86,14 @@ func checkChain(dir string, links *int) error {
 			if err != nil {
 				return err
 			}
-			if err := checkChain(target, links); err != nil {
+			if err := checkChain(target, links, safe, passed); err != nil {
 				return err
 			}
 		default:
 			if reason := unsafeParent(fi); reason != "" {
 				return &parentError{Dir: p, Reason: reason}
 			}
+			*passed = append(*passed, p)
 		}
 		if parent := filepath.Dir(p); parent == p {
 			return nil
@@ -91,7 +108,7 @@ func unsafeParent(fi fs.FileInfo) string {
 	if !ok {
 		return ""
 	}
-	if uid != 0 && uid != os.Geteuid() {
+	if uid != 0 && uid != effectiveUID() {
 		return fmt.Sprintf("owned by uid %d", uid)
 	}
 	if fi.Mode().Perm()&0o022 != 0 && fi.Mode()&fs.ModeSticky == 0 {
@@ -109,7 +126,7 @@ func mayCreateIn(parent fs.FileInfo) error {
 	if !ok {
 		return nil
 	}
-	euid := os.Geteuid()
+	euid := effectiveUID()
 	if uid == euid || (uid == 0 && parent.Mode()&fs.ModeSticky != 0) {
 		return nil
 	}

@@ -77,11 +77,16 @@ type keys struct {
 // deriveKeys derives the subkeys of the cache key with HKDF-SHA256, so the
 // key that names files never touches the one that seals them.
 func deriveKeys(master []byte) (*keys, error) {
-	enc, err := hkdf.Key(sha256.New, master, nil, "awsrun cache v2 entries", keySize)
+	prk, err := hkdf.Extract(sha256.New, master, nil)
 	if err != nil {
 		return nil, fmt.Errorf("cache key: %w", err)
 	}
-	names, err := hkdf.Key(sha256.New, master, nil, "awsrun cache v2 file names", sha256.Size)
+	defer clear(prk)
+	enc, err := hkdf.Expand(sha256.New, prk, "awsrun cache v2 entries", keySize)
+	if err != nil {
+		return nil, fmt.Errorf("cache key: %w", err)
+	}
+	names, err := hkdf.Expand(sha256.New, prk, "awsrun cache v2 file names", sha256.Size)
 	if err != nil {
 		return nil, fmt.Errorf("cache key: %w", err)
 	}
@@ -145,7 +150,7 @@ func (s *Store) keyName() string {
 func (s *Store) stores() []keyStore {
 	name := s.keyName()
 	kc := keyctlFor("awsrun:"+name, 0)
-	f := &fileStore{dir: s.keyDir, cacheDir: s.dir}
+	f := &fileStore{dir: s.keyDir, cacheDir: s.dir, safe: s.safe}
 	var kr keyStore
 	if s.keyring != nil {
 		kr = &keyringStore{keyring: s.keyring, user: name, timeout: s.timeout}

@@ -21,25 +21,26 @@ const keyFileName = "cache.key"
 // following links.
 type fileStore struct {
 	dir      string
-	cacheDir string // the entries' directory, which must not hold the key
+	cacheDir string   // the entries' directory, which must not hold the key
+	safe     safeDirs // the Store's directories checked already
 }
 
 func (f *fileStore) path() string { return filepath.Join(f.dir, keyFileName) }
 
 func (f *fileStore) name() string { return "file " + f.path() }
 
-// keyDirSpec: the key directory may hold the user's other files, so
+// spec: the key directory may hold the user's other files, so
 // reading is allowed; writing is not, or others could put a key of their
 // choosing there.
-func keyDirSpec(create bool) dirSpec {
-	return dirSpec{what: "key directory", mask: 0o022, loose: "writable by group or others", chmod: "go-w", create: create}
+func (f *fileStore) spec(create bool) dirSpec {
+	return dirSpec{what: "key directory", mask: 0o022, loose: "writable by group or others", chmod: "go-w", create: create, safe: f.safe}
 }
 
 func (f *fileStore) load() ([]byte, error) {
 	if err := f.checkApart(); err != nil {
 		return nil, err
 	}
-	root, err := openDir(f.dir, keyDirSpec(false))
+	root, err := openDir(f.dir, f.spec(false))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoKey
 	}
@@ -53,16 +54,14 @@ func (f *fileStore) load() ([]byte, error) {
 // read reads the key file in root: a regular file of the user's, private.
 func (f *fileStore) read(root *os.Root) ([]byte, error) {
 	path := f.path()
-	if fi, err := root.Lstat(keyFileName); errors.Is(err, fs.ErrNotExist) {
-		return nil, errNoKey
-	} else if err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("key file %s is not a regular file", path)
-	}
 	file, err := root.OpenFile(keyFileName, os.O_RDONLY|openFlags, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoKey
 	}
 	if err != nil {
+		if fi, lerr := root.Lstat(keyFileName); lerr == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("key file %s is not a regular file", path) // a link out of the directory
+		}
 		return nil, fmt.Errorf("key file: %w", err)
 	}
 	defer file.Close()
@@ -75,7 +74,7 @@ func (f *fileStore) read(root *os.Root) ([]byte, error) {
 	}
 	if reason := insecureReason(fi, 0o077, "accessible to group or others"); reason != "" {
 		hint := "chmod 600 " + path
-		if uid, ok := owner(fi); ok && uid != os.Geteuid() {
+		if uid, ok := owner(fi); ok && uid != effectiveUID() {
 			hint = "it is another user's: remove it (rm " + path + ") or set XDG_CONFIG_HOME to a directory of your own"
 		}
 		return nil, &InsecureDirError{Dir: path, What: "key file", Reason: reason, hint: hint}
@@ -97,7 +96,7 @@ func (f *fileStore) save(key []byte) (_ []byte, err error) {
 	if err := f.checkApart(); err != nil {
 		return nil, err
 	}
-	root, err := openDir(f.dir, keyDirSpec(true))
+	root, err := openDir(f.dir, f.spec(true))
 	if err != nil {
 		return nil, err
 	}

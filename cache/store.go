@@ -67,6 +67,7 @@ var ErrNoSecret = errors.New("no such secret in the keyring")
 type Store struct {
 	dir      string
 	root     *os.Root // dir, held open: every file operation goes through it
+	safe     safeDirs // directories above dir (and the key directory) checked at Open
 	keyDir   string
 	keyStore string
 	timeout  time.Duration
@@ -117,6 +118,7 @@ func Open(o Options) (*Store, error) {
 		findOnly: o.FindKeyOnly,
 		warn:     o.Warn,
 		keyLabel: o.keyLabel,
+		safe:     safeDirs{},
 	}
 	if s.dir == "" {
 		s.dir = DefaultDir()
@@ -140,7 +142,7 @@ func Open(o Options) (*Store, error) {
 	if s.keyDir, err = filepath.Abs(s.keyDir); err != nil {
 		return nil, fmt.Errorf("key directory %s: %w", o.KeyDir, err)
 	}
-	if s.root, err = openDir(s.dir, dirSpec{what: "cache directory", mask: 0o077, loose: "accessible to group or others", chmod: "700", create: !o.NoCreate}); err != nil {
+	if s.root, err = openDir(s.dir, dirSpec{what: "cache directory", mask: 0o077, loose: "accessible to group or others", chmod: "700", create: !o.NoCreate, safe: s.safe}); err != nil {
 		return nil, err
 	}
 	return s, nil
