@@ -242,6 +242,19 @@ func TestRootWithAUsersHomeCreatesNothing(t *testing.T) {
 	if _, err := os.Lstat(cache); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("%s was made under another user's home (err %v)", cache, err)
 	}
+
+	// The key directory likewise, with the cache directory elsewhere.
+	config := filepath.Join(home, ".config")
+	s, err := Open(Options{Dir: filepath.Join(t.TempDir(), "awsrun"), KeyDir: filepath.Join(config, "awsrun"), KeyStore: "file"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Put(testID(1), testEntry(testID(1))); err == nil {
+		t.Error("Put made a key under another user's home")
+	}
+	if _, err := os.Lstat(config); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s was made under another user's home (err %v)", config, err)
+	}
 }
 
 func TestMissingHomeCreatesNothing(t *testing.T) {

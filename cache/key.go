@@ -231,11 +231,16 @@ func (s *Store) loadKey(create bool) (key []byte, desc string, err error) {
 	if k, d, ok := lookup(); ok {
 		return k, d, nil
 	}
-	// A store that did not answer may hold the key: a second key would
-	// make what is sealed under the first unreadable once it answers.
+	// A store that did not answer may hold the key, and one refused for
+	// its permissions does: a second key would make what is sealed under
+	// the first unreadable once it answers, or once it is fixed.
 	for i, err := range broken {
-		if errors.Is(err, errUnanswered) {
+		var insecure *InsecureDirError
+		switch {
+		case errors.Is(err, errUnanswered):
 			return nil, "", fmt.Errorf("%s did not answer, and may hold the cache key: not making another (%w)", stores[i].name(), err)
+		case errors.As(err, &insecure):
+			return nil, "", err
 		}
 	}
 

@@ -169,3 +169,42 @@ func TestInvalidKeyStoreIsAnError(t *testing.T) {
 		}
 	}
 }
+
+// TestLooseKeyFileIsRefusedNotReplaced: a key file open to others was
+// refused on every run without a word on how to fix it, and in auto mode a
+// second key was made beside it, losing what the first one sealed.
+func TestLooseKeyFileIsRefusedNotReplaced(t *testing.T) {
+	o := testOptions(t)
+	s, err := Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := testID(1)
+	if err := s.Put(id, testEntry(id)); err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(o.KeyDir, keyFileName)
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	blockKeyctl(t) // auto mode would otherwise make a key in the kernel keyring
+	o.KeyStore = "auto"
+	s, err = Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.KeyStore()
+	var ide *InsecureDirError
+	if !errors.As(err, &ide) || ide.Hint() != "chmod 600 "+keyFile {
+		t.Fatalf("KeyStore() = %v, want an *InsecureDirError hinting chmod 600 %s", err, keyFile)
+	}
+	if err := s.Put(testID(2), testEntry(testID(2))); err == nil {
+		t.Error("Put made another key beside the refused one")
+	}
+	if err := os.Chmod(keyFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := Open(o); !hit(s, id) {
+		t.Error("the entry does not read once the key file is fixed")
+	}
+}

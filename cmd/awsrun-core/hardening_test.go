@@ -112,3 +112,23 @@ func TestLooseCacheDirSaysHowToFix(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 	}
 }
+
+// TestLooseKeyFileSaysHowToFix: a key file open to others was refused on
+// every run, each costing a code, with no word on the fix.
+func TestLooseKeyFileSaysHowToFix(t *testing.T) {
+	w := newWorld(t, "")
+	if r := w.run(t, "-p", "role101", "--mfa-code", w.code(), "--", "true"); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	keyFile := filepath.Join(w.home, ".config", "awsrun", "cache.key")
+	if err := os.Chmod(keyFile, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run(t, "-p", "role101", "--refresh", "--mfa-code", w.dev.Code(w.srv.Now().Add(30*time.Second)), "--", "true")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if want := "awsrun: hint: chmod 600 " + keyFile + "\n"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+}
