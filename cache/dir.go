@@ -125,8 +125,12 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 	}
 	if uid, ok := owner(fi); ok && uid != effectiveUID() {
 		root.Close()
+		variable := "XDG_CACHE_HOME"
+		if spec.what == "key directory" {
+			variable = "XDG_CONFIG_HOME"
+		}
 		return nil, insecure(insecureReason(fi, spec.mask, ""),
-			fmt.Sprintf("it is another user's: set XDG_CACHE_HOME to a directory of your own, or run with --no-cache"))
+			"it is another user's: set "+variable+" to a directory of your own, or run with --no-cache")
 	}
 	if reason := insecureReason(fi, spec.mask, spec.loose); reason != "" {
 		root.Close()
