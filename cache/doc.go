@@ -13,9 +13,15 @@
 //     ARNs cannot be matched against the names without the key. Entries are
 //     sealed under another subkey.
 //   - Never written: no secret, ARN, profile name or key byte appears in a
-//     file name, in the cache directory, or in an error. The 32-byte key is
-//     kept in the OS keyring, else the Linux kernel user keyring, else a 0600
-//     file under the config directory, never beside the entries.
+//     file name, in the cache directory, or in an error. The 32-byte key, one
+//     per user, is kept in the OS keyring, else the Linux kernel user
+//     keyring, else a 0600 file under the config directory, never beside the
+//     entries. The kernel keyring's copy of an OS keyring key can only be
+//     found and read, and expires.
+//   - One key: a key store that does not answer in time, or that holds a key
+//     refused for its permissions, may hold the key, so no other is made;
+//     reads never make one. A key made while entries exist, or kept in a
+//     file because the kernel keyring is blocked, is reported (Options.Warn).
 //   - Private: the cache directory is 0700 and must belong to the effective
 //     user, and no directory above it may be writable by another user unless
 //     sticky (ssh's StrictModes); entry, temporary and lock files are 0600,
