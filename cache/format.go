@@ -21,26 +21,27 @@ type Entry struct {
 	Data []byte
 }
 
-// The file layout, version 1:
+// The file layout, version 2:
 //
 //	version (1 byte) | nonce (12 bytes) | AES-256-GCM(plaintext) with tag (16 bytes)
 //
 // with associated data version || file name, and the plaintext
 //
+//	id (64 bytes, the caller's hex id, which the file name is a keyed hash of) |
 //	expiry seconds (int64) | expiry nanoseconds (uint32) |
 //	len(Kind) (uint32) | Kind | len(Label) (uint32) | Label | len(Data) (uint32) | Data
 //
 // all integers big-endian. Fixed-width lengths keep the decoding canonical:
 // one Entry has exactly one plaintext.
 const (
-	version   = 1
+	version   = 2
 	nonceSize = 12
 	tagSize   = 16
 	headSize  = 1 + nonceSize
 	minPlain  = 8 + 4 + 3*4
 
 	// maxPlain keeps every sealed entry within maxFileSize.
-	maxPlain = maxFileSize - headSize - tagSize
+	maxPlain = maxFileSize - headSize - tagSize - idLen
 )
 
 // errMalformed is a plaintext that is not an encoded Entry.
@@ -117,29 +118,35 @@ func additionalData(dst *[1 + idLen]byte, id string) []byte {
 	return dst[:1+copy(dst[1:], id)]
 }
 
-// seal encrypts plain as the content of the file named id.
-func seal(aead cipher.AEAD, id string, plain []byte, random io.Reader) ([]byte, error) {
-	out := make([]byte, headSize, headSize+len(plain)+aead.Overhead())
+// seal encrypts id and plain as the content of the file named name.
+func seal(aead cipher.AEAD, name, id string, plain []byte, random io.Reader) ([]byte, error) {
+	if len(id) != idLen {
+		return nil, fmt.Errorf("cache entry id of %d bytes, want %d", len(id), idLen)
+	}
+	out := make([]byte, headSize, headSize+idLen+len(plain)+aead.Overhead())
 	out[0] = version
 	if _, err := io.ReadFull(random, out[1:headSize]); err != nil {
 		return nil, fmt.Errorf("make cache entry nonce: %w", err)
 	}
+	msg := make([]byte, 0, idLen+len(plain))
+	msg = append(append(msg, id...), plain...)
 	var ad [1 + idLen]byte
-	return aead.Seal(out, out[1:headSize], plain, additionalData(&ad, id)), nil
+	return aead.Seal(out, out[1:headSize], msg, additionalData(&ad, name)), nil
 }
 
-// open decrypts and decodes the content of the file named id; ok is false for
-// anything that seal did not make with this key and name. It decrypts in place.
-func open(aead cipher.AEAD, id string, blob []byte) (e *Entry, ok bool) {
+// open decrypts and decodes the content of the file named name, giving the
+// id it was sealed for; ok is false for anything that seal did not make
+// with this key and name. It decrypts in place.
+func open(aead cipher.AEAD, name string, blob []byte) (id string, e *Entry, ok bool) {
 	if len(blob) < headSize+tagSize || blob[0] != version {
-		return nil, false
+		return "", nil, false
 	}
 	var ad [1 + idLen]byte
 	nonce, ct := blob[1:headSize], blob[headSize:]
-	plain, err := aead.Open(ct[:0], nonce, ct, additionalData(&ad, id))
-	if err != nil {
-		return nil, false
+	plain, err := aead.Open(ct[:0], nonce, ct, additionalData(&ad, name))
+	if err != nil || len(plain) < idLen || !validID(string(plain[:idLen])) {
+		return "", nil, false
 	}
-	e, err = unmarshal(plain)
-	return e, err == nil
+	e, err = unmarshal(plain[idLen:])
+	return string(plain[:idLen]), e, err == nil
 }

@@ -14,10 +14,10 @@ import (
 func TestDamagedEntryIsMiss(t *testing.T) {
 	s, o := newStore(t)
 	id := testID(1)
-	path := filepath.Join(o.Dir, id)
 	if err := s.Put(id, testEntry(id)); err != nil {
 		t.Fatal(err)
 	}
+	path := filepath.Join(o.Dir, fileName(t, s, id))
 	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +42,8 @@ func TestDamagedEntryIsMiss(t *testing.T) {
 	tests = append(tests,
 		damage{"appended byte", append(bytes.Clone(good), 0)},
 		damage{"old version 0", append([]byte{0}, good[1:]...)},
-		damage{"version 2", append([]byte{2}, good[1:]...)},
+		damage{"old version 1", append([]byte{1}, good[1:]...)},
+		damage{"version 3", append([]byte{3}, good[1:]...)},
 		damage{"zero nonce", append(append([]byte{version}, make([]byte, nonceSize)...), good[headSize:]...)},
 		damage{"all zero", make([]byte, len(good))},
 		damage{"too large", make([]byte, maxFileSize+1)},
@@ -72,7 +73,7 @@ func TestSwappedEntriesMiss(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	pa, pb := filepath.Join(o.Dir, a), filepath.Join(o.Dir, b)
+	pa, pb := filepath.Join(o.Dir, fileName(t, s, a)), filepath.Join(o.Dir, fileName(t, s, b))
 	tmp := filepath.Join(o.Dir, "swap")
 	for _, mv := range [][2]string{{pa, tmp}, {pb, pa}, {tmp, pb}} {
 		if err := os.Rename(mv[0], mv[1]); err != nil {
@@ -113,15 +114,18 @@ func TestForeignKeyIsMiss(t *testing.T) {
 	if _, ok := s2.Get(id, 0); ok {
 		t.Fatal("Get hit an entry sealed with a lost key")
 	}
-	newKey, err := os.ReadFile(keyPath)
-	if err != nil {
-		t.Fatalf("no new key after Get of an existing entry: %v", err)
-	}
-	if bytes.Equal(oldKey, newKey) {
-		t.Fatal("the new key is the old one")
+	if _, err := os.Stat(keyPath); err == nil {
+		t.Fatal("Get made a key")
 	}
 	if err := s2.Put(id, testEntry(id)); err != nil {
 		t.Fatal(err)
+	}
+	newKey, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatalf("no new key after Put: %v", err)
+	}
+	if bytes.Equal(oldKey, newKey) {
+		t.Fatal("the new key is the old one")
 	}
 	if _, ok := s2.Get(id, 0); !ok {
 		t.Error("Get missed the entry put with the new key")

@@ -2,8 +2,6 @@ package cache
 
 import (
 	"bytes"
-	"crypto/aes"
-	"crypto/cipher"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,15 +28,12 @@ func FuzzGet(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	block, err := aes.NewCipher(fuzzKey)
+	k, err := deriveKeys(fuzzKey)
 	if err != nil {
 		f.Fatal(err)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		f.Fatal(err)
-	}
-	path := filepath.Join(o.Dir, fuzzID)
+	name := k.name(fuzzID)
+	path := filepath.Join(o.Dir, name)
 
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
@@ -50,12 +45,15 @@ func FuzzGet(f *testing.F) {
 				t.Fatalf("Get accepted a file without the version header: %+v", e)
 			}
 			var ad [1 + idLen]byte
-			plain, err := aead.Open(nil, data[1:headSize], data[headSize:], additionalData(&ad, fuzzID))
+			plain, err := k.aead.Open(nil, data[1:headSize], data[headSize:], additionalData(&ad, name))
 			if err != nil {
 				t.Fatalf("Get returned %+v from a file not sealed with the key: %v", e, err)
 			}
+			if string(plain[:idLen]) != fuzzID {
+				t.Fatalf("Get returned %+v from a file sealed for another id", e)
+			}
 			again, err := e.marshal()
-			if err != nil || !bytes.Equal(again, plain) {
+			if err != nil || !bytes.Equal(again, plain[idLen:]) {
 				t.Fatalf("Get returned %+v, which is not what was sealed", e)
 			}
 		}
@@ -94,7 +92,7 @@ func TestFuzzSeedOpens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(o.Dir, fuzzID), []byte(blob), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(o.Dir, fileName(t, s, fuzzID)), []byte(blob), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	e, ok := s.Get(fuzzID, 0)

@@ -41,6 +41,7 @@ func runHelper(mode string) int {
 		Dir:      os.Getenv("AWSRUN_CACHE_TEST_DIR"),
 		KeyDir:   os.Getenv("AWSRUN_CACHE_TEST_KEYDIR"),
 		KeyStore: os.Getenv("AWSRUN_CACHE_TEST_KEYSTORE"),
+		keyLabel: os.Getenv("AWSRUN_CACHE_TEST_KEYLABEL"),
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -102,6 +103,7 @@ func startHelper(t *testing.T, mode string, o Options, id string, extraEnv ...st
 		"AWSRUN_CACHE_TEST_KEYDIR="+o.KeyDir,
 		"AWSRUN_CACHE_TEST_KEYSTORE="+o.KeyStore,
 		"AWSRUN_CACHE_TEST_ID="+id,
+		"AWSRUN_CACHE_TEST_KEYLABEL="+o.keyLabel,
 	)
 	cmd.Env = append(cmd.Env, extraEnv...)
 	cmd.Stderr = &testWriter{t: t, prefix: mode + " helper: "}
@@ -154,6 +156,8 @@ func testOptions(t testing.TB) Options {
 		Dir:      filepath.Join(root, "cache", "awsrun"),
 		KeyDir:   filepath.Join(root, "config", "awsrun"),
 		KeyStore: "file",
+		// Never the user's own key in the kernel keyring.
+		keyLabel: "cache-key-test-" + testID(int(time.Now().UnixNano()))[:16],
 	}
 }
 
@@ -208,4 +212,14 @@ func tempFiles(t testing.TB, dir string) []string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// fileName is the name of the file that holds entry id.
+func fileName(t testing.TB, s *Store, id string) string {
+	t.Helper()
+	k, err := s.keys(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k.name(id)
 }

@@ -1,8 +1,11 @@
 package cache
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,31 +16,56 @@ import (
 const keyFileName = "cache.key"
 
 // fileStore keeps the key as 32 raw bytes in a 0600 file under a private
-// directory, separate from the entries it protects.
+// directory, separate from the entries it protects. The directory is held
+// by handle, like the cache directory, and the file is opened without
+// following links.
 type fileStore struct {
 	dir      string
-	cacheDir string // the entries' directory, which must not hold the key
+	cacheDir string   // the entries' directory, which must not hold the key
+	safe     safeDirs // the Store's directories checked already
 }
 
 func (f *fileStore) path() string { return filepath.Join(f.dir, keyFileName) }
 
 func (f *fileStore) name() string { return "file " + f.path() }
 
+// spec: the key directory may hold the user's other files, so
+// reading is allowed; writing is not, or others could put a key of their
+// choosing there.
+func (f *fileStore) spec(create bool) dirSpec {
+	return dirSpec{what: "key directory", mask: 0o022, loose: "writable by group or others", chmod: "go-w", create: create, safe: f.safe}
+}
+
 func (f *fileStore) load() ([]byte, error) {
-	path := f.path()
 	if err := f.checkApart(); err != nil {
 		return nil, err
 	}
-	if err := checkKeyDir(f.dir); err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errNoKey
-		}
-		return nil, err
-	}
-	fi, err := os.Lstat(path)
+	root, err := openDir(f.dir, f.spec(false))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, errNoKey
 	}
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	return f.read(root)
+}
+
+// read reads the key file in root: a regular file of the user's, private.
+func (f *fileStore) read(root *os.Root) ([]byte, error) {
+	path := f.path()
+	file, err := root.OpenFile(keyFileName, os.O_RDONLY|openFlags, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errNoKey
+	}
+	if err != nil {
+		if fi, lerr := root.Lstat(keyFileName); lerr == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("key file %s is not a regular file", path) // a link out of the directory
+		}
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	defer file.Close()
+	fi, err := file.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
@@ -45,9 +73,13 @@ func (f *fileStore) load() ([]byte, error) {
 		return nil, fmt.Errorf("key file %s is not a regular file", path)
 	}
 	if reason := insecureReason(fi, 0o077, "accessible to group or others"); reason != "" {
-		return nil, fmt.Errorf("key file %s is %s", path, reason)
+		hint := "chmod 600 " + path
+		if uid, ok := owner(fi); ok && uid != effectiveUID() {
+			hint = "it is another user's: remove it (rm " + path + ") or set XDG_CONFIG_HOME to a directory of your own"
+		}
+		return nil, &InsecureDirError{Dir: path, What: "key file", Reason: reason, hint: hint}
 	}
-	key, err := os.ReadFile(path)
+	key, err := io.ReadAll(io.LimitReader(file, keySize+1))
 	if err != nil {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
@@ -64,14 +96,21 @@ func (f *fileStore) save(key []byte) (_ []byte, err error) {
 	if err := f.checkApart(); err != nil {
 		return nil, err
 	}
-	if err := makeKeyDir(f.dir); err != nil {
+	root, err := openDir(f.dir, f.spec(true))
+	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(f.dir, "."+keyFileName+"-*")
+	defer root.Close()
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
+	}
+	tmpName := "." + keyFileName + "-" + hex.EncodeToString(b[:])
+	tmp, err := root.OpenFile(tmpName, os.O_RDWR|os.O_CREATE|os.O_EXCL|openFlags, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("write key file: %w", err)
 	}
-	defer os.Remove(tmp.Name())
+	defer root.Remove(tmpName)
 	err = tmp.Chmod(0o600)
 	if err == nil {
 		_, err = tmp.Write(key)
@@ -86,20 +125,20 @@ func (f *fileStore) save(key []byte) (_ []byte, err error) {
 		return nil, fmt.Errorf("write key file %s: %w", path, err)
 	}
 
-	err = os.Link(tmp.Name(), path)
+	err = root.Link(tmpName, keyFileName)
 	if errors.Is(err, fs.ErrExist) {
-		existing, lerr := f.load()
+		existing, lerr := f.read(root)
 		if lerr == nil {
 			return existing, nil
 		}
 		if !errors.Is(lerr, errNoKey) {
 			return nil, lerr
 		}
-		err = os.Rename(tmp.Name(), path) // the existing file is no key
+		err = root.Rename(tmpName, keyFileName) // the existing file is no key
 	} else if err != nil {
 		// No hard links here (some network and FAT file systems).
-		if _, serr := os.Lstat(path); errors.Is(serr, fs.ErrNotExist) {
-			err = os.Rename(tmp.Name(), path)
+		if _, serr := root.Lstat(keyFileName); errors.Is(serr, fs.ErrNotExist) {
+			err = root.Rename(tmpName, keyFileName)
 		}
 	}
 	if err != nil {
@@ -115,36 +154,6 @@ func (f *fileStore) checkApart() error {
 	rel, err := filepath.Rel(f.cacheDir, f.dir)
 	if err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return fmt.Errorf("key directory %s is inside the cache directory %s", f.dir, f.cacheDir)
-	}
-	return nil
-}
-
-// makeKeyDir creates the key directory as 0700 when it is missing, and
-// checks it.
-func makeKeyDir(dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create key directory: %w", err)
-		}
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("create key directory: %w", err)
-		}
-	}
-	return checkKeyDir(dir)
-}
-
-// checkKeyDir refuses a key directory that others could put a key of their
-// choosing into. It may hold the user's other files, so reading is allowed.
-func checkKeyDir(dir string) error {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("key directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return fmt.Errorf("key directory %s is not a directory", dir)
-	}
-	if reason := insecureReason(fi, 0o022, "writable by group or others"); reason != "" {
-		return fmt.Errorf("key directory %s is %s", dir, reason)
 	}
 	return nil
 }

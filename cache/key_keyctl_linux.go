@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -14,18 +15,24 @@ import (
 // keyctlStore keeps the key in the Linux kernel's user keyring, which lasts
 // while the user has processes (typically until logout or reboot).
 type keyctlStore struct {
-	desc string
+	desc     string
+	lifetime time.Duration // 0: the key lasts as long as the user keyring
 }
 
-func newKeyctlStore(desc string) keyStore { return &keyctlStore{desc: desc} }
+func newKeyctlStore(desc string, lifetime time.Duration) keyStore {
+	return &keyctlStore{desc: desc, lifetime: lifetime}
+}
 
 func (k *keyctlStore) name() string { return "keyctl" }
 
-// keyPerm lets the possessor and the owning user do everything with the key.
-// A key added to the user keyring by a process that does not possess that
-// keyring (a container's own session keyring, say) otherwise gives its user
-// only "view", and nobody could read it back.
-const keyPerm = 0x3f000000 | 0x003f0000 // KEY_POS_ALL | KEY_USR_ALL
+// keyPerm lets the possessor and the owning user find and read the key,
+// and nothing else: no one can change it, link it elsewhere, or change
+// its permissions or lifetime. (Replacing it with a new key, and removing
+// it, need only write access to the user keyring.) The user's rights are
+// needed: a key added to the user keyring by a process that does not
+// possess that keyring (a container's own session keyring, say) is read
+// back by processes that do not possess it either.
+const keyPerm = 0x0b000000 | 0x000b0000 // KEY_POS_{VIEW,READ,SEARCH} | KEY_USR_{VIEW,READ,SEARCH}
 
 func (k *keyctlStore) load() ([]byte, error) {
 	id, err := unix.KeyctlSearch(unix.KEY_SPEC_USER_KEYRING, "user", k.desc, 0)
@@ -70,11 +77,19 @@ func (k *keyctlStore) save(key []byte) ([]byte, error) {
 		return nil, fmt.Errorf("add key: %w", err)
 	}
 	defer unix.KeyctlInt(unix.KEYCTL_UNLINK, id, unix.KEY_SPEC_PROCESS_KEYRING, 0, 0)
-	if err := unix.KeyctlSetperm(id, keyPerm); err != nil {
-		return nil, fmt.Errorf("set key permissions: %w", err)
+	// The lifetime and the link need rights the final permissions leave
+	// out; this process has them while it possesses the key.
+	if k.lifetime > 0 {
+		if _, err := unix.KeyctlInt(unix.KEYCTL_SET_TIMEOUT, id, int(k.lifetime/time.Second), 0, 0); err != nil {
+			return nil, fmt.Errorf("set key lifetime: %w", err)
+		}
 	}
 	if _, err := unix.KeyctlInt(unix.KEYCTL_LINK, id, unix.KEY_SPEC_USER_KEYRING, 0, 0); err != nil {
 		return nil, fmt.Errorf("link key into user keyring: %w", err)
+	}
+	if err := unix.KeyctlSetperm(id, keyPerm); err != nil {
+		unix.KeyctlInt(unix.KEYCTL_UNLINK, id, unix.KEY_SPEC_USER_KEYRING, 0, 0)
+		return nil, fmt.Errorf("set key permissions: %w", err)
 	}
 	got, err := k.load()
 	if err == nil && !bytes.Equal(got, key) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -24,7 +25,7 @@ func keyctlAvailable(t *testing.T) {
 // the test.
 func unlinkKeyctlKey(t *testing.T, s *Store) {
 	t.Cleanup(func() {
-		id, err := unix.KeyctlSearch(unix.KEY_SPEC_USER_KEYRING, "user", "awsrun:cache-key:"+s.keyName(), 0)
+		id, err := unix.KeyctlSearch(unix.KEY_SPEC_USER_KEYRING, "user", "awsrun:"+s.keyName(), 0)
 		if err != nil {
 			return
 		}
@@ -75,7 +76,7 @@ func TestKeyctlKey(t *testing.T) {
 				t.Error("Get missed the entry")
 			}
 
-			kid, err := unix.KeyctlSearch(unix.KEY_SPEC_USER_KEYRING, "user", "awsrun:cache-key:"+s.keyName(), 0)
+			kid, err := unix.KeyctlSearch(unix.KEY_SPEC_USER_KEYRING, "user", "awsrun:"+s.keyName(), 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,8 +84,8 @@ func TestKeyctlKey(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f := strings.Split(desc, ";"); len(f) < 4 || f[3] != "3f3f0000" {
-				t.Errorf("key description %q, want permissions 3f3f0000", desc)
+			if f := strings.Split(desc, ";"); len(f) < 4 || f[3] != "0b0b0000" {
+				t.Errorf("key description %q, want permissions 0b0b0000 (view, read, search)", desc)
 			}
 
 			// A fresh process that does not possess the user keyring reads it.
@@ -133,4 +134,32 @@ func TestKeyringKeyIsMirroredForTheLauncher(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(o.KeyDir, "cache.key")); err == nil {
 		t.Error("a key file was made beside the keyring's key")
 	}
+
+	// The copy expires, and no one may change it: it had all rights and
+	// lived until logout.
+	kid, err := unix.KeyctlSearch(unix.KEY_SPEC_USER_KEYRING, "user", "awsrun:"+core.keyName(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proc, err := os.ReadFile("/proc/keys")
+	if err != nil {
+		t.Skipf("cannot read /proc/keys: %v", err)
+	}
+	for _, line := range strings.Split(string(proc), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		if id, err := strconv.ParseInt(f[0], 16, 64); err != nil || int(id) != kid {
+			continue
+		}
+		if f[3] == "perm" {
+			t.Errorf("the mirrored key never expires: %s", line)
+		}
+		if f[4] != "0b0b0000" {
+			t.Errorf("the mirrored key has permissions %s, want 0b0b0000 (view, read, search)", f[4])
+		}
+		return
+	}
+	t.Errorf("key %x not in /proc/keys", kid)
 }

@@ -2,12 +2,15 @@
 
 package cache
 
-import "errors"
+import (
+	"errors"
+	"time"
+)
 
 // keyctlStore stands for the Linux kernel keyring, which this OS lacks.
 type keyctlStore struct{}
 
-func newKeyctlStore(string) keyStore { return keyctlStore{} }
+func newKeyctlStore(string, time.Duration) keyStore { return keyctlStore{} }
 
 func (keyctlStore) name() string { return "keyctl" }
 

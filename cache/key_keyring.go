@@ -86,6 +86,6 @@ func withTimeout(d time.Duration, f func() (string, error)) (string, error) {
 	case r := <-done:
 		return r.v, r.err
 	case <-t.C:
-		return "", fmt.Errorf("no answer within %v", d)
+		return "", fmt.Errorf("%w within %v", errUnanswered, d)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,10 +17,13 @@ const staleTemp = time.Minute
 type Listed struct {
 	ID    string
 	Entry Entry
+	// File is the name of the entry's file in the directory: a keyed
+	// hash of ID.
+	File string
 }
 
 // List returns every entry that opens with the current key, expired or not,
-// in file name order.
+// in id order.
 func (s *Store) List() ([]Listed, error) {
 	listed, _, err := s.Inventory()
 	return listed, err
@@ -33,29 +36,30 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 	if err != nil || len(names) == 0 {
 		return nil, 0, err
 	}
-	aead, err := s.cipher()
+	k, err := s.keys(true)
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, id := range names {
-		blob, ok := readSmall(filepath.Join(s.dir, id))
+	for _, name := range names {
+		blob, ok := s.readSmall(name)
 		if !ok {
 			unreadable++
 			continue
 		}
-		e, ok := open(aead, id, blob)
-		if !ok {
+		id, e, ok := open(k.aead, name, blob)
+		if !ok || k.name(id) != name {
 			unreadable++
 			continue
 		}
-		listed = append(listed, Listed{ID: id, Entry: *e})
+		listed = append(listed, Listed{ID: id, Entry: *e, File: name})
 	}
+	slices.SortFunc(listed, func(a, b Listed) int { return strings.Compare(a.ID, b.ID) })
 	return listed, unreadable, nil
 }
 
 // entryNames returns the names of the entry files in the cache directory.
 func (s *Store) entryNames() ([]string, error) {
-	des, err := os.ReadDir(s.dir)
+	des, err := s.readDir()
 	if err != nil {
 		return nil, fmt.Errorf("list cache directory: %w", err)
 	}
@@ -89,57 +93,70 @@ const pruneMark = ".pruned"
 // PruneDaily runs Prune(age) at most once a day, so that frequent callers
 // pay one stat for it.
 func (s *Store) PruneDaily(age time.Duration) (removed int, err error) {
-	mark := filepath.Join(s.dir, pruneMark)
-	if fi, err := os.Stat(mark); err == nil && s.now().Sub(fi.ModTime()) < 24*time.Hour {
+	if fi, err := s.root.Lstat(pruneMark); err == nil && s.now().Sub(fi.ModTime()) < 24*time.Hour {
 		return 0, nil
 	}
-	if f, err := os.OpenFile(mark, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+	if f, err := s.root.OpenFile(pruneMark, os.O_CREATE|os.O_WRONLY|openFlags, 0o600); err == nil {
+		fi, err := f.Stat()
 		f.Close()
+		if err == nil && fi.Mode().IsRegular() {
+			now := s.now()
+			_ = s.root.Chtimes(pruneMark, now, now)
+		}
 	}
-	now := s.now()
-	_ = os.Chtimes(mark, now, now)
 	return s.Prune(age)
 }
 
 // sweep removes the entry files that dead accepts, the stale temporary
 // files, and the lock files dead accepts that no process holds.
 func (s *Store) sweep(verb string, dead func(fs.FileInfo) bool) (removed int, err error) {
-	des, err := os.ReadDir(s.dir)
+	des, err := s.readDir()
 	if err != nil {
 		return 0, fmt.Errorf("%s cache directory: %w", verb, err)
 	}
 	var errs []error
 	for _, de := range des {
 		name := de.Name()
-		path := filepath.Join(s.dir, name)
 		if !de.Type().IsRegular() {
 			continue
 		}
-		fi, err := de.Info()
-		if err != nil {
+		fi, err := s.root.Lstat(name)
+		if err != nil || !fi.Mode().IsRegular() {
 			continue // gone meanwhile
 		}
 		switch {
 		case validID(name) && dead(fi):
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 				continue
 			}
 			removed++
 		case isTemp(name) && time.Since(fi.ModTime()) > staleTemp:
-			if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 			}
 		case isLock(name) && dead(fi):
 			// Best effort: a held lock stays, and so does one this OS
 			// cannot remove while it is open.
-			_, _ = removeUnlocked(path)
+			_, _ = s.removeUnlocked(name)
 		}
 	}
 	if len(errs) > 0 {
 		return removed, fmt.Errorf("%s cache directory: %w", verb, errors.Join(errs...))
 	}
 	return removed, nil
+}
+
+// readDir lists the directory through its handle.
+func (s *Store) readDir() ([]fs.DirEntry, error) {
+	d, err := s.root.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	des, err := d.ReadDir(-1)
+	slices.SortFunc(des, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return des, err
 }
 
 // isLock reports whether name is an entry's lock or the key lock.

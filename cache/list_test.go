@@ -25,7 +25,7 @@ func TestListAndClear(t *testing.T) {
 	ids = append(ids, expired)
 	slices.Sort(ids)
 	garbled := testID(5)
-	if err := os.WriteFile(filepath.Join(o.Dir, garbled), []byte("garbage"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(o.Dir, fileName(t, s, garbled)), []byte("garbage"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// Files that are not entries: ignored by List, and by Clear unless stale.
@@ -116,7 +116,7 @@ func TestPruneRemovesOnlyOldFiles(t *testing.T) {
 		unlock()
 	}
 	long := time.Now().Add(-72 * time.Hour)
-	for _, name := range []string{old, old + ".lock"} {
+	for _, name := range []string{fileName(t, s, old), fileName(t, s, old) + ".lock"} {
 		if err := os.Chtimes(filepath.Join(o.Dir, name), long, long); err != nil {
 			t.Fatal(err)
 		}
@@ -125,7 +125,8 @@ func TestPruneRemovesOnlyOldFiles(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("PruneDaily = %d, %v; want 1 entry removed", n, err)
 	}
-	for name, want := range map[string]bool{old: false, old + ".lock": false, fresh: true, fresh + ".lock": true} {
+	oldName, freshName := fileName(t, s, old), fileName(t, s, fresh)
+	for name, want := range map[string]bool{oldName: false, oldName + ".lock": false, freshName: true, freshName + ".lock": true} {
 		if _, err := os.Stat(filepath.Join(o.Dir, name)); (err == nil) != want {
 			t.Errorf("%s exists = %t, want %t", name[:8], err == nil, want)
 		}
@@ -134,7 +135,7 @@ func TestPruneRemovesOnlyOldFiles(t *testing.T) {
 		t.Error("the fresh entry no longer reads")
 	}
 	// Once a day: a second call within the day does nothing.
-	if err := os.Chtimes(filepath.Join(o.Dir, fresh), long, long); err != nil {
+	if err := os.Chtimes(filepath.Join(o.Dir, freshName), long, long); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := s.PruneDaily(48 * time.Hour); n != 0 {

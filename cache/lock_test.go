@@ -191,7 +191,7 @@ func TestLockExclusiveDespiteClear(t *testing.T) {
 func TestClearKeepsHeldLock(t *testing.T) {
 	s, o := newStore(t)
 	id := testID(1)
-	path := filepath.Join(o.Dir, id+lockSuffix)
+	path := filepath.Join(o.Dir, fileName(t, s, id)+lockSuffix)
 	unlock, err := s.Lock(t.Context(), id, nil)
 	if err != nil {
 		t.Fatal(err)

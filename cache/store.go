@@ -1,8 +1,8 @@
 package cache
 
 import (
-	"crypto/cipher"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -40,6 +40,16 @@ type Options struct {
 	// A program that leaves out Keyring must set it, or it could make a
 	// second key beside the one in the OS keyring.
 	FindKeyOnly bool
+	// NoCreate opens an existing directory only: a missing one is an error
+	// wrapping fs.ErrNotExist. For readers such as --list, which must leave
+	// a fresh machine as they found it.
+	NoCreate bool
+	// Warn, if set, is told what a person should know about the key: that
+	// a new one replaced a lost one, or that it went to a file because the
+	// kernel keyring is blocked.
+	Warn func(msg string)
+
+	keyLabel string // the key's name in the keyrings; tests set their own
 }
 
 // Keyring is an OS keyring: one secret per service and user.
@@ -56,30 +66,24 @@ var ErrNoSecret = errors.New("no such secret in the keyring")
 // Store is an encrypted directory of entries; it is safe for concurrent use.
 type Store struct {
 	dir      string
+	root     *os.Root // dir, held open: every file operation goes through it
+	safe     safeDirs // directories above dir (and the key directory) checked at Open
 	keyDir   string
 	keyStore string
 	timeout  time.Duration
 	now      func() time.Time
 	keyring  Keyring
 	findOnly bool
+	warn     func(string)
+	keyLabel string
 
 	mu   sync.Mutex
-	aead cipher.AEAD // nil until the key is loaded
-	desc string      // the key store in use, as KeyStore reports it
+	k    *keys  // nil until the key is loaded
+	desc string // the key store in use, as KeyStore reports it
 
 	// hook, when set by tests, runs before each step of Put ("create",
 	// "write", "sync", "close", "rename") and fails the step with its error.
 	hook func(step string) error
-}
-
-// InsecureDirError reports a cache directory that others could read or change.
-type InsecureDirError struct {
-	Dir    string
-	Reason string
-}
-
-func (e *InsecureDirError) Error() string {
-	return fmt.Sprintf("cache directory %s is %s", e.Dir, e.Reason)
 }
 
 const (
@@ -98,10 +102,8 @@ const (
 // refusing one that belongs to another user or that group or others may
 // access; it does not load the key.
 func Open(o Options) (*Store, error) {
-	switch o.KeyStore {
-	case "", "auto", "keyring", "keyctl", "file":
-	default:
-		return nil, fmt.Errorf("unknown key store %q (want auto, keyring, keyctl or file)", o.KeyStore)
+	if err := CheckKeyStore(o.KeyStore); err != nil {
+		return nil, err
 	}
 	if o.KeyStore == "keyring" && o.Keyring == nil {
 		return nil, errors.New("key store keyring asked for, but this program has no OS keyring client")
@@ -114,9 +116,12 @@ func Open(o Options) (*Store, error) {
 		now:      o.Now,
 		keyring:  o.Keyring,
 		findOnly: o.FindKeyOnly,
+		warn:     o.Warn,
+		keyLabel: o.keyLabel,
+		safe:     safeDirs{},
 	}
 	if s.dir == "" {
-		s.dir = filepath.Join(xdg.CacheHome, "awsrun")
+		s.dir = DefaultDir()
 	}
 	if s.keyDir == "" {
 		s.keyDir = filepath.Join(xdg.ConfigHome, "awsrun")
@@ -137,39 +142,56 @@ func Open(o Options) (*Store, error) {
 	if s.keyDir, err = filepath.Abs(s.keyDir); err != nil {
 		return nil, fmt.Errorf("key directory %s: %w", o.KeyDir, err)
 	}
-	if err := makePrivateDir(s.dir); err != nil {
+	if s.root, err = openDir(s.dir, dirSpec{what: "cache directory", mask: 0o077, loose: "accessible to group or others", chmod: "700", create: !o.NoCreate, safe: s.safe}); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// makePrivateDir creates dir as 0700 when it is missing and checks that an
-// existing one is private to the effective user.
-func makePrivateDir(dir string) error {
-	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return fmt.Errorf("create cache directory: %w", err)
-		}
-		// MkdirAll's mode passes through the umask; say what we mean.
-		if err := os.Chmod(dir, 0o700); err != nil {
-			return fmt.Errorf("create cache directory: %w", err)
-		}
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return fmt.Errorf("cache directory: %w", err)
-	}
-	if !fi.IsDir() {
-		return &InsecureDirError{Dir: dir, Reason: "not a directory"}
-	}
-	if reason := insecureReason(fi, 0o077, "accessible to group or others"); reason != "" {
-		return &InsecureDirError{Dir: dir, Reason: reason}
-	}
-	return nil
+// KeyStoreError is a key store name awsrun does not know.
+type KeyStoreError struct{ Name string }
+
+func (e *KeyStoreError) Error() string {
+	return fmt.Sprintf("unknown key store %q in AWSRUN_KEY_STORE (want auto, keyring, keyctl or file)", e.Name)
 }
+
+// Hint says how to fix it.
+func (e *KeyStoreError) Hint() string {
+	return "set AWSRUN_KEY_STORE to auto, keyring, keyctl or file, or unset it for auto"
+}
+
+// CheckKeyStore refuses a KeyStore value Open would refuse; programs call
+// it first so that a typo is an error, not a run without the cache.
+func CheckKeyStore(name string) error {
+	switch name {
+	case "", "auto", "keyring", "keyctl", "file":
+		return nil
+	}
+	return &KeyStoreError{Name: name}
+}
+
+// DefaultDir is the cache directory when Options.Dir is empty.
+func DefaultDir() string { return filepath.Join(xdg.CacheHome, "awsrun") }
+
+// Close releases the directory handle; the Store is unusable afterwards.
+func (s *Store) Close() error { return s.root.Close() }
 
 // Dir returns the absolute path of the cache directory.
 func (s *Store) Dir() string { return s.dir }
+
+// Path returns the path of the file that holds (or would hold) entry id:
+// a keyed hash of id in the directory. It loads the key, making it if
+// needed.
+func (s *Store) Path(id string) (string, error) {
+	if err := checkID(id); err != nil {
+		return "", err
+	}
+	k, err := s.keys(true)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(s.dir, k.name(id)), nil
+}
 
 // validID reports whether id is a lowercase hex SHA-256.
 func validID(id string) bool {
@@ -198,24 +220,26 @@ func (s *Store) Get(id string, margin time.Duration) (*Entry, bool) {
 	if !validID(id) {
 		return nil, false
 	}
-	blob, ok := readSmall(filepath.Join(s.dir, id))
-	if !ok {
-		return nil, false // checked before the key so a cold cache never makes one
-	}
-	aead, err := s.cipher()
+	k, err := s.keys(false) // a read never makes a key
 	if err != nil {
 		return nil, false
 	}
-	e, ok := open(aead, id, blob)
-	if !ok || !s.now().Add(margin).Before(e.Expires) {
+	name := k.name(id)
+	blob, ok := s.readSmall(name)
+	if !ok {
+		return nil, false
+	}
+	got, e, ok := open(k.aead, name, blob)
+	if !ok || got != id || !s.now().Add(margin).Before(e.Expires) {
 		return nil, false
 	}
 	return e, true
 }
 
-// readSmall reads a regular file of at most maxFileSize bytes.
-func readSmall(path string) ([]byte, bool) {
-	f, err := os.Open(path)
+// readSmall reads a regular file of at most maxFileSize bytes in the
+// directory; a link, FIFO or device at the name is a miss, never a wait.
+func (s *Store) readSmall(name string) ([]byte, bool) {
+	f, err := s.root.OpenFile(name, os.O_RDONLY|openFlags, 0)
 	if err != nil {
 		return nil, false
 	}
@@ -245,15 +269,16 @@ func (s *Store) Put(id string, e *Entry) error {
 	if err != nil {
 		return err
 	}
-	aead, err := s.cipher()
+	k, err := s.keys(true)
 	if err != nil {
 		return err
 	}
-	blob, err := seal(aead, id, plain, rand.Reader)
+	name := k.name(id)
+	blob, err := seal(k.aead, name, id, plain, rand.Reader)
 	if err != nil {
 		return err
 	}
-	return s.writeAtomic(id, blob)
+	return s.writeAtomic(name, blob)
 }
 
 // writeAtomic replaces dir/name with data through a synced temporary file
@@ -263,15 +288,14 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	if err := s.step("create"); err != nil {
 		return fmt.Errorf("write cache entry %s: %w", path, err)
 	}
-	f, err := os.CreateTemp(s.dir, tempPrefix+"*")
+	f, tmp, err := s.createTemp()
 	if err != nil {
 		return fmt.Errorf("write cache entry %s: %w", path, err)
 	}
-	tmp := f.Name()
 	defer func() {
 		if err != nil {
 			f.Close()
-			os.Remove(tmp)
+			s.root.Remove(tmp)
 			err = fmt.Errorf("write cache entry %s: %w", path, err)
 		}
 	}()
@@ -303,7 +327,24 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	// entry under the name. The directory is not synced after it: a rename
 	// lost to a power cut leaves the old entry or none, both a miss, and the
 	// sync would cost every cold launch a third of a millisecond per entry.
-	return os.Rename(tmp, path)
+	return s.root.Rename(tmp, name)
+}
+
+// createTemp makes a new temporary file in the directory, 0600.
+func (s *Store) createTemp() (*os.File, string, error) {
+	var b [8]byte
+	for range 100 {
+		if _, err := rand.Read(b[:]); err != nil {
+			return nil, "", err
+		}
+		name := tempPrefix + hex.EncodeToString(b[:])
+		f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|openFlags, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, name, err
+	}
+	return nil, "", errors.New("no free temporary file name")
 }
 
 func (s *Store) step(name string) error {
@@ -318,9 +359,13 @@ func (s *Store) Delete(id string) error {
 	if err := checkID(id); err != nil {
 		return err
 	}
-	path := filepath.Join(s.dir, id)
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("delete cache entry %s: %w", path, err)
+	k, err := s.keys(false)
+	if err != nil {
+		return nil // no key, so no entry could be read: nothing to delete
+	}
+	name := k.name(id)
+	if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("delete cache entry %s: %w", filepath.Join(s.dir, name), err)
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package cache
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -108,8 +110,8 @@ func TestPermissions(t *testing.T) {
 		want fs.FileMode
 	}{
 		{o.Dir, fs.ModeDir | 0o700},
-		{filepath.Join(o.Dir, id), 0o600},
-		{filepath.Join(o.Dir, id+lockSuffix), 0o600},
+		{filepath.Join(o.Dir, fileName(t, s, id)), 0o600},
+		{filepath.Join(o.Dir, fileName(t, s, id)+lockSuffix), 0o600},
 		{filepath.Join(o.Dir, keyLockName), 0o600},
 		{o.KeyDir, fs.ModeDir | 0o700},
 		{filepath.Join(o.KeyDir, keyFileName), 0o600},
@@ -357,7 +359,7 @@ func TestFailedPutLeavesNothing(t *testing.T) {
 			if !errors.Is(err, injected) {
 				t.Fatalf("Put = %v, want the injected failure", err)
 			}
-			if !strings.Contains(err.Error(), filepath.Join(o.Dir, id)) {
+			if !strings.Contains(err.Error(), filepath.Join(o.Dir, fileName(t, s, id))) {
 				t.Errorf("error %q does not name the entry's path", err)
 			}
 			if tmp := tempFiles(t, o.Dir); len(tmp) != 0 {
@@ -482,5 +484,49 @@ func TestKeyCreationAcrossProcesses(t *testing.T) {
 	}
 	if len(listed) != n || unreadable != 0 {
 		t.Errorf("Inventory: %d entries, %d unreadable; want %d, 0", len(listed), unreadable, n)
+	}
+}
+
+// TestFileNamesAreKeyed: names that were plain SHA-256 of guessable inputs
+// let anyone who could list the directory match a dictionary of device and
+// role ARNs against them. A name is now an HMAC under a subkey of the cache
+// key: the same id has another name under another key, and neither is the
+// id or a hash of it.
+func TestFileNamesAreKeyed(t *testing.T) {
+	// The id as callers make it: a SHA-256 of a guessable ARN.
+	guess := sha256.Sum256([]byte("arn:aws:iam::123456789012:mfa/user101"))
+	id := hex.EncodeToString(guess[:])
+	names := map[string]bool{}
+	e := testEntry(id)
+	for range 2 {
+		s, o := newStore(t)
+		if err := s.Put(id, e); err != nil {
+			t.Fatal(err)
+		}
+		des, err := os.ReadDir(o.Dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, de := range des {
+			name := strings.TrimSuffix(de.Name(), lockSuffix)
+			if !validID(name) {
+				continue
+			}
+			again := sha256.Sum256([]byte(id))
+			if name == id || name == hex.EncodeToString(again[:]) {
+				t.Errorf("file %s is named by the id or a plain hash of it", name)
+			}
+			names[name] = true
+		}
+		if got, ok := s.Get(id, 0); !ok || !sameEntry(got, e) {
+			t.Errorf("Get = %+v, %t", got, ok)
+		}
+		listed, err := s.List()
+		if err != nil || len(listed) != 1 || listed[0].ID != id {
+			t.Errorf("List = %+v, %v; want the entry under its id", listed, err)
+		}
+	}
+	if len(names) != 2 {
+		t.Errorf("two keys gave %d file names for one id, want 2", len(names))
 	}
 }

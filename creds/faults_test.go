@@ -431,7 +431,11 @@ func TestUnwritableCacheStillRuns(t *testing.T) {
 			name: "entries cannot be replaced",
 			spoil: func(t *testing.T, store *cache.Store, ids []string) {
 				for _, id := range ids {
-					if err := os.MkdirAll(filepath.Join(store.Dir(), id, "x"), 0o700); err != nil {
+					path, err := store.Path(id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := os.MkdirAll(filepath.Join(path, "x"), 0o700); err != nil {
 						t.Fatal(err)
 					}
 				}

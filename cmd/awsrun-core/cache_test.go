@@ -118,7 +118,7 @@ func (w *world) entry(t *testing.T, kind, labelPart string) string {
 	}
 	for _, e := range entries {
 		if e.Entry.Kind == kind && strings.Contains(e.Entry.Label, labelPart) {
-			return filepath.Join(w.home, ".cache", "awsrun", e.ID)
+			return filepath.Join(w.home, ".cache", "awsrun", e.File)
 		}
 	}
 	t.Fatalf("no %s entry for %q in the cache", kind, labelPart)

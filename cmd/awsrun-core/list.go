@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -54,14 +55,17 @@ func (a *app) listJSON() error {
 	for _, p := range profiles {
 		l.Profiles = append(l.Profiles, listedProfile(p))
 	}
-	s, err := cache.Open(a.cacheOptions())
-	if err != nil {
+	s, err := cache.Open(a.listOptions())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		l.Cache.Dir = cache.DefaultDir() // nothing cached yet
+	case err != nil:
 		var insecure *cache.InsecureDirError
 		if errors.As(err, &insecure) {
 			l.Cache.Dir = insecure.Dir
 		}
 		l.Cache.Error = err.Error()
-	} else {
+	default:
 		l.Cache.Dir = s.Dir()
 		// A cache that cannot be read still leaves the profiles worth
 		// listing: the error goes in the listing, not in place of it.
@@ -69,7 +73,7 @@ func (a *app) listJSON() error {
 		if err != nil {
 			l.Cache.Error = err.Error()
 		}
-		if l.Cache.KeyStore, err = s.KeyStore(); err != nil && l.Cache.Error == "" {
+		if l.Cache.KeyStore, err = s.KeyStore(); err != nil && l.Cache.Error == "" && !errors.Is(err, cache.ErrNoKey) {
 			l.Cache.Error = "key store unavailable: " + err.Error()
 		}
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
@@ -112,18 +116,25 @@ func (a *app) list(ctx context.Context) error {
 		return err
 	}
 
-	s, err := cache.Open(a.cacheOptions())
+	s, err := cache.Open(a.listOptions())
+	if errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(a.stdout, "\ncache: %s (nothing cached yet)\n", cache.DefaultDir())
+		return nil
+	}
 	if err != nil {
 		fmt.Fprintf(a.stdout, "\ncache: not usable: %v\n", err)
 		return nil
 	}
 	entries, err := s.List()
-	if err != nil {
+	if err != nil && !errors.Is(err, cache.ErrNoKey) {
 		fmt.Fprintf(a.stdout, "\ncache: %s: not readable: %v\n", s.Dir(), err)
 		return nil
 	}
 	store, err := s.KeyStore()
-	if err != nil {
+	switch {
+	case errors.Is(err, cache.ErrNoKey):
+		store = "none yet"
+	case err != nil:
 		store = "unavailable: " + err.Error()
 	}
 	fmt.Fprintf(a.stdout, "\ncache: %s (key in %s)\n", s.Dir(), store)
@@ -196,6 +207,14 @@ func (a *app) clear(ctx context.Context) error {
 	}
 	fmt.Fprintf(a.stderr, "awsrun: forgot the cached credentials of profile %s\n", chain.Profile)
 	return nil
+}
+
+// listOptions open the cache for --list, which changes nothing: on a fresh
+// machine it makes neither the cache directory nor a key.
+func (a *app) listOptions() cache.Options {
+	o := a.cacheOptions()
+	o.NoCreate, o.FindKeyOnly = true, true
+	return o
 }
 
 // hoursMinutes writes a time left as 11h59m, 1h or 4m.

@@ -65,6 +65,10 @@ type app struct {
 }
 
 func (a *app) main(ctx context.Context) error {
+	// Like AWSRUN_STS_TIMEOUT: a typo must not quietly mean no cache.
+	if err := cache.CheckKeyStore(a.env["AWSRUN_KEY_STORE"]); err != nil {
+		return err
+	}
 	switch a.inv.Mode {
 	case cli.ModeList:
 		return a.list(ctx)
@@ -146,17 +150,23 @@ func (a *app) resolver() *creds.Resolver {
 // the cache cannot be used safely: awsrun then runs without it.
 func (a *app) openCache() *cache.Store {
 	s, err := cache.Open(a.cacheOptions())
+	var store string
+	if err == nil {
+		// The key names the files, so every run needs it: a problem with it
+		// (a slow keyring, a loose key file) is said now, once, with its
+		// fix, rather than as a code asked for on every run.
+		if store, err = s.KeyStore(); err != nil {
+			s.Close()
+		}
+	}
 	if err != nil {
 		fmt.Fprintf(a.stderr, "awsrun: not using the cache: %v\n", err)
+		if h := cli.Hint(err); h != "" {
+			fmt.Fprintf(a.stderr, "awsrun: hint: %s\n", h)
+		}
 		return nil
 	}
-	if a.opts.Verbose {
-		store, err := s.KeyStore()
-		if err != nil {
-			store = "unavailable (" + err.Error() + ")"
-		}
-		a.logf("cache %s, key in %s", s.Dir(), store)
-	}
+	a.logf("cache %s, key in %s", s.Dir(), store)
 	return s
 }
 
@@ -164,7 +174,11 @@ func (a *app) openCache() *cache.Store {
 // launcher leaves out on Linux: a key found there is mirrored into the
 // kernel keyring for it.
 func (a *app) cacheOptions() cache.Options {
-	return cache.Options{KeyStore: a.env["AWSRUN_KEY_STORE"], Keyring: oskeyring.Keyring{}}
+	return cache.Options{
+		KeyStore: a.env["AWSRUN_KEY_STORE"],
+		Keyring:  oskeyring.Keyring{},
+		Warn:     func(m string) { fmt.Fprintf(a.stderr, "awsrun: %s\n", m) },
+	}
 }
 
 func (a *app) getenv(k string) string { return a.env[k] }

@@ -59,7 +59,8 @@ func warmHit(inv *cli.Invocation) (warm.Hit, bool) {
 	// FindKeyOnly: a launcher never makes a key. On Linux it has no OS
 	// keyring client (osKeyring is nil) and finds the key where awsrun-core
 	// mirrors it; making one would put a second key beside the first.
-	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true})
+	// NoCreate: nor a directory; a miss leaves the machine as it was.
+	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, NoCreate: true})
 	if err != nil {
 		return warm.Hit{}, false
 	}

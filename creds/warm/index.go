@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/awsrun/awsrun/cache"
@@ -46,8 +47,9 @@ var env = []string{
 
 // IndexID names the index entry of an invocation: a hash of everything
 // outside the cache that decides its credentials. It is "" — no index —
-// when the AWS files cannot be located as the SDK would (no HOME): the
-// launcher then leaves the invocation to awsrun-core.
+// when the AWS files cannot be located as the SDK would (see HomeDir): the
+// launcher then leaves the invocation to awsrun-core, and awsrun-core
+// does not index it.
 func IndexID(in Invocation) string {
 	files := []string{ConfigFile(in.Getenv), CredentialsFile(in.Getenv)}
 	for _, f := range files {
@@ -72,28 +74,43 @@ func IndexID(in Invocation) string {
 }
 
 // ConfigFile is the shared config file the SDK reads: $AWS_CONFIG_FILE,
-// else ~/.aws/config.
+// else ~/.aws/config; "" when neither is known.
 func ConfigFile(getenv func(string) string) string {
-	if f := getenv("AWS_CONFIG_FILE"); f != "" {
-		return f
-	}
-	return filepath.Join(home(getenv), ".aws", "config")
+	return awsFile(getenv, "AWS_CONFIG_FILE", "config")
 }
 
 // CredentialsFile is the shared credentials file the SDK reads:
-// $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
+// $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials; "" when neither
+// is known.
 func CredentialsFile(getenv func(string) string) string {
-	if f := getenv("AWS_SHARED_CREDENTIALS_FILE"); f != "" {
-		return f
-	}
-	return filepath.Join(home(getenv), ".aws", "credentials")
+	return awsFile(getenv, "AWS_SHARED_CREDENTIALS_FILE", "credentials")
 }
 
-func home(getenv func(string) string) string {
-	if h := getenv("HOME"); h != "" {
-		return h
+func awsFile(getenv func(string) string, variable, name string) string {
+	if f := getenv(variable); f != "" {
+		return f
 	}
-	return getenv("USERPROFILE")
+	home := HomeDir(getenv)
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".aws", name)
+}
+
+// HomeDir is the home directory the SDK puts ~/.aws in, as far as it can be
+// known without the SDK: os.UserHomeDir's answer (USERPROFILE on Windows,
+// whatever HOME says; $home on Plan 9; HOME elsewhere), or "" when that is
+// unset. The SDK then falls back to the user database (the passwd entry),
+// which the launcher does not link: "" means no warm index, so a config
+// edit can never be missed because the two programs looked at other files.
+func HomeDir(getenv func(string) string) string {
+	switch runtime.GOOS {
+	case "windows":
+		return getenv("USERPROFILE")
+	case "plan9":
+		return getenv("home")
+	}
+	return getenv("HOME")
 }
 
 // Target is what an index entry points at.
