@@ -38,9 +38,12 @@ func TestMFACodeNotInWaitingCoresArgv(t *testing.T) {
 	var argv []byte
 	for ctx.Err() == nil {
 		// The launcher execs awsrun-core in the same process.
+		// Right after the exec the new image's argv may not be readable
+		// yet: read until it is.
 		if exe, err := os.Readlink(proc + "/exe"); err == nil && filepath.Base(exe) == "awsrun-core" {
-			argv, _ = os.ReadFile(proc + "/cmdline")
-			break
+			if argv, _ = os.ReadFile(proc + "/cmdline"); len(argv) > 0 {
+				break
+			}
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
