@@ -11,8 +11,8 @@ import (
 
 // Entry is what the store keeps under an id: opaque data and a little metadata.
 type Entry struct {
-	// Kind says what the entry is, e.g. "session", "role" or "mfa-code".
-	Kind string
+	// Kind says what the entry is: KindSession, KindRole, KindMFACode, ….
+	Kind Kind
 	// Label describes the entry to a person, e.g. a profile and role ARN.
 	Label string
 	// Expires is when the data stops being usable.
@@ -55,7 +55,7 @@ func (e *Entry) marshal() ([]byte, error) {
 	b := make([]byte, 0, n)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Expires.Unix()))
 	b = binary.BigEndian.AppendUint32(b, uint32(e.Expires.Nanosecond()))
-	b = appendField(b, e.Kind)
+	b = appendField(b, string(e.Kind))
 	b = appendField(b, e.Label)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Data)))
 	b = append(b, e.Data...)
@@ -91,7 +91,7 @@ func unmarshal(b []byte) (*Entry, error) {
 		return nil, errMalformed
 	}
 	return &Entry{
-		Kind:    string(kind),
+		Kind:    Kind(kind),
 		Label:   string(label),
 		Expires: time.Unix(sec, int64(nsec)),
 		Data:    data,

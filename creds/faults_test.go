@@ -32,7 +32,7 @@ func cachedKinds(t *testing.T, store *cache.Store) []string {
 	var kinds []string
 	for _, e := range entries {
 		if e.Entry.Kind != "mfa-code" {
-			kinds = append(kinds, e.Entry.Kind)
+			kinds = append(kinds, string(e.Entry.Kind))
 		}
 	}
 	return kinds

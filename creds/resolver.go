@@ -418,7 +418,7 @@ func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credential
 	}
 	r.logf("%s %s: new credentials %s, valid %s", s.kind, s.label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
-		r.put(s.id, &cache.Entry{Kind: s.kind, Label: s.label, Expires: creds.Expiration, Data: warm.Encode(creds)})
+		r.put(s.id, &cache.Entry{Kind: cache.Kind(s.kind), Label: s.label, Expires: creds.Expiration, Data: warm.Encode(creds)})
 	}
 	return creds, nil
 }

@@ -159,7 +159,7 @@ func kinds(t *testing.T, f *fixture) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		out = append(out, e.Entry.Kind)
+		out = append(out, string(e.Entry.Kind))
 	}
 	return out
 }

@@ -80,7 +80,7 @@ func (a *app) listJSON() error {
 			}
 			left := max(e.Entry.Expires.Sub(now), 0)
 			l.Entries = append(l.Entries, listedEntry{
-				Kind:        e.Entry.Kind,
+				Kind:        string(e.Entry.Kind),
 				Label:       e.Entry.Label,
 				Expires:     e.Entry.Expires.UTC().Format(time.RFC3339),
 				SecondsLeft: int64(left / time.Second),

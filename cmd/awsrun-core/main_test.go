@@ -160,7 +160,7 @@ func (w *world) cached(t *testing.T) []string {
 	}
 	var kinds []string
 	for _, e := range entries {
-		kinds = append(kinds, e.Entry.Kind)
+		kinds = append(kinds, string(e.Entry.Kind))
 	}
 	return kinds
 }
