@@ -49,6 +49,16 @@ func cached(t *testing.T, store *cache.Store, id string) (Credentials, bool) {
 	return c, ok
 }
 
+// planOf is the chain's plan, as Retrieve makes it without --min-ttl.
+func planOf(t *testing.T, c *Chain) *Plan {
+	t.Helper()
+	p, err := NewPlan(c, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func loadChain(t *testing.T, profile string) *Chain {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -337,7 +347,7 @@ func TestRefusedCachedSessionIsReplaced(t *testing.T) {
 		}
 		c := loadChain(t, "role101")
 		r := f.resolver(store)
-		roleID, sessionID := r.TargetID(c), sessionStepID(t, r, c)
+		roleID, sessionID := planOf(t, c).TargetID(), sessionStepID(t, r, c)
 		old, ok := cached(t, store, sessionID)
 		if !ok {
 			t.Fatal("no session cached by the first run")
@@ -365,7 +375,7 @@ func TestRefusedCachedSessionIsReplaced(t *testing.T) {
 		store := f.openCache(t)
 		c := loadChain(t, "role101")
 		r := f.resolver(store)
-		roleID, sessionID := r.TargetID(c), sessionStepID(t, r, c)
+		roleID, sessionID := planOf(t, c).TargetID(), sessionStepID(t, r, c)
 		// A session whose key STS does not know, as after a credentials
 		// report showed it leaked and it was revoked.
 		unknown := Credentials{AccessKeyID: "ASIAUNKNOWNSESSION01", SecretAccessKey: "forgotten-secret",
@@ -389,8 +399,8 @@ func TestRefusedCachedSessionIsReplaced(t *testing.T) {
 func sessionStepID(t *testing.T, r *Resolver, c *Chain) string {
 	t.Helper()
 	var ids []string
-	for _, id := range r.StepIDs(c) {
-		if id != r.TargetID(c) && id != codeID(c.MFASerial) {
+	for _, id := range planOf(t, c).IDs() {
+		if id != planOf(t, c).TargetID() && id != codeID(c.MFASerial) {
 			ids = append(ids, id)
 		}
 	}
@@ -454,7 +464,7 @@ func TestUnwritableCacheStillRuns(t *testing.T) {
 			f := newFixture(t, role101)
 			store := f.openCache(t)
 			r := f.resolver(store)
-			tt.spoil(t, store, r.StepIDs(loadChain(t, "role101")))
+			tt.spoil(t, store, planOf(t, loadChain(t, "role101")).IDs())
 			var notes []string
 			r.Note = func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }
 
@@ -522,7 +532,7 @@ func TestExpiredByLocalClockIsNeverInjected(t *testing.T) {
 		}
 		c := loadChain(t, "role101")
 		r := f.resolver(store)
-		if err := store.Delete(r.TargetID(c)); err != nil {
+		if err := store.Delete(planOf(t, c).TargetID()); err != nil {
 			t.Fatal(err)
 		}
 		// The cached session is still good at STS; the role it makes ends

@@ -617,3 +617,11 @@ func ListProfiles(o LoadOptions) ([]ProfileInfo, error) {
 	}
 	return out, nil
 }
+
+// withStaticSource is a copy of the chain whose source is the given keys:
+// what a credential_process printed, planned as if written in the files.
+func (c *Chain) withStaticSource(keys Credentials) *Chain {
+	cc := *c
+	cc.Source.Static, cc.Source.Provider = keys, ""
+	return &cc
+}

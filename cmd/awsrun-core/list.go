@@ -183,7 +183,11 @@ func (a *app) clear(ctx context.Context) error {
 	// The chain's steps as this invocation would make them, and every entry
 	// of the profile made with other flags (regions, durations), warm index
 	// entries included: their labels start with the profile's name.
-	ids := a.resolver().StepIDs(chain)
+	plan, err := creds.NewPlan(chain, 0)
+	if err != nil {
+		return err
+	}
+	ids := plan.IDs()
 	for _, e := range entries {
 		if e.Entry.Kind != "mfa-code" && (e.Entry.Label == chain.Profile || strings.HasPrefix(e.Entry.Label, chain.Profile+" ")) {
 			ids = append(ids, e.ID)

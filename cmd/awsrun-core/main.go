@@ -122,7 +122,11 @@ func (a *app) main(ctx context.Context) error {
 // changed since id was computed is not indexed.
 func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credentials, id string) {
 	store, ok := r.Cache.(*cache.Store)
-	target := r.TargetID(chain)
+	plan, err := creds.NewPlan(chain, 0)
+	if err != nil {
+		return
+	}
+	target := plan.TargetID()
 	if !ok || target == "" || c.Expiration.IsZero() || id == "" {
 		return
 	}
