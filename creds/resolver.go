@@ -47,6 +47,9 @@ type Resolver struct {
 	// a cache that cannot be written. Nil: os.Stderr.
 	Note func(format string, args ...any)
 	Now  func() time.Time
+	// STSTimeout bounds each STS call (and each provider's), the SDK's
+	// retries included; 0: 30s. See STSTimeout for the setting.
+	STSTimeout time.Duration
 	// STS is the client; nil: the SDK's, built on first need for the chain's
 	// profile, so a warm run never builds one.
 	STS STSAPI
@@ -192,7 +195,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 	if s.WithCode && s.Kind != cache.KindSource {
 		// A source's provider asks for its own code, after its own checks.
 		var err error
-		if code, err = r.code(ctx, c); err != nil {
+		if code, err = r.mfa(c).Code(ctx, c.MFASerial); err != nil {
 			return Credentials{}, err
 		}
 	}
@@ -227,7 +230,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 		// A trust policy may limit aws:MultiFactorAuthAge below the
 		// session's age: one try straight from the keys with a new code.
 		r.logf("%s: AssumeRole with the MFA session was denied; retrying with a new code", h.Profile)
-		code, cerr := r.code(ctx, c)
+		code, cerr := r.mfa(c).Code(ctx, c.MFASerial)
 		if cerr != nil {
 			return Credentials{}, errors.Join(err, cerr)
 		}

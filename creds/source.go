@@ -38,7 +38,7 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 		// Asked before the provider starts, so a person's typing is not
 		// counted against the provider's time limit.
 		var err error
-		if code, err = r.codeFor(ctx, c, src.MFASerial); err != nil {
+		if code, err = r.mfa(c).Code(ctx, src.MFASerial); err != nil {
 			return Credentials{}, err
 		}
 	}
@@ -71,11 +71,7 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 		what += ", assuming " + src.RoleARN
 	}
 	r.logf("%s: credentials from the SDK's %s provider", src.Profile, what)
-	timeout, err := STSTimeout(os.Getenv)
-	if err != nil {
-		return Credentials{}, &ConfigError{Profile: src.Profile, ARN: src.RoleARN, Err: err,
-			Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
-	}
+	timeout := r.stsTimeout()
 	if src.Provider == "credential_process" {
 		timeout = processTimeout
 	}

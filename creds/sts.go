@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -21,7 +20,7 @@ import (
 )
 
 // stsTimeout bounds one STS call, the SDK's retries included, when
-// AWSRUN_STS_TIMEOUT is not set. The time a person takes to type a code is
+// the caller sets no other (Resolver.STSTimeout). The time a person takes to type a code is
 // not part of it.
 const stsTimeout = 30 * time.Second
 
@@ -29,6 +28,8 @@ const stsTimeout = 30 * time.Second
 // $AWSRUN_STS_TIMEOUT as a Go duration (90s, 2m) or a number of seconds,
 // else 30s. A value that is not a positive duration is an error, not a
 // silent default: a CI job that asked for 5m should not give up at 30s.
+// The caller reads it once, before any prompt, and hands it to the
+// Resolver.
 func STSTimeout(getenv func(string) string) (time.Duration, error) {
 	v := strings.TrimSpace(getenv("AWSRUN_STS_TIMEOUT"))
 	if v == "" {
@@ -36,9 +37,18 @@ func STSTimeout(getenv func(string) string) (time.Duration, error) {
 	}
 	d, err := warm.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v)
+		return 0, &ConfigError{Err: fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v),
+			Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
 	}
 	return d, nil
+}
+
+// stsTimeout is the deadline of one STS call.
+func (r *Resolver) stsTimeout() time.Duration {
+	if r.STSTimeout > 0 {
+		return r.STSTimeout
+	}
+	return stsTimeout
 }
 
 // errSTSDeadline is the cause of a context that awsrun's own STS deadline
@@ -79,13 +89,8 @@ func (a *attempts) handle(ctx context.Context, in middleware.FinalizeInput, next
 // call runs one STS operation under awsrun's deadline. On failure it fills
 // in e — what was called, where, how often, and whether the deadline ended
 // it — and returns it.
-func call[T any](ctx context.Context, e *STSError, do func(context.Context, ...func(*sts.Options)) (T, error)) (T, error) {
+func call[T any](ctx context.Context, timeout time.Duration, e *STSError, do func(context.Context, ...func(*sts.Options)) (T, error)) (T, error) {
 	var zero T
-	timeout, err := STSTimeout(os.Getenv)
-	if err != nil {
-		return zero, &ConfigError{Profile: e.Profile, ARN: e.ARN, Err: err,
-			Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
-	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errSTSDeadline)
 	defer cancel()
 	var a attempts
@@ -192,7 +197,7 @@ func (r *Resolver) getSessionToken(ctx context.Context, c *Chain, code string) (
 	}
 	r.logf("STS GetSessionToken for %s as %s (%s, region %s, MFA %s)", c.Source.Profile, c.Source.Static, fmtDuration(c.SessionDuration), c.SessionRegion, firstNonEmpty(c.MFASerial, "none"))
 	e := &STSError{Profile: c.Source.Profile, Op: "GetSessionToken", ARN: c.MFASerial, Serial: c.MFASerial}
-	out, err := call(ctx, e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+	out, err := call(ctx, r.stsTimeout(), e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
 		return api.GetSessionToken(ctx, in, append(opts, as(c.Source.Static, c.SessionRegion))...)
 	})
 	if err != nil {
@@ -222,7 +227,7 @@ func (r *Resolver) assumeRole(ctx context.Context, c *Chain, h Hop, caller Crede
 	}
 	r.logf("STS AssumeRole %s as %s (%s, session %s, region %s, MFA code %t)", h.RoleARN, caller, fmtDuration(h.Duration), h.SessionName, c.HopRegion, code != "")
 	e := &STSError{Profile: h.Profile, Op: "AssumeRole", ARN: h.RoleARN, Serial: c.MFASerial}
-	out, err := call(ctx, e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	out, err := call(ctx, r.stsTimeout(), e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
 		return api.AssumeRole(ctx, in, append(opts, as(caller, c.HopRegion))...)
 	})
 	if err != nil {

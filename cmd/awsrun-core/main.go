@@ -58,6 +58,8 @@ type app struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	minTTL  time.Duration
+	// stsTimeout is AWSRUN_STS_TIMEOUT, read once.
+	stsTimeout time.Duration
 }
 
 func (a *app) main(ctx context.Context) error {
@@ -75,10 +77,14 @@ func (a *app) main(ctx context.Context) error {
 		return err
 	}
 	// Before any prompt: a bad value would otherwise cost an MFA code.
-	if _, err := creds.STSTimeout(a.getenv); err != nil {
-		return &creds.ConfigError{Profile: o.ProfileName(a.env), Err: err, Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
-	}
 	var err error
+	if a.stsTimeout, err = creds.STSTimeout(a.getenv); err != nil {
+		var ce *creds.ConfigError
+		if errors.As(err, &ce) {
+			ce.Profile = o.ProfileName(a.env)
+		}
+		return err
+	}
 	if a.minTTL, err = o.MinTTLDuration(); err != nil {
 		return err
 	}
@@ -165,10 +171,11 @@ func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
 
 func (a *app) resolver() *creds.Resolver {
 	r := &creds.Resolver{
-		Refresh: a.opts.Refresh,
-		MFACode: a.opts.MFACode,
-		MinTTL:  a.minTTL,
-		Note:    func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
+		Refresh:    a.opts.Refresh,
+		MFACode:    a.opts.MFACode,
+		MinTTL:     a.minTTL,
+		STSTimeout: a.stsTimeout,
+		Note:       func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
 	}
 	if a.opts.Verbose {
 		r.Log = a.logf

@@ -268,6 +268,14 @@ func TestBadInput(t *testing.T) {
 			wantErr: "GetSessionToken: cannot reach STS at http://127.0.0.1:1: connection refused", hint: "AWS_ENDPOINT_URL_STS",
 		},
 		{
+			// A CI job that asked for a longer wait and misspelled it hears
+			// so before any prompt or STS call, not a silent default.
+			name: "STS timeout not a duration", want: 125,
+			args:    func(*world) []string { return []string{"-p", "role101", "--", "true"} },
+			env:     []string{"AWSRUN_STS_TIMEOUT=5 minutes"},
+			wantErr: `profile role101: AWSRUN_STS_TIMEOUT="5 minutes" is not a duration (want e.g. 30s, 2m or seconds)`, hint: "AWSRUN_STS_TIMEOUT",
+		},
+		{
 			name: "missing command", want: 127,
 			args:    func(*world) []string { return []string{"-p", "role101", "--", "no-such-command-xyz"} },
 			wantErr: "no-such-command-xyz: command not found", hint: "PATH",

@@ -24,78 +24,97 @@ const mfaProcessTimeout = 2 * time.Minute
 // PromptFunc asks a person for the current code of the MFA device serial.
 type PromptFunc func(ctx context.Context, serial string) (string, error)
 
-// code returns a fresh six-digit code for the chain's MFA device, from the
-// first source that applies: --mfa-code, mfa_process, the terminal. A code
-// equal to the last one sent for the device is never returned: AWS would
-// refuse it.
-func (r *Resolver) code(ctx context.Context, c *Chain) (string, error) {
-	return r.codeFor(ctx, c, c.MFASerial)
+// MFASource hands out one-time codes for a chain's MFA devices, from the
+// first source that applies: --mfa-code, the profile's mfa_process, a
+// prompt on the terminal. It never hands out a code already sent for the
+// device: AWS would refuse it. It is the one place codes come from.
+type MFASource struct {
+	Flag    string     // --mfa-code
+	Process string     // mfa_process: a shell command that prints the code
+	Prompt  PromptFunc // nil: TerminalPrompt
+	Profile string     // the profile asked for, for messages
+
+	used usedCodes
+	log  func(format string, args ...any)
+	note func(format string, args ...any)
 }
 
-// codeFor is code for a given device: a source profile's own mfa_serial
-// may name another device than the chain's.
-func (r *Resolver) codeFor(ctx context.Context, c *Chain, serial string) (string, error) {
-	last := r.lastCode(serial)
+// usedCodes is the record of the last code sent per device.
+type usedCodes interface {
+	lastCode(serial string) string
+	rememberCode(serial, code string)
+}
+
+// mfa is the code source of the chain c.
+func (r *Resolver) mfa(c *Chain) *MFASource {
+	return &MFASource{Flag: r.MFACode, Process: c.MFAProcess, Prompt: r.Prompt, Profile: c.Profile,
+		used: r, log: r.logf, note: r.notef}
+}
+
+// Code returns a fresh six-digit code for the device serial.
+func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
+	last := m.used.lastCode(serial)
 	for attempt := 0; ; attempt++ {
-		code, from, err := r.readCode(ctx, c, serial)
+		code, from, err := m.read(ctx, serial)
 		if err != nil {
 			return "", err
 		}
 		if !validCode(code) {
-			return "", &MFAError{Profile: c.Profile, Serial: serial,
+			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err:  fmt.Errorf("the MFA code from %s is not 6 digits", from),
 				Hint: "give the 6-digit code the device shows now"}
 		}
 		if code != last {
-			r.rememberCode(serial, code)
+			m.used.rememberCode(serial, code)
 			return code, nil
 		}
 		switch {
 		case from == "--mfa-code":
-			return "", &MFAError{Profile: c.Profile, Serial: serial,
+			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err:  errors.New("the MFA code was already used, and AWS accepts each code once"),
 				Hint: "wait for the next code and run again"}
 		case attempt >= 2:
-			return "", &MFAError{Profile: c.Profile, Serial: serial,
+			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err:  fmt.Errorf("%s keeps giving a code that was already used", from),
 				Hint: "check the device's clock"}
 		}
 		wait := time.Until(time.Now().Truncate(codeStep).Add(codeStep)) + 500*time.Millisecond
-		r.notef("the last MFA code was already used; waiting %s for the next one", wait.Round(time.Second))
+		m.note("the last MFA code was already used; waiting %s for the next one", wait.Round(time.Second))
 		if err := sleep(ctx, wait); err != nil {
 			return "", err
 		}
 	}
 }
 
-func (r *Resolver) readCode(ctx context.Context, c *Chain, serial string) (code, from string, err error) {
+// read asks the first source that applies; from names it for messages.
+func (m *MFASource) read(ctx context.Context, serial string) (code, from string, err error) {
 	switch {
-	case r.MFACode != "":
-		return strings.TrimSpace(r.MFACode), "--mfa-code", nil
-	case c.MFAProcess != "":
-		r.logf("running mfa_process for %s", serial)
-		code, err := runMFAProcess(ctx, c.MFAProcess)
+	case m.Flag != "":
+		return strings.TrimSpace(m.Flag), "--mfa-code", nil
+	case m.Process != "":
+		m.log("running mfa_process for %s", serial)
+		code, err := runMFAProcess(ctx, m.Process)
 		if err != nil {
-			return "", "", &MFAError{Profile: c.Profile, Serial: serial, Err: err,
+			return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err,
 				Hint: "check mfa_process in the profile: it must print the current 6-digit code"}
 		}
 		return code, "mfa_process", nil
 	}
-	prompt := r.Prompt
+	prompt := m.Prompt
 	if prompt == nil {
 		prompt = TerminalPrompt
 	}
 	code, err = prompt(ctx, serial)
 	if errors.Is(err, ErrNoTerminal) {
-		return "", "", &MFAError{Profile: c.Profile, Serial: serial, Err: err,
-			Hint: "pass --mfa-code CODE, or set mfa_process in [profile " + c.Profile + "] to a command that prints the code"}
+		return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err,
+			Hint: "pass --mfa-code CODE, or set mfa_process in [profile " + m.Profile + "] to a command that prints the code"}
 	}
 	if err != nil {
 		var ie *InterruptedError
 		if errors.As(err, &ie) {
 			return "", "", err
 		}
-		return "", "", &MFAError{Profile: c.Profile, Serial: serial, Err: err}
+		return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err}
 	}
 	return strings.TrimSpace(code), "the terminal", nil
 }
@@ -155,12 +174,12 @@ func (r *Resolver) rememberCode(serial, code string) {
 	r.codes[serial] = code
 	if r.Cache != nil {
 		// Codes are accepted up to a step either side of their own.
-		e := &cache.Entry{Kind: "mfa-code", Label: serial, Expires: r.now().Add(3 * codeStep), Data: []byte(code)}
+		e := &cache.Entry{Kind: cache.KindMFACode, Label: serial, Expires: r.now().Add(3 * codeStep), Data: []byte(code)}
 		r.put(codeID(serial), e)
 	}
 }
 
-func codeID(serial string) string { return identity("mfa-code", serial) }
+func codeID(serial string) string { return identity(cache.KindMFACode, serial) }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
