@@ -11,7 +11,7 @@ import (
 // memoryCodes is a record of used codes in memory only.
 type memoryCodes map[string]string
 
-func (m memoryCodes) lastCode(serial string) string   { return m[serial] }
+func (m memoryCodes) lastCode(serial string) string    { return m[serial] }
 func (m memoryCodes) rememberCode(serial, code string) { m[serial] = code }
 
 // TestMFASourceTakesTheFirstSourceThatApplies: --mfa-code, then
