@@ -94,21 +94,69 @@ func (p *Plan) IDs() []string {
 // Every hop made with temporary credentials is role chaining and is cut to
 // 1h.
 func NewPlan(c *Chain, minTTL time.Duration) (*Plan, error) {
+	if err := checkMFAApplies(c); err != nil {
+		return nil, err
+	}
+	p := &Plan{}
+	srcID := sourceID(c)
+	prev, viaSession := p.addHead(c, srcID)
+	p.addHops(c, srcID, prev, viaSession)
+	t := p.Target()
+	if t == nil {
+		return p, nil
+	}
+	// Only the target must last minTTL: a parent merely has to be good for
+	// the call that makes it.
+	t.Margin = max(RefreshMargin, minTTL)
+	// Credentials asked for DUR arrive with a little less than DUR left:
+	// only a longer lifetime can satisfy --min-ttl DUR.
+	if minTTL > 0 && t.Duration > 0 && t.Duration <= minTTL {
+		return nil, tooShortError(c, t, minTTL, fmt.Sprintf("the %s is asked for %s, not more than", t.what(), fmtDuration(t.Duration)), false)
+	}
+	return p, nil
+}
+
+// checkMFAApplies refuses an MFA device on a chain with no step to send
+// its code: temporary source credentials and no role to assume.
+func checkMFAApplies(c *Chain) error {
 	src := c.Source
-	srcID := identity(cache.KindSource, append([]string{c.configFile, src.Profile, src.Provider, src.Static.AccessKeyID}, src.inputs...)...)
+	if src.LongTerm() || len(c.Hops) > 0 || c.MFASerial == "" || src.MFASerial != "" {
+		return nil
+	}
+	if src.Provider == "web_identity" {
+		return &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
+			Err:  errors.New("mfa_serial does not apply to web identity: AssumeRoleWithWebIdentity takes no MFA code"),
+			Hint: "remove mfa_serial, or put the role that needs MFA in a profile of its own with source_profile = " + src.Profile}
+	}
+	return &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
+		Err:  errors.New("mfa_serial needs a role to assume: the source credentials are already temporary"),
+		Hint: "add role_arn to the profile, or remove mfa_serial"}
+}
+
+// sourceID is the identity of the chain's source credentials, which every
+// step's identity builds on.
+func sourceID(c *Chain) string {
+	src := c.Source
+	id := identity(cache.KindSource, append([]string{c.configFile, src.Profile, src.Provider, src.Static.AccessKeyID}, src.inputs...)...)
 	if src.RoleARN != "" {
 		// The provider calls STS itself, in the chain's region.
-		srcID = identity(cache.KindSource, srcID, c.HopRegion)
+		id = identity(cache.KindSource, id, c.HopRegion)
 	}
-	mfa := c.MFASerial != ""
-	p := &Plan{}
-	add := func(s Step) int {
-		s.Margin = RefreshMargin
-		p.Steps = append(p.Steps, s)
-		return len(p.Steps) - 1
-	}
+	return id
+}
 
-	prev, session := -1, -1
+func (p *Plan) add(s Step) int {
+	s.Margin = RefreshMargin
+	p.Steps = append(p.Steps, s)
+	return len(p.Steps) - 1
+}
+
+// addHead adds the steps before the role hops: a provider's credentials,
+// and the MFA session of long-term keys. prev is the last of them (-1 for
+// none); session says it is the MFA session.
+func (p *Plan) addHead(c *Chain, srcID string) (prev int, session bool) {
+	src := c.Source
+	prev = -1
 	if src.Provider != "" {
 		// A provider's credentials are a step of their own: cached, so a
 		// second run asks neither the provider nor STS.
@@ -117,42 +165,38 @@ func NewPlan(c *Chain, minTTL time.Duration) (*Plan, error) {
 		if src.RoleARN != "" {
 			s.Duration, s.Asked = src.Duration, src.Duration
 		}
-		prev = add(s)
+		prev = p.add(s)
 	}
-	temporary := !src.LongTerm()
+	mfa := c.MFASerial != ""
 	direct := len(c.Hops) == 1 && c.Hops[0].Duration > chainedRoleLimit
-	if src.LongTerm() && (len(c.Hops) == 0 || (mfa && !direct)) {
-		session = add(Step{
-			// A session works in every region of its partition: profiles of
-			// one source share it whatever region each names.
-			ID: identity(cache.KindSession, srcID, c.MFASerial, c.SessionDuration.String(),
-				partition(firstNonEmpty(c.MFASerial, c.ARN())), c.endpoint),
-			Kind:     cache.KindSession,
-			Label:    src.Profile + " " + firstNonEmpty(c.MFASerial, "(no MFA)"),
-			Profile:  src.Profile,
-			Parent:   -1,
-			Hop:      -1,
-			Duration: c.SessionDuration, Asked: c.SessionDuration,
-			WithCode: mfa, Serial: c.MFASerial,
-		})
-		prev = session
-		temporary = true
+	if !src.LongTerm() || (len(c.Hops) > 0 && (!mfa || direct)) {
+		return prev, false
 	}
-	if !src.LongTerm() && len(c.Hops) == 0 && mfa && src.MFASerial == "" {
-		if src.Provider == "web_identity" {
-			return nil, &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
-				Err:  errors.New("mfa_serial does not apply to web identity: AssumeRoleWithWebIdentity takes no MFA code"),
-				Hint: "remove mfa_serial, or put the role that needs MFA in a profile of its own with source_profile = " + src.Profile}
-		}
-		return nil, &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
-			Err:  errors.New("mfa_serial needs a role to assume: the source credentials are already temporary"),
-			Hint: "add role_arn to the profile, or remove mfa_serial"}
-	}
+	return p.add(Step{
+		// A session works in every region of its partition: profiles of
+		// one source share it whatever region each names.
+		ID: identity(cache.KindSession, srcID, c.MFASerial, c.SessionDuration.String(),
+			partition(firstNonEmpty(c.MFASerial, c.ARN())), c.endpoint),
+		Kind:     cache.KindSession,
+		Label:    src.Profile + " " + firstNonEmpty(c.MFASerial, "(no MFA)"),
+		Profile:  src.Profile,
+		Parent:   -1,
+		Hop:      -1,
+		Duration: c.SessionDuration, Asked: c.SessionDuration,
+		WithCode: mfa, Serial: c.MFASerial,
+	}), true
+}
 
-	codeHop := -1 // the hop that carries SerialNumber/TokenCode
+// addHops adds one AssumeRole per hop after prev. Every hop made with
+// temporary credentials is role chaining, cut to 1h; the code goes with
+// the first hop that needs it when no session carried it.
+func (p *Plan) addHops(c *Chain, srcID string, prev int, viaSession bool) {
+	src := c.Source
+	temporary := !src.LongTerm() || viaSession
+	codeHop := -1
 	// A source whose provider assumed its role with the code already carries
 	// MFA, and role sessions made from it inherit that.
-	if mfa && session < 0 && src.MFASerial == "" {
+	if c.MFASerial != "" && !viaSession && src.MFASerial == "" {
 		codeHop = 0
 		for i, h := range c.Hops {
 			if h.MFASerial != "" {
@@ -183,28 +227,14 @@ func NewPlan(c *Chain, minTTL time.Duration) (*Plan, error) {
 			Asked:      h.Duration,
 			Chained:    d != h.Duration,
 			WithCode:   withCode,
-			ViaSession: i == 0 && session >= 0,
+			ViaSession: i == 0 && viaSession,
 		}
 		if withCode {
 			s.Serial = c.MFASerial
 		}
-		prev = add(s)
+		prev = p.add(s)
 		temporary = true
 	}
-
-	t := p.Target()
-	if t == nil {
-		return p, nil
-	}
-	// Only the target must last minTTL: a parent merely has to be good for
-	// the call that makes it.
-	t.Margin = max(RefreshMargin, minTTL)
-	// Credentials asked for DUR arrive with a little less than DUR left:
-	// only a longer lifetime can satisfy --min-ttl DUR.
-	if minTTL > 0 && t.Duration > 0 && t.Duration <= minTTL {
-		return nil, tooShortError(c, t, minTTL, fmt.Sprintf("the %s is asked for %s, not more than", t.what(), fmtDuration(t.Duration)), false)
-	}
-	return p, nil
 }
 
 // tooShortError is the refusal of --min-ttl: the credentials cannot last as

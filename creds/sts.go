@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"time"
 
@@ -129,47 +128,6 @@ func (r *Resolver) client(ctx context.Context, c *Chain) (STSAPI, error) {
 	}
 	r.STS = sts.NewFromConfig(cfg)
 	return r.STS, nil
-}
-
-func (r *Resolver) sdkConfig(ctx context.Context, c *Chain, profile string, extra ...func(*config.LoadOptions) error) (aws.Config, error) {
-	opts := append([]func(*config.LoadOptions) error{
-		config.WithSharedConfigProfile(profile),
-		config.WithSharedConfigFiles([]string{c.configFile}),
-		config.WithSharedCredentialsFiles([]string{c.credentialsFile}),
-		config.WithRegion(c.HopRegion),
-		config.WithAppID("awsrun"),
-	}, extra...)
-	cfg, err := sdkParse(func() (aws.Config, error) { return config.LoadDefaultConfig(ctx, opts...) })
-	if errors.Is(err, errSDKParserPanic) {
-		return aws.Config{}, &ConfigError{Profile: profile, ARN: c.ARN(),
-			Err:  fmt.Errorf("the SDK cannot parse %s or %s", c.configFile, c.credentialsFile),
-			Hint: `look for a value that is a lone quote (key = ") and finish or remove it`}
-	}
-	if err != nil {
-		return aws.Config{}, &ConfigError{Profile: profile, ARN: c.ARN(), Err: fmt.Errorf("loading the SDK configuration: %w", err)}
-	}
-	return cfg, nil
-}
-
-// errSDKParserPanic is the SDK's INI parser panicking: it does on a value
-// that is a lone quote (region = ").
-var errSDKParserPanic = errors.New("the SDK's INI parser panicked")
-
-// sdkParse runs load, an SDK call that parses the shared files, with a
-// runtime panic made errSDKParserPanic: a typo in a file must not crash
-// awsrun. Every SDK call that reads the files needs it, LoadChain's and
-// the client's alike: the files may change between the two.
-func sdkParse[T any](load func() (T, error)) (v T, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			if _, ok := p.(runtime.Error); !ok {
-				panic(p)
-			}
-			var zero T
-			v, err = zero, errSDKParserPanic
-		}
-	}()
-	return load()
 }
 
 // as signs a call with the given credentials in the given region.
