@@ -61,8 +61,8 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 		}
 		if !validCode(code) {
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
-				Err:  fmt.Errorf("the MFA code from %s is not 6 digits", from),
-				Hint: "give the 6-digit code the device shows now"}
+				Err: fmt.Errorf("the MFA code from %s is not 6 digits", from),
+				Fix: "give the 6-digit code the device shows now"}
 		}
 		if code != last {
 			m.used.rememberCode(serial, code)
@@ -71,12 +71,12 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 		switch {
 		case from == "--mfa-code":
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
-				Err:  errors.New("the MFA code was already used, and AWS accepts each code once"),
-				Hint: "wait for the next code and run again"}
+				Err: errors.New("the MFA code was already used, and AWS accepts each code once"),
+				Fix: "wait for the next code and run again"}
 		case attempt >= 2:
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
-				Err:  fmt.Errorf("%s keeps giving a code that was already used", from),
-				Hint: "check the device's clock"}
+				Err: fmt.Errorf("%s keeps giving a code that was already used", from),
+				Fix: "check the device's clock"}
 		}
 		wait := time.Until(time.Now().Truncate(codeStep).Add(codeStep)) + 500*time.Millisecond
 		m.note("the last MFA code was already used; waiting %s for the next one", wait.Round(time.Second))
@@ -96,7 +96,7 @@ func (m *MFASource) read(ctx context.Context, serial string) (code, from string,
 		code, err := runMFAProcess(ctx, m.Process)
 		if err != nil {
 			return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err,
-				Hint: "check mfa_process in the profile: it must print the current 6-digit code"}
+				Fix: "check mfa_process in the profile: it must print the current 6-digit code"}
 		}
 		return code, "mfa_process", nil
 	}
@@ -107,7 +107,7 @@ func (m *MFASource) read(ctx context.Context, serial string) (code, from string,
 	code, err = prompt(ctx, serial)
 	if errors.Is(err, ErrNoTerminal) {
 		return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err,
-			Hint: "pass --mfa-code CODE, or set mfa_process in [profile " + m.Profile + "] to a command that prints the code"}
+			Fix: "pass --mfa-code CODE, or set mfa_process in [profile " + m.Profile + "] to a command that prints the code"}
 	}
 	if err != nil {
 		var ie *InterruptedError

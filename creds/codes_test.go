@@ -47,7 +47,7 @@ func TestMFASourceTakesTheFirstSourceThatApplies(t *testing.T) {
 			got, err := m.Code(ctx, serial)
 			if tt.wantErr != "" {
 				var me *MFAError
-				if !errors.As(err, &me) || !strings.Contains(err.Error(), tt.wantErr) || me.Hint == "" {
+				if !errors.As(err, &me) || !strings.Contains(err.Error(), tt.wantErr) || me.Hint() == "" {
 					t.Fatalf("Code = %q, %v; want an *MFAError with %q and a hint", got, err, tt.wantErr)
 				}
 				return

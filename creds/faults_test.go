@@ -486,8 +486,8 @@ func TestExpiredByLocalClockIsNeverInjected(t *testing.T) {
 		if !re.MatchString(err.Error()) {
 			t.Errorf("error = %q\nwant    %s", err, re)
 		}
-		if ce.Hint != "check the system clock" {
-			t.Errorf("hint = %q", ce.Hint)
+		if ce.Hint() != "check the system clock" {
+			t.Errorf("hint = %q", ce.Hint())
 		}
 		if got := strings.Join(f.actions(), " "); got != wantCalls {
 			t.Errorf("STS calls = %s, want %s", got, wantCalls)
@@ -545,8 +545,8 @@ func TestLoneQuoteInConfigIsAnErrorNotACrash(t *testing.T) {
 	if err.Error() != want {
 		t.Errorf("error = %q\nwant    %q", err, want)
 	}
-	if !strings.Contains(ce.Hint, "lone quote") {
-		t.Errorf("hint = %q", ce.Hint)
+	if !strings.Contains(ce.Hint(), "lone quote") {
+		t.Errorf("hint = %q", ce.Hint())
 	}
 	if n := len(f.srv.Calls()); n != 0 {
 		t.Errorf("STS saw %d calls, want none", n)

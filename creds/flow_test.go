@@ -285,8 +285,8 @@ func TestNoTerminalFailsAtOnceWithHint(t *testing.T) {
 	if !errors.As(err, &me) || !errors.Is(err, ErrNoTerminal) {
 		t.Fatalf("error = %v, want ErrNoTerminal in an *MFAError", err)
 	}
-	if !strings.Contains(me.Hint, "--mfa-code") || !strings.Contains(me.Hint, "mfa_process") {
-		t.Errorf("hint %q names neither --mfa-code nor mfa_process", me.Hint)
+	if !strings.Contains(me.Hint(), "--mfa-code") || !strings.Contains(me.Hint(), "mfa_process") {
+		t.Errorf("hint %q names neither --mfa-code nor mfa_process", me.Hint())
 	}
 	if n := len(f.srv.Calls()); n != 0 {
 		t.Errorf("STS saw %d calls, want none", n)

@@ -49,7 +49,7 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	configFile, credsFile := o.files()
 	if profile == "" || strings.ContainsFunc(profile, unicode.IsControl) {
 		return nil, &ConfigError{Profile: profile, Err: errors.New("profile name is empty or holds control characters"),
-			Hint: "pass --profile NAME as it appears in [profile NAME]"}
+			Fix: "pass --profile NAME as it appears in [profile NAME]"}
 	}
 	raw, err := loadRaw(configFile, credsFile)
 	if err != nil {
@@ -141,8 +141,8 @@ func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, ro
 			// The SDKs disagree here (one assumes the role, others refuse);
 			// running silently as the user would be the worst answer.
 			return src, &ConfigError{Profile: root.Profile, ARN: root.RoleARN,
-				Err:  errors.New("the profile has role_arn and keys but no source_profile or credential_source"),
-				Hint: fmt.Sprintf("add source_profile = %s to assume the role with the profile's own keys, or move the keys to a profile of their own", root.Profile)}
+				Err: errors.New("the profile has role_arn and keys but no source_profile or credential_source"),
+				Fix: fmt.Sprintf("add source_profile = %s to assume the role with the profile's own keys, or move the keys to a profile of their own", root.Profile)}
 		case src.Static.AccessKeyID == "":
 			return src, noSourceError(profile, root, roles, credsFile)
 		}
@@ -170,7 +170,7 @@ func hopsOf(roles []*config.SharedConfig, o LoadOptions, configFile string) ([]H
 func readRole(p *config.SharedConfig, target bool, o LoadOptions, configFile string, getenv func(string) string) (Hop, error) {
 	if _, err := parseRoleARN(p.RoleARN); err != nil {
 		return Hop{}, &ConfigError{Profile: p.Profile, Err: fmt.Errorf("role_arn: %w", err),
-			Hint: "set role_arn = arn:aws:iam::123456789012:role/NAME in [profile " + p.Profile + "] of " + configFile}
+			Fix: "set role_arn = arn:aws:iam::123456789012:role/NAME in [profile " + p.Profile + "] of " + configFile}
 	}
 	h := Hop{
 		Profile:     p.Profile,
@@ -190,15 +190,15 @@ func readRole(p *config.SharedConfig, target bool, o LoadOptions, configFile str
 	}
 	if h.Duration < minDuration || h.Duration > maxRoleDuration {
 		return Hop{}, &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
-			Err:  fmt.Errorf("role duration %s is out of range (15m to 12h)", fmtDuration(h.Duration)),
-			Hint: "pass --duration between 15m and 12h, or fix duration_seconds (900 to 43200)"}
+			Err: fmt.Errorf("role duration %s is out of range (15m to 12h)", fmtDuration(h.Duration)),
+			Fix: "pass --duration between 15m and 12h, or fix duration_seconds (900 to 43200)"}
 	}
 	if h.SessionName == "" {
 		h.SessionName = DefaultSessionName(getenv)
 	} else if !validSessionName(h.SessionName) {
 		return Hop{}, &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
-			Err:  fmt.Errorf("role_session_name %q is not valid", h.SessionName),
-			Hint: "use 2 to 64 characters of letters, digits and +=,.@_-"}
+			Err: fmt.Errorf("role_session_name %q is not valid", h.SessionName),
+			Fix: "use 2 to 64 characters of letters, digits and +=,.@_-"}
 	}
 	return h, nil
 }
@@ -221,7 +221,7 @@ func (c *Chain) applyNearest(path []*config.SharedConfig, raw *rawConfig) error 
 	if c.MFASerial != "" {
 		if _, err := ParseARN(c.MFASerial); err != nil {
 			return &ConfigError{Profile: c.Profile, ARN: c.ARN(), Err: fmt.Errorf("mfa_serial: %w", err),
-				Hint: "set mfa_serial to the device ARN, e.g. arn:aws:iam::123456789012:mfa/alice"}
+				Fix: "set mfa_serial to the device ARN, e.g. arn:aws:iam::123456789012:mfa/alice"}
 		}
 	}
 	return nil
@@ -250,8 +250,8 @@ func sessionDuration(c *Chain, o LoadOptions) (time.Duration, error) {
 	}
 	if d < minDuration || d > maxSessionDuration {
 		return 0, &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-			Err:  fmt.Errorf("session duration %s is out of range (15m to 36h)", fmtDuration(d)),
-			Hint: "pass --session-duration between 15m and 36h"}
+			Err: fmt.Errorf("session duration %s is out of range (15m to 36h)", fmtDuration(d)),
+			Fix: "pass --session-duration between 15m and 36h"}
 	}
 	return d, nil
 }
@@ -265,10 +265,22 @@ func noSourceError(profile string, root *config.SharedConfig, roles []*config.Sh
 	}
 	if root.Profile == profile && root.RoleARN == "" {
 		return &ConfigError{Profile: profile,
-			Err:  errors.New("profile has no credentials: no role_arn, no keys, no credential source"),
-			Hint: "give it role_arn and source_profile, or aws_access_key_id and aws_secret_access_key in " + credsFile}
+			Err: errors.New("profile has no credentials: no role_arn, no keys, no credential source"),
+			Fix: "give it role_arn and source_profile, or aws_access_key_id and aws_secret_access_key in " + credsFile}
 	}
 	return &ConfigError{Profile: profile, ARN: arn,
-		Err:  fmt.Errorf("source profile %s has no credentials", root.Profile),
-		Hint: fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", root.Profile, credsFile)}
+		Err: fmt.Errorf("source profile %s has no credentials", root.Profile),
+		Fix: addKeysFix(root.Profile, credsFile)}
+}
+
+// addKeysFix is the fix for a source profile without keys.
+func addKeysFix(profile, credsFile string) string {
+	return fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", profile, credsFile)
+}
+
+// parseError is a file that is not INI as the SDK reads it. The parser's
+// message is not repeated: it quotes the line, which may hold a secret.
+func parseError(profile, file string) error {
+	return &ConfigError{Profile: profile, Err: fmt.Errorf("cannot parse %s", file),
+		Fix: "check the file's INI syntax: [profile NAME] sections of key = value lines, no line that opens a quote it does not close"}
 }

@@ -125,12 +125,12 @@ func checkMFAApplies(c *Chain) error {
 	}
 	if src.Provider == "web_identity" {
 		return &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
-			Err:  errors.New("mfa_serial does not apply to web identity: AssumeRoleWithWebIdentity takes no MFA code"),
-			Hint: "remove mfa_serial, or put the role that needs MFA in a profile of its own with source_profile = " + src.Profile}
+			Err: errors.New("mfa_serial does not apply to web identity: AssumeRoleWithWebIdentity takes no MFA code"),
+			Fix: "remove mfa_serial, or put the role that needs MFA in a profile of its own with source_profile = " + src.Profile}
 	}
 	return &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
-		Err:  errors.New("mfa_serial needs a role to assume: the source credentials are already temporary"),
-		Hint: "add role_arn to the profile, or remove mfa_serial"}
+		Err: errors.New("mfa_serial needs a role to assume: the source credentials are already temporary"),
+		Fix: "add role_arn to the profile, or remove mfa_serial"}
 }
 
 // sourceID is the identity of the chain's source credentials, which every
@@ -256,7 +256,7 @@ func tooShortError(c *Chain, s *Step, minTTL time.Duration, why string, fresh bo
 	default:
 		hint = "pass a --duration longer than " + min + " (up to the role's maximum session duration), or a shorter --min-ttl"
 	}
-	return &ConfigError{Profile: c.Profile, ARN: c.ARN(), Err: fmt.Errorf("%s --min-ttl %s", why, min), Hint: hint}
+	return &ConfigError{Profile: c.Profile, ARN: c.ARN(), Err: fmt.Errorf("%s --min-ttl %s", why, min), Fix: hint}
 }
 
 // what names a step's credentials for a message.

@@ -41,10 +41,9 @@ func loadRaw(configFile, credsFile string) (*rawConfig, error) {
 func rawError(file string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return &ConfigError{Err: fmt.Errorf("cannot read %s", file), Hint: "check the file's permissions"}
+		return &ConfigError{Err: fmt.Errorf("cannot read %s", file), Fix: "check the file's permissions"}
 	}
-	return &ConfigError{Err: fmt.Errorf("cannot parse %s", file),
-		Hint: "check the file's INI syntax: [profile NAME] sections of key = value lines, no line that opens a quote it does not close"}
+	return parseError("", file)
 }
 
 // sections are the raw sections that define profile, config file first.
@@ -97,12 +96,12 @@ func (r *rawConfig) checkChain(profile string) error {
 		if len(r.sections(name)) == 0 {
 			if name == profile {
 				return &ConfigError{Profile: profile,
-					Err:  fmt.Errorf("profile %s not found in %s or %s", profile, r.configFile, r.credentialsFile),
-					Hint: r.profileHint()}
+					Err: fmt.Errorf("profile %s not found in %s or %s", profile, r.configFile, r.credentialsFile),
+					Fix: r.profileHint()}
 			}
 			return &ConfigError{Profile: profile,
-				Err:  fmt.Errorf("source profile %s not found (chain %s)", name, strings.Join(path, " → ")),
-				Hint: fmt.Sprintf("add [profile %s] to %s, or fix source_profile", name, r.configFile)}
+				Err: fmt.Errorf("source profile %s not found (chain %s)", name, strings.Join(path, " → ")),
+				Fix: fmt.Sprintf("add [profile %s] to %s, or fix source_profile", name, r.configFile)}
 		}
 		seen[name] = true
 		hasKeys := r.sdkValue(name, "aws_access_key_id") != "" && r.sdkValue(name, "aws_secret_access_key") != ""
@@ -116,8 +115,8 @@ func (r *rawConfig) checkChain(profile string) error {
 		path = append(path, next)
 		if seen[next] {
 			return &ConfigError{Profile: profile,
-				Err:  fmt.Errorf("source_profile cycle: %s", strings.Join(path, " → ")),
-				Hint: "end the chain at a profile with aws_access_key_id and aws_secret_access_key"}
+				Err: fmt.Errorf("source_profile cycle: %s", strings.Join(path, " → ")),
+				Fix: "end the chain at a profile with aws_access_key_id and aws_secret_access_key"}
 		}
 		name = next
 	}

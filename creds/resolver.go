@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -133,8 +132,8 @@ func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
 	if err != nil {
 		if ctx.Err() == nil && lockCtx.Err() != nil {
 			return Credentials{}, &ConfigError{Profile: x.c.Profile, ARN: x.c.ARN(),
-				Err:  fmt.Errorf("gave up after %s waiting for another awsrun to get the %s for %s", lockWait, s.Kind, s.Label),
-				Hint: "finish or stop the other awsrun (it may wait for an MFA code), or run with --no-cache"}
+				Err: fmt.Errorf("gave up after %s waiting for another awsrun to get the %s for %s", lockWait, s.Kind, s.Label),
+				Fix: "finish or stop the other awsrun (it may wait for an MFA code), or run with --no-cache"}
 		}
 		if ctx.Err() != nil {
 			return Credentials{}, fmt.Errorf("locking the cache entry for %s: %w", s.Label, err)
@@ -226,7 +225,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 			return Credentials{}, err
 		}
 		return r.assumeRole(ctx, c, h, caller, "")
-	case code == "AccessDenied" && s.ViaSession && c.MFASerial != "" && !strings.Contains(se.Error(), "MultiFactorAuthentication"):
+	case code == "AccessDenied" && s.ViaSession && c.MFASerial != "" && !textMFAFailed.inErr(se):
 		// A trust policy may limit aws:MultiFactorAuthAge below the
 		// session's age: one try straight from the keys with a new code.
 		r.logf("%s: AssumeRole with the MFA session was denied; retrying with a new code", h.Profile)

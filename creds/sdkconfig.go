@@ -22,22 +22,21 @@ func sdkConfigError(profile, configFile, credsFile string, err error) error {
 	switch {
 	case errors.As(err, &assume):
 		return &ConfigError{Profile: profile, ARN: assume.RoleARN,
-			Err:  fmt.Errorf("source profile %s has no usable credentials", assume.Profile),
-			Hint: fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", assume.Profile, credsFile)}
+			Err: fmt.Errorf("source profile %s has no usable credentials", assume.Profile),
+			Fix: addKeysFix(assume.Profile, credsFile)}
 	case errors.As(err, &notExist):
 		return &ConfigError{Profile: profile, Err: fmt.Errorf("profile %s not found in %s or %s", notExist.Profile, configFile, credsFile),
-			Hint: "awsrun --list shows the profiles it can see"}
+			Fix: "awsrun --list shows the profiles it can see"}
 	case errors.As(err, &load):
-		return &ConfigError{Profile: profile, Err: fmt.Errorf("cannot parse %s", load.Filename),
-			Hint: "check the file's INI syntax: [profile NAME] sections of key = value lines"}
+		return parseError(profile, load.Filename)
 	}
-	if _, after, ok := strings.Cut(err.Error(), "partial credentials found for profile "); ok {
+	if _, after, ok := strings.Cut(err.Error(), string(textPartialCredentials)); ok {
 		name, _, _ := strings.Cut(after, "\n")
 		return &ConfigError{Profile: profile, Err: fmt.Errorf("profile %s has only one of aws_access_key_id and aws_secret_access_key", name),
-			Hint: fmt.Sprintf("give [%s] both keys in %s, or neither", name, credsFile)}
+			Fix: fmt.Sprintf("give [%s] both keys in %s, or neither", name, credsFile)}
 	}
 	// One line, whatever the SDK's wording.
-	msg := strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), "error fetching config from profile, ")), " ")
+	msg := strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), string(textFetchingConfig))), " ")
 	return &ConfigError{Profile: profile, Err: errors.New(msg)}
 }
 
@@ -102,6 +101,6 @@ func sdkParse[T any](load func() (T, error)) (v T, err error) {
 // value that is a lone quote).
 func parserPanicError(profile, arn, configFile, credsFile string) error {
 	return &ConfigError{Profile: profile, ARN: arn,
-		Err:  fmt.Errorf("the SDK cannot parse %s or %s", configFile, credsFile),
-		Hint: `look for a value that is a lone quote (key = ") and finish or remove it`}
+		Err: fmt.Errorf("the SDK cannot parse %s or %s", configFile, credsFile),
+		Fix: `look for a value that is a lone quote (key = ") and finish or remove it`}
 }

@@ -58,8 +58,8 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 	)
 	if err != nil {
 		var ce *ConfigError
-		if errors.As(err, &ce) && ce.Hint == "" {
-			ce.Hint = sourceHint(c, err)
+		if errors.As(err, &ce) && ce.Fix == "" {
+			ce.Fix = sourceHint(c, err)
 		}
 		return Credentials{}, err
 	}
@@ -82,7 +82,7 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 	v, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		return Credentials{}, &ConfigError{Profile: src.Profile, ARN: src.RoleARN,
-			Err: fmt.Errorf("%s: %s", firstNonEmpty(src.credentialSource, src.Provider), describeSourceError(src.Provider, err)), Hint: sourceHint(c, err)}
+			Err: fmt.Errorf("%s: %s", firstNonEmpty(src.credentialSource, src.Provider), describeSourceError(src.Provider, err)), Fix: sourceHint(c, err)}
 	}
 	creds := Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey, SessionToken: v.SessionToken}
 	if v.CanExpire {
@@ -114,13 +114,13 @@ func describeSourceError(kind string, err error) string {
 	var ue *url.Error
 	var pe *processcreds.ProviderError
 	var oe *smithy.OperationError
-	if errors.As(err, &oe) && strings.HasPrefix(oe.Err.Error(), "get identity") {
+	if errors.As(err, &oe) && strings.HasPrefix(oe.Err.Error(), string(textGetIdentity)) {
 		// The call never left: what failed is getting the credentials to
 		// sign it with, the source's own provider.
 		return describeSourceError(kind, oe.Err)
 	}
 	switch {
-	case errors.As(err, &pe) && strings.Contains(pe.Error(), "parse failed of process output"):
+	case errors.As(err, &pe) && textProcessOutput.inErr(pe):
 		return "the command did not print credentials as JSON"
 	case errors.As(err, &ae):
 		op := ""
@@ -132,15 +132,8 @@ func describeSourceError(kind string, err error) string {
 		}
 		return op + ae.ErrorCode()
 	case errors.As(err, &ue):
-		endpoint := ue.URL
-		if u, perr := url.Parse(ue.URL); perr == nil {
-			endpoint = u.Scheme + "://" + u.Host
-		}
-		inner := ue.Err.Error()
-		if i := strings.LastIndex(inner, ": "); i >= 0 && !errors.Is(ue.Err, context.DeadlineExceeded) {
-			inner = inner[i+2:]
-		}
-		return fmt.Sprintf("cannot reach %s: %s", endpoint, inner)
+		endpoint, why := unreachable(ue)
+		return fmt.Sprintf("cannot reach %s: %s", endpoint, why)
 	case errors.Is(err, context.DeadlineExceeded):
 		if kind == "credential_process" {
 			return fmt.Sprintf("the command did not finish within %s", processTimeout)
@@ -148,11 +141,7 @@ func describeSourceError(kind string, err error) string {
 		return "no answer in time"
 	}
 	// The SDK's layers each add a prefix that says nothing to the user.
-	msg := err.Error()
-	for _, p := range []string{"get identity: ", "get credentials: ", "failed to refresh cached credentials, "} {
-		msg = strings.TrimPrefix(msg, p)
-	}
-	return msg
+	return trimNoise(err.Error())
 }
 
 // sourceHint says how to fix a provider that failed.
@@ -171,17 +160,17 @@ func sourceHint(c *Chain, err error) string {
 			return "the token in " + src.tokenFile + " is not one STS accepts now: write a fresh token from the identity provider there (in CI, the job's OIDC token)"
 		case code == "AccessDenied":
 			return "check the trust policy of " + src.RoleARN + ": it must accept the token's issuer, audience and subject"
-		case strings.Contains(err.Error(), "unable to read file"):
+		case textUnreadableFile.inErr(err):
 			return "write the identity provider's token to " + src.tokenFile + ", or fix web_identity_token_file in [profile " + src.Profile + "]"
 		}
 	case "sso":
-		if errors.As(err, &ite) || code == "UnauthorizedException" || strings.Contains(err.Error(), "SSO token") {
+		if errors.As(err, &ite) || code == "UnauthorizedException" || textSSOToken.inErr(err) {
 			return "sign in again: aws sso login --profile " + src.Profile
 		}
 		if code == "ForbiddenException" {
 			return "check that your SSO user is assigned that role in that account (sso_account_id, sso_role_name)"
 		}
-		if strings.Contains(err.Error(), "missing required configuration") {
+		if textMissingSSO.inErr(err) {
 			return "give the profile sso_session, sso_account_id and sso_role_name, and the [sso-session] sso_start_url and sso_region"
 		}
 	case "credential_process":
@@ -191,7 +180,7 @@ func sourceHint(c *Chain, err error) string {
 	case "credential_source":
 		switch src.credentialSource {
 		case "Environment":
-			if strings.Contains(err.Error(), "empty") {
+			if textEmptyEnvironment.inErr(err) {
 				return "export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or change credential_source in [profile " + src.Profile + "]"
 			}
 		case "EcsContainer":
@@ -199,7 +188,7 @@ func sourceHint(c *Chain, err error) string {
 		case "Ec2InstanceMetadata":
 			return "run on an EC2 instance with an instance profile, and unset AWS_EC2_METADATA_DISABLED"
 		}
-		if strings.Contains(err.Error(), "credential_source values") {
+		if textCredentialSourceValues.inErr(err) {
 			return "set credential_source to Environment, EcsContainer or Ec2InstanceMetadata"
 		}
 	}

@@ -37,7 +37,7 @@ func STSTimeout(getenv func(string) string) (time.Duration, error) {
 	d, err := warm.ParseDuration(v)
 	if err != nil || d <= 0 {
 		return 0, &ConfigError{Err: fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v),
-			Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
+			Fix: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
 	}
 	return d, nil
 }
@@ -223,6 +223,6 @@ func (r *Resolver) fromSTS(c *Chain, e *STSError, t *types.Credentials) (Credent
 // expired: one of the two clocks is wrong, most often the local one.
 func expiredError(c *Chain, exp time.Time) error {
 	return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-		Err:  fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", exp.UTC().Format(time.RFC3339)),
-		Hint: "check the system clock"}
+		Err: fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", exp.UTC().Format(time.RFC3339)),
+		Fix: "check the system clock"}
 }

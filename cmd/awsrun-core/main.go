@@ -34,7 +34,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	o, err := cli.Parse(args)
 	if err != nil {
-		return fail(stderr, err)
+		return cli.Fail(stderr, err)
 	}
 	switch {
 	case o.Help:
@@ -46,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	}
 	a := &app{opts: o, env: cli.EnvMap(environ), stdout: stdout, stderr: stderr, environ: environ}
 	if err := a.main(context.Background()); err != nil {
-		return fail(stderr, err)
+		return cli.Fail(stderr, err)
 	}
 	return 0
 }

@@ -388,8 +388,8 @@ func TestFailExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
-		if got := fail(&b, tt.err); got != tt.want {
-			t.Errorf("fail(%v) = %d, want %d", tt.err, got, tt.want)
+		if got := cli.Fail(&b, tt.err); got != tt.want {
+			t.Errorf("cli.Fail(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }

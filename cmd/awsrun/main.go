@@ -11,7 +11,6 @@
 package main
 
 import (
-	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -34,7 +33,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 			return code
 		}
 	}
-	return cli.Fail(stderr, delegate(args, environ), coreHint)
+	return cli.Fail(stderr, delegate(args, environ))
 }
 
 // serve answers a warm invocation from the cache. It reports false,
@@ -77,25 +76,28 @@ func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int
 	}
 	if o.Export != "" {
 		if err := cli.Export(stdout, o.Export, hit.Credentials, hit.Region); err != nil {
-			return cli.Fail(stderr, err, nil), true
+			return cli.Fail(stderr, err), true
 		}
 		return 0, true
 	}
 	err = runner.Exec(path, o.Command, runner.Env(environ, cli.ChildVars(hit.Credentials, hit.Region, hit.Profile)))
-	return cli.Fail(stderr, err, nil), true
+	return cli.Fail(stderr, err), true
 }
 
 // coreName is the program that does the cold path.
 var coreName = "awsrun-core"
 
 // errNoCore is a launcher installed without its other half.
-var errNoCore = errors.New("awsrun-core, the part of awsrun that talks to STS, is not installed beside awsrun or in PATH")
+var errNoCore error = noCoreError{}
 
-func coreHint(err error) string {
-	if errors.Is(err, errNoCore) {
-		return "install both programs: go install github.com/awsrun/awsrun/cmd/...@latest"
-	}
-	return ""
+type noCoreError struct{}
+
+func (noCoreError) Error() string {
+	return "awsrun-core, the part of awsrun that talks to STS, is not installed beside awsrun or in PATH"
+}
+
+func (noCoreError) Hint() string {
+	return "install both programs: go install github.com/awsrun/awsrun/cmd/...@latest"
 }
 
 // delegate execs awsrun-core with the same arguments; it returns only if
