@@ -42,7 +42,7 @@ type Source struct {
 	// Provider names the SDK provider that yields the credentials when the
 	// profile has no static keys: credential_process, web_identity, sso,
 	// login or credential_source.
-	Provider string
+	Provider Provider
 	// RoleARN is the role the provider assumes on its own: web identity's
 	// role, or role_arn beside credential_source, credential_process or SSO.
 	RoleARN     string

@@ -123,7 +123,7 @@ func checkMFAApplies(c *Chain) error {
 	if src.LongTerm() || len(c.Hops) > 0 || c.MFASerial == "" || src.MFASerial != "" {
 		return nil
 	}
-	if src.Provider == "web_identity" {
+	if src.Provider == ProviderWebIdentity {
 		return &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
 			Err: errors.New("mfa_serial does not apply to web identity: AssumeRoleWithWebIdentity takes no MFA code"),
 			Fix: "remove mfa_serial, or put the role that needs MFA in a profile of its own with source_profile = " + src.Profile}
@@ -137,7 +137,7 @@ func checkMFAApplies(c *Chain) error {
 // step's identity builds on.
 func sourceID(c *Chain) string {
 	src := c.Source
-	id := identity(cache.KindSource, append([]string{c.configFile, src.Profile, src.Provider, src.Static.AccessKeyID}, src.inputs...)...)
+	id := identity(cache.KindSource, append([]string{c.configFile, src.Profile, string(src.Provider), src.Static.AccessKeyID}, src.inputs...)...)
 	if src.RoleARN != "" {
 		// The provider calls STS itself, in the chain's region.
 		id = identity(cache.KindSource, id, c.HopRegion)

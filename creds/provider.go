@@ -11,20 +11,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 )
 
+// Provider names an SDK credential provider a source comes from.
+type Provider string
+
+// The providers of sources that are not static keys, named as the shared
+// config's keys name them.
+const (
+	ProviderProcess          Provider = "credential_process"
+	ProviderWebIdentity      Provider = "web_identity"
+	ProviderSSO              Provider = "sso"
+	ProviderLogin            Provider = "login"
+	ProviderCredentialSource Provider = "credential_source"
+)
+
 // providerKind names the SDK provider of a profile without static keys, in
 // the SDK's own order of precedence.
-func providerKind(p *config.SharedConfig) string {
+func providerKind(p *config.SharedConfig) Provider {
 	switch {
 	case p.CredentialSource != "":
-		return "credential_source"
+		return ProviderCredentialSource
 	case p.WebIdentityTokenFile != "":
-		return "web_identity"
+		return ProviderWebIdentity
 	case p.SSOSessionName != "" || p.SSOStartURL != "" || p.SSOAccountID != "" || p.SSORegion != "" || p.SSORoleName != "":
-		return "sso"
+		return ProviderSSO
 	case p.LoginSession != "":
-		return "login"
+		return ProviderLogin
 	case p.CredentialProcess != "":
-		return "credential_process"
+		return ProviderProcess
 	}
 	return ""
 }
@@ -34,13 +47,13 @@ func providerKind(p *config.SharedConfig) string {
 // whether the warm index may serve it. target says the source profile is
 // the profile asked for, so --duration applies to its role.
 func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bool, o LoadOptions, configFile string, getenv func(string) string) error {
-	if s.Provider == "web_identity" || p.RoleARN != "" {
+	if s.Provider == ProviderWebIdentity || p.RoleARN != "" {
 		role, err := readRole(p, target, o, configFile, getenv)
 		if err != nil {
 			return err
 		}
 		s.RoleARN, s.SessionName, s.Duration = role.RoleARN, role.SessionName, role.Duration
-		if s.Provider != "web_identity" {
+		if s.Provider != ProviderWebIdentity {
 			s.MFASerial = p.MFASerial
 		}
 	}
@@ -61,18 +74,18 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 // environment. Secrets among them are digested.
 func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, getenv func(string) string) []string {
 	switch s.Provider {
-	case "credential_process":
+	case ProviderProcess:
 		// Its output depends on its environment: asked on every run (see
 		// Retrieve), never served by the warm index.
 		s.label, s.volatile = "credential_process", true
 		return []string{"command=" + p.CredentialProcess}
-	case "web_identity":
+	case ProviderWebIdentity:
 		// A new token (a new CI job, another branch) is another identity, and
 		// may be refused where the old one was not: never reuse across tokens.
 		s.label, s.tokenFile, s.volatile = "web identity", p.WebIdentityTokenFile, true
 		token, _ := os.ReadFile(p.WebIdentityTokenFile)
 		return []string{"token_file=" + p.WebIdentityTokenFile, "token=" + digest(string(token))}
-	case "sso":
+	case ProviderSSO:
 		session, region, start := "", p.SSORegion, p.SSOStartURL
 		if p.SSOSession != nil {
 			session, region, start = p.SSOSession.Name, p.SSOSession.SSORegion, p.SSOSession.SSOStartURL
@@ -91,10 +104,10 @@ func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, get
 			"sso_session=" + session, "sso_region=" + region, "sso_start_url=" + start,
 			"account=" + p.SSOAccountID, "role_name=" + p.SSORoleName,
 			"endpoint=" + getenv("AWS_ENDPOINT_URL_SSO") + ";" + getenv("AWS_ENDPOINT_URL") + ";" + svc + ";" + p.BaseEndpoint}
-	case "login":
+	case ProviderLogin:
 		s.label = "login " + p.LoginSession
 		return []string{"login_session=" + p.LoginSession}
-	case "credential_source":
+	case ProviderCredentialSource:
 		s.label, s.credentialSource = p.CredentialSource, p.CredentialSource
 		in := []string{"credential_source=" + p.CredentialSource}
 		switch p.CredentialSource {

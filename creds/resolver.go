@@ -60,7 +60,7 @@ type Resolver struct {
 // Retrieve returns credentials for the chain's target. It does not change
 // the chain.
 func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) {
-	if c.Source.Provider == "credential_process" {
+	if c.Source.Provider == ProviderProcess {
 		// What a process prints depends on its environment, not only its
 		// command line: it is asked every time (it keeps its own cache) and
 		// what it returned, not the command, names the steps made from it.

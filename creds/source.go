@@ -63,18 +63,18 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 		}
 		return Credentials{}, err
 	}
-	what := src.Provider
+	what := string(src.Provider)
 	if src.RoleARN != "" {
 		what += ", assuming " + src.RoleARN
 	}
 	r.logf("%s: credentials from the SDK's %s provider", src.Profile, what)
 	timeout := r.stsTimeout()
-	if src.Provider == "credential_process" {
+	if src.Provider == ProviderProcess {
 		timeout = processTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if src.Provider == "credential_process" {
+	if src.Provider == ProviderProcess {
 		// The SDK hands the process os.Stdin, which is the command's input:
 		// a process that reads it would eat it, or wait on a pipe.
 		defer withStdinFromDevNull()()
@@ -82,7 +82,7 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 	v, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		return Credentials{}, &ConfigError{Profile: src.Profile, ARN: src.RoleARN,
-			Err: fmt.Errorf("%s: %s", firstNonEmpty(src.credentialSource, src.Provider), describeSourceError(src.Provider, err)), Fix: sourceHint(c, err)}
+			Err: fmt.Errorf("%s: %s", firstNonEmpty(src.credentialSource, string(src.Provider)), describeSourceError(src.Provider, err)), Fix: sourceHint(c, err)}
 	}
 	creds := Credentials{AccessKeyID: v.AccessKeyID, SecretAccessKey: v.SecretAccessKey, SessionToken: v.SessionToken}
 	if v.CanExpire {
@@ -109,7 +109,7 @@ func withStdinFromDevNull() (restore func()) {
 // describeSourceError keeps what a provider said that helps, without the
 // SDK's retry noise, and never echoes a process's output: it may hold a
 // secret.
-func describeSourceError(kind string, err error) string {
+func describeSourceError(kind Provider, err error) string {
 	var ae smithy.APIError
 	var ue *url.Error
 	var pe *processcreds.ProviderError
@@ -135,7 +135,7 @@ func describeSourceError(kind string, err error) string {
 		endpoint, why := unreachable(ue)
 		return fmt.Sprintf("cannot reach %s: %s", endpoint, why)
 	case errors.Is(err, context.DeadlineExceeded):
-		if kind == "credential_process" {
+		if kind == ProviderProcess {
 			return fmt.Sprintf("the command did not finish within %s", processTimeout)
 		}
 		return "no answer in time"
@@ -154,7 +154,7 @@ func sourceHint(c *Chain, err error) string {
 	}
 	var ite *ssocreds.InvalidTokenError
 	switch src.Provider {
-	case "web_identity":
+	case ProviderWebIdentity:
 		switch {
 		case code == "InvalidIdentityToken" || code == "ExpiredTokenException":
 			return "the token in " + src.tokenFile + " is not one STS accepts now: write a fresh token from the identity provider there (in CI, the job's OIDC token)"
@@ -163,7 +163,7 @@ func sourceHint(c *Chain, err error) string {
 		case textUnreadableFile.inErr(err):
 			return "write the identity provider's token to " + src.tokenFile + ", or fix web_identity_token_file in [profile " + src.Profile + "]"
 		}
-	case "sso":
+	case ProviderSSO:
 		if errors.As(err, &ite) || code == "UnauthorizedException" || textSSOToken.inErr(err) {
 			return "sign in again: aws sso login --profile " + src.Profile
 		}
@@ -173,11 +173,11 @@ func sourceHint(c *Chain, err error) string {
 		if textMissingSSO.inErr(err) {
 			return "give the profile sso_session, sso_account_id and sso_role_name, and the [sso-session] sso_start_url and sso_region"
 		}
-	case "credential_process":
+	case ProviderProcess:
 		return "run the profile's credential_process yourself: it must exit 0 and print the credentials JSON (\"Version\": 1) on stdout"
-	case "login":
+	case ProviderLogin:
 		return "sign in again: aws login --profile " + src.Profile
-	case "credential_source":
+	case ProviderCredentialSource:
 		switch src.credentialSource {
 		case "Environment":
 			if textEmptyEnvironment.inErr(err) {

@@ -37,11 +37,11 @@ type listedCache struct {
 }
 
 type listedEntry struct {
-	Kind        string `json:"kind"` // source, session, role
-	Label       string `json:"label"`
-	Expires     string `json:"expires"`      // RFC 3339, UTC
-	SecondsLeft int64  `json:"seconds_left"` // 0 once expired
-	Refresh     bool   `json:"refresh"`      // within the refresh margin: the next run replaces it
+	Kind        cache.Kind `json:"kind"` // source, session, role
+	Label       string     `json:"label"`
+	Expires     string     `json:"expires"`      // RFC 3339, UTC
+	SecondsLeft int64      `json:"seconds_left"` // 0 once expired
+	Refresh     bool       `json:"refresh"`      // within the refresh margin: the next run replaces it
 }
 
 // listJSON prints the listing as one JSON document.
@@ -75,12 +75,12 @@ func (a *app) listJSON() error {
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
 		now := time.Now()
 		for _, e := range entries {
-			if e.Entry.Kind == "mfa-code" || e.Entry.Kind == "index" {
+			if !e.Entry.Kind.Credentials() {
 				continue
 			}
 			left := max(e.Entry.Expires.Sub(now), 0)
 			l.Entries = append(l.Entries, listedEntry{
-				Kind:        string(e.Entry.Kind),
+				Kind:        e.Entry.Kind,
 				Label:       e.Entry.Label,
 				Expires:     e.Entry.Expires.UTC().Format(time.RFC3339),
 				SecondsLeft: int64(left / time.Second),
@@ -132,8 +132,8 @@ func (a *app) list(ctx context.Context) error {
 	fmt.Fprintln(tw, "KIND\tFOR\tTIME LEFT")
 	now := time.Now()
 	for _, e := range entries {
-		if e.Entry.Kind == "mfa-code" || e.Entry.Kind == "index" {
-			continue // bookkeeping, not credentials
+		if !e.Entry.Kind.Credentials() {
+			continue // bookkeeping: index entries, used codes
 		}
 		left := e.Entry.Expires.Sub(now)
 		state := hoursMinutes(left)
@@ -168,7 +168,7 @@ func (a *app) clear(ctx context.Context) error {
 			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
 		}
 		for _, e := range entries {
-			if e.Entry.Kind == "mfa-code" {
+			if e.Entry.Kind == cache.KindMFACode {
 				n--
 				_ = s.Put(e.ID, &e.Entry)
 			}
@@ -189,7 +189,7 @@ func (a *app) clear(ctx context.Context) error {
 	}
 	ids := plan.IDs()
 	for _, e := range entries {
-		if e.Entry.Kind != "mfa-code" && (e.Entry.Label == chain.Profile || strings.HasPrefix(e.Entry.Label, chain.Profile+" ")) {
+		if e.Entry.Kind != cache.KindMFACode && (e.Entry.Label == chain.Profile || strings.HasPrefix(e.Entry.Label, chain.Profile+" ")) {
 			ids = append(ids, e.ID)
 		}
 	}
