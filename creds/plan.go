@@ -111,7 +111,7 @@ func NewPlan(c *Chain, minTTL time.Duration) (*Plan, error) {
 	// Credentials asked for DUR arrive with a little less than DUR left:
 	// only a longer lifetime can satisfy --min-ttl DUR.
 	if minTTL > 0 && t.Duration > 0 && t.Duration <= minTTL {
-		return nil, tooShortError(c, t, minTTL, fmt.Sprintf("the %s is asked for %s, not more than", t.what(), fmtDuration(t.Duration)), false)
+		return nil, tooShortError(c, t, minTTL, fmt.Sprintf("the %s is asked for %s, not more than", t.What(), fmtDuration(t.Duration)), false)
 	}
 	return p, nil
 }
@@ -259,15 +259,18 @@ func tooShortError(c *Chain, s *Step, minTTL time.Duration, why string, fresh bo
 	return &ConfigError{Profile: c.Profile, ARN: c.ARN(), Err: fmt.Errorf("%s --min-ttl %s", why, min), Fix: hint}
 }
 
-// what names a step's credentials for a message.
-func (s *Step) what() string {
+// What names a step's credentials for a message: MFA session, role, …
+func (s *Step) What() string {
 	switch s.Kind {
 	case cache.KindSession:
 		return "MFA session"
 	case cache.KindRole:
 		return "role"
 	}
-	return "source's role"
+	if s.Duration > 0 {
+		return "source's role"
+	}
+	return "source credentials"
 }
 
 // identity hashes every input that defines a set of credentials into a

@@ -181,7 +181,7 @@ func (x *execution) fetch(ctx context.Context, i int) (Credentials, error) {
 	}
 	r.logf("%s %s: new credentials %s, valid %s", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
-		r.put(s.ID, &cache.Entry{Kind: s.Kind, Label: s.Label, Expires: creds.Expiration, Data: warm.Encode(creds)})
+		r.put(s.ID, &cache.Entry{Kind: s.Kind, Label: s.Label, Profile: s.Profile, Expires: creds.Expiration, Data: warm.Encode(creds)})
 	}
 	return creds, nil
 }

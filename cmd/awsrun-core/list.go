@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -146,60 +145,6 @@ func (a *app) list(ctx context.Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Entry.Kind, e.Entry.Label, state)
 	}
 	return tw.Flush()
-}
-
-// clear forgets cached credentials: every entry, or with --profile the
-// entries of that profile's chain (its MFA session included, which other
-// profiles of the same source share).
-func (a *app) clear(ctx context.Context) error {
-	s, err := cache.Open(a.cacheOptions())
-	if err != nil {
-		return err
-	}
-	// The records of codes already sent survive: without them the next run
-	// could send the same code again, which AWS refuses.
-	entries, err := s.List()
-	if err != nil {
-		return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
-	}
-	if a.opts.Profile == "" {
-		n, err := s.Clear()
-		if err != nil {
-			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
-		}
-		for _, e := range entries {
-			if e.Entry.Kind == cache.KindMFACode {
-				n--
-				_ = s.Put(e.ID, &e.Entry)
-			}
-		}
-		fmt.Fprintf(a.stderr, "awsrun: removed %d cached entries\n", n)
-		return nil
-	}
-	chain, err := a.loadChain(ctx)
-	if err != nil {
-		return err
-	}
-	// The chain's steps as this invocation would make them, and every entry
-	// of the profile made with other flags (regions, durations), warm index
-	// entries included: their labels start with the profile's name.
-	plan, err := creds.NewPlan(chain, 0)
-	if err != nil {
-		return err
-	}
-	ids := plan.IDs()
-	for _, e := range entries {
-		if e.Entry.Kind != cache.KindMFACode && (e.Entry.Label == chain.Profile || strings.HasPrefix(e.Entry.Label, chain.Profile+" ")) {
-			ids = append(ids, e.ID)
-		}
-	}
-	for _, id := range ids {
-		if err := s.Delete(id); err != nil {
-			return fmt.Errorf("clearing profile %s: %w", chain.Profile, err)
-		}
-	}
-	fmt.Fprintf(a.stderr, "awsrun: forgot the cached credentials of profile %s\n", chain.Profile)
-	return nil
 }
 
 // hoursMinutes writes a time left as 11h59m, 1h or 4m.
