@@ -73,6 +73,9 @@ type Hop struct {
 	ExternalID  string
 	Duration    time.Duration
 	MFASerial   string // the profile's own mfa_serial, "" when it has none
+	// Explicit says Duration is what --duration asked for, which the user
+	// must hear about when AWS cannot give it.
+	Explicit bool
 }
 
 // Target is the last hop, nil for a plain user profile.

@@ -186,7 +186,7 @@ func readRole(p *config.SharedConfig, target bool, o LoadOptions, configFile str
 		h.Duration = *p.RoleDurationSeconds
 	}
 	if target && o.Duration != 0 {
-		h.Duration = o.Duration
+		h.Duration, h.Explicit = o.Duration, true
 	}
 	if h.Duration < minDuration || h.Duration > maxRoleDuration {
 		return Hop{}, &ConfigError{Profile: p.Profile, ARN: p.RoleARN,

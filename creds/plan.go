@@ -39,6 +39,9 @@ type Step struct {
 	// Chained says a role hop was cut to the 1h AWS allows a role assumed
 	// with temporary credentials.
 	Chained bool
+	// Explicit says Asked came from --duration: a cut is then said even
+	// without -v.
+	Explicit bool
 	// WithCode says the call carries SerialNumber/TokenCode of Serial.
 	WithCode bool
 	Serial   string
@@ -76,6 +79,18 @@ func (p *Plan) IDs() []string {
 		ids = append(ids, p.Steps[i].ID)
 	}
 	return ids
+}
+
+// Unhonoured lists the steps whose lifetime, asked with --duration, role
+// chaining cuts: the user must hear of them on every run.
+func (p *Plan) Unhonoured() []Step {
+	var out []Step
+	for _, s := range p.Steps {
+		if s.Chained && s.Explicit {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // NewPlan lays out the steps of a chain. minTTL is how long the target's
@@ -226,6 +241,7 @@ func (p *Plan) addHops(c *Chain, srcID string, prev int, viaSession bool) {
 			Duration:   d,
 			Asked:      h.Duration,
 			Chained:    d != h.Duration,
+			Explicit:   h.Explicit,
 			WithCode:   withCode,
 			ViaSession: i == 0 && viaSession,
 		}

@@ -26,6 +26,8 @@ func hop(profile, role string, d time.Duration) Hop {
 	return Hop{Profile: profile, RoleARN: "arn:aws:iam::" + acct + ":role/" + role, SessionName: "awsrun-tester", Duration: d}
 }
 
+func explicit(h Hop) Hop { h.Explicit = true; return h }
+
 func chain(src Source, mfa string, hops ...Hop) *Chain {
 	return &Chain{Profile: hops[len(hops)-1].Profile, Source: src, Hops: hops, MFASerial: mfa,
 		HopRegion: "eu-west-1", SessionRegion: "us-east-1", SessionDuration: 12 * time.Hour,
@@ -51,6 +53,9 @@ func describePlan(p *Plan) string {
 		fmt.Fprintf(&b, "%s %s parent=%d %s", s.Kind, s.Profile, s.Parent, fmtDuration(s.Duration))
 		if s.Chained {
 			fmt.Fprintf(&b, " chained(asked %s)", fmtDuration(s.Asked))
+		}
+		if s.Explicit {
+			b.WriteString(" explicit")
 		}
 		if s.WithCode {
 			fmt.Fprintf(&b, " code(%s)", s.Serial[strings.LastIndex(s.Serial, "/")+1:])
@@ -86,6 +91,11 @@ func TestNewPlanFollowsTheCredentialFlow(t *testing.T) {
 			name:  "role hops after the session are chained and cut to 1h",
 			chain: chain(user101, serial, hop("role101", "role101", time.Hour), hop("deploy", "deploy", 2*time.Hour)),
 			want:  "session user101 parent=-1 12h code(user101); role role101 parent=0 1h via-session; role deploy parent=1 1h chained(asked 2h)",
+		},
+		{
+			name:  "--duration on a chained hop cannot be honoured",
+			chain: chain(user101, serial, hop("role101", "role101", time.Hour), explicit(hop("deploy", "deploy", 2*time.Hour))),
+			want:  "session user101 parent=-1 12h code(user101); role role101 parent=0 1h via-session; role deploy parent=1 1h chained(asked 2h) explicit",
 		},
 		{
 			name:  "one hop over 1h with MFA: AssumeRole straight from the keys, with the code",

@@ -74,6 +74,11 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 	if err != nil {
 		return Credentials{}, err
 	}
+	for _, s := range p.Unhonoured() {
+		// The user asked for this lifetime and will not get it, from the
+		// cache or from STS.
+		r.notef("%s: role chaining caps %s at 1h: --duration %s cannot be honoured", s.Profile, c.Hops[s.Hop].RoleARN, fmtDuration(s.Asked))
+	}
 	x := &execution{r: r, c: c, p: p, fromCache: make([]bool, len(p.Steps))}
 	var creds Credentials
 	if len(p.Steps) == 0 {
@@ -205,7 +210,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 		return r.getSessionToken(ctx, c, code)
 	}
 	h := c.Hops[s.Hop]
-	if s.Chained {
+	if s.Chained && !s.Explicit {
 		r.logf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(s.Asked))
 	}
 	h.Duration = s.Duration

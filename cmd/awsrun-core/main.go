@@ -132,6 +132,10 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 	if err != nil {
 		return
 	}
+	if len(plan.Unhonoured()) > 0 {
+		a.logf("not indexing the credentials for warm launches: each run must say that --duration cannot be honoured")
+		return
+	}
 	target := plan.TargetID()
 	if !ok || target == "" || c.Expiration.IsZero() || id == "" {
 		return
