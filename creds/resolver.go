@@ -35,6 +35,9 @@ type Resolver struct {
 	Refresh bool       // ignore the chain's cached credentials but the MFA session, fetch and cache new ones
 	MFACode string     // --mfa-code
 	Prompt  PromptFunc // nil: TerminalPrompt
+	// Say tells the person at the prompt why they are asked again (a typo,
+	// a code just used); nil: the terminal when Prompt is nil, else Note.
+	Say func(msg string)
 	// MinTTL is how long the credentials Retrieve returns must stay valid:
 	// cached ones that expire sooner are replaced, and fresh ones that
 	// cannot last that long are an error. 0: RefreshMargin.
@@ -230,10 +233,15 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 			return Credentials{}, err
 		}
 		return r.assumeRole(ctx, c, h, caller, "")
-	case code == "AccessDenied" && s.ViaSession && c.MFASerial != "" && !textMFAFailed.inErr(se):
+	case code == "AccessDenied" && s.ViaSession && c.MFASerial != "" && !textMFAFailed.inErr(se) && x.fromCache[s.Parent]:
 		// A trust policy may limit aws:MultiFactorAuthAge below the
 		// session's age: one try straight from the keys with a new code.
-		r.logf("%s: AssumeRole with the MFA session was denied; retrying with a new code", h.Profile)
+		// Only a session from the cache has an age that can be the reason:
+		// a denial of one made in this run is the trust policy's (a wrong
+		// ARN, a missing principal), and another code would be wasted.
+		age := max(parent.Duration-caller.TimeLeft(r.now()), 0).Round(time.Minute)
+		r.notef("%s: AssumeRole of %s with the MFA session of %s (%s old) was denied; the role may want a more recent MFA, so a new code is asked",
+			h.Profile, h.RoleARN, parent.Profile, fmtDuration(age))
 		code, cerr := r.mfa(c).Code(ctx, c.MFASerial)
 		if cerr != nil {
 			return Credentials{}, errors.Join(err, cerr)
