@@ -32,7 +32,10 @@ type MFASource struct {
 	Flag    string     // --mfa-code
 	Process string     // mfa_process: a shell command that prints the code
 	Prompt  PromptFunc // nil: TerminalPrompt
-	Profile string     // the profile asked for, for messages
+	// Say tells the person at the prompt why they are asked again; nil:
+	// TerminalSay when Prompt is nil, else the note channel.
+	Say     func(msg string)
+	Profile string // the profile asked for, for messages
 
 	used usedCodes
 	log  func(format string, args ...any)
@@ -47,8 +50,26 @@ type usedCodes interface {
 
 // mfa is the code source of the chain c.
 func (r *Resolver) mfa(c *Chain) *MFASource {
-	return &MFASource{Flag: r.MFACode, Process: c.MFAProcess, Prompt: r.Prompt, Profile: c.Profile,
+	return &MFASource{Flag: r.MFACode, Process: c.MFAProcess, Prompt: r.Prompt, Say: r.Say, Profile: c.Profile,
 		used: r, log: r.logf, note: r.notef}
+}
+
+// promptTries is how often a person is asked for one code: a typo, or a
+// code that was just used, is asked again, not the end of the run.
+const promptTries = 3
+
+// fromTerminal names the prompt as a code source.
+const fromTerminal = "the terminal"
+
+func (m *MFASource) say(msg string) {
+	switch {
+	case m.Say != nil:
+		m.Say(msg)
+	case m.Prompt == nil:
+		TerminalSay(msg)
+	default:
+		m.note("%s", msg)
+	}
 }
 
 // Code returns a fresh six-digit code for the device serial.
@@ -59,7 +80,12 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 		if err != nil {
 			return "", err
 		}
+		typed := from == fromTerminal && attempt < promptTries-1
 		if !validCode(code) {
+			if typed {
+				m.say("that is not a 6-digit code: type the code the device shows")
+				continue
+			}
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err: fmt.Errorf("the MFA code from %s is not 6 digits", from),
 				Fix: "give the 6-digit code the device shows now"}
@@ -73,7 +99,11 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err: errors.New("the MFA code was already used, and AWS accepts each code once"),
 				Fix: "wait for the next code and run again"}
-		case attempt >= 2:
+		case typed:
+			// A person can wait for the next code better than a timer can.
+			m.say("that code was just used, and AWS accepts each code once: type the next one the device shows")
+			continue
+		case attempt >= 2 || from == fromTerminal:
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err: fmt.Errorf("%s keeps giving a code that was already used", from),
 				Fix: "check the device's clock"}
@@ -116,7 +146,7 @@ func (m *MFASource) read(ctx context.Context, serial string) (code, from string,
 		}
 		return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err}
 	}
-	return strings.TrimSpace(code), "the terminal", nil
+	return strings.TrimSpace(code), fromTerminal, nil
 }
 
 func runMFAProcess(ctx context.Context, command string) (string, error) {

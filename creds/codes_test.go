@@ -61,3 +61,57 @@ func TestMFASourceTakesTheFirstSourceThatApplies(t *testing.T) {
 		})
 	}
 }
+
+// TestPromptAsksAgainAfterATypoOrAUsedCode: at the terminal a typo (five
+// digits, an empty Enter) or a code that was just used is asked again at
+// once, saying why, up to three times in all; nothing waits for the next
+// 30-second window.
+func TestPromptAsksAgainAfterATypoOrAUsedCode(t *testing.T) {
+	tests := []struct {
+		name    string
+		typed   []string
+		want    string
+		wantErr string
+		said    int
+	}{
+		{name: "five digits, then the code", typed: []string{"12345", "123456"}, want: "123456", said: 1},
+		{name: "empty Enter, then the code", typed: []string{"", "123456"}, want: "123456", said: 1},
+		{name: "the code just used, then the next", typed: []string{"111111", "222222"}, want: "222222", said: 1},
+		{name: "two typos, then the code", typed: []string{"1", "abcdef", "123456"}, want: "123456", said: 2},
+		{name: "three typos end the run", typed: []string{"1", "2", "3", "123456"}, wantErr: "not 6 digits", said: 2},
+		{name: "the used code three times", typed: []string{"111111", "111111", "111111"}, wantErr: "already used", said: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// The deadline is shorter than a 30-second wait: a source that
+			// waited for the next window would fail here.
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			asked := 0
+			var said []string
+			m := MFASource{Profile: "role101", used: memoryCodes{serial: "111111"},
+				Prompt: func(context.Context, string) (string, error) {
+					asked++
+					return tt.typed[asked-1], nil
+				},
+				Say: func(msg string) { said = append(said, msg) },
+				log: func(string, ...any) {}, note: func(string, ...any) {}}
+			got, err := m.Code(ctx, serial)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Code = %q, %v; want an error with %q", got, err, tt.wantErr)
+				}
+			} else if err != nil || got != tt.want {
+				t.Fatalf("Code = %q, %v; want %q", got, err, tt.want)
+			}
+			if want := min(len(tt.typed), promptTries); asked != want || len(said) != tt.said {
+				t.Errorf("asked %d times, said %q; want %d prompts and %d explanations", asked, said, want, tt.said)
+			}
+			for _, s := range said {
+				if strings.Contains(s, "111111") || strings.Contains(s, "12345") {
+					t.Errorf("said %q: a typed code is never repeated", s)
+				}
+			}
+		})
+	}
+}
