@@ -11,10 +11,14 @@ import (
 
 // Entry is what the store keeps under an id: opaque data and a little metadata.
 type Entry struct {
-	// Kind says what the entry is, e.g. "session", "role" or "mfa-code".
-	Kind string
+	// Kind says what the entry is: KindSession, KindRole, KindMFACode, ….
+	Kind Kind
 	// Label describes the entry to a person, e.g. a profile and role ARN.
 	Label string
+	// Profile is the profile the entry was made for: --clear --profile
+	// forgets a profile's own entries by it, never by parsing labels.
+	// Empty for entries of no one profile (used codes).
+	Profile string
 	// Expires is when the data stops being usable.
 	Expires time.Time
 	// Data is the caller's payload.
@@ -30,9 +34,12 @@ type Entry struct {
 //	id (64 bytes, the caller's hex id, which the file name is a keyed hash of) |
 //	expiry seconds (int64) | expiry nanoseconds (uint32) |
 //	len(Kind) (uint32) | Kind | len(Label) (uint32) | Label | len(Data) (uint32) | Data
+//	[ | len(Profile) (uint32) | Profile ]
 //
-// all integers big-endian. Fixed-width lengths keep the decoding canonical:
-// one Entry has exactly one plaintext.
+// all integers big-endian. The Profile field is present exactly when
+// Profile is not empty, so entries written before it existed still open.
+// Fixed-width lengths keep the decoding canonical: one Entry has exactly
+// one plaintext.
 const (
 	version   = 2
 	nonceSize = 12
@@ -50,16 +57,22 @@ var errMalformed = errors.New("malformed cache entry")
 // marshal encodes e as the plaintext of a version 1 file.
 func (e *Entry) marshal() ([]byte, error) {
 	n := minPlain + len(e.Kind) + len(e.Label) + len(e.Data)
+	if e.Profile != "" {
+		n += 4 + len(e.Profile)
+	}
 	if n > maxPlain {
 		return nil, fmt.Errorf("cache entry of %d bytes is larger than %d", n, maxPlain)
 	}
 	b := make([]byte, 0, n)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Expires.Unix()))
 	b = binary.BigEndian.AppendUint32(b, uint32(e.Expires.Nanosecond()))
-	b = appendField(b, e.Kind)
+	b = appendField(b, string(e.Kind))
 	b = appendField(b, e.Label)
 	b = binary.BigEndian.AppendUint32(b, uint32(len(e.Data)))
 	b = append(b, e.Data...)
+	if e.Profile != "" {
+		b = appendField(b, e.Profile)
+	}
 	return b, nil
 }
 
@@ -88,12 +101,23 @@ func unmarshal(b []byte) (*Entry, error) {
 		return nil, errMalformed
 	}
 	data, b, ok := field(b)
-	if !ok || len(b) != 0 {
+	if !ok {
+		return nil, errMalformed
+	}
+	var profile []byte
+	if len(b) > 0 {
+		// An empty Profile is written as no field at all.
+		if profile, b, ok = field(b); !ok || len(profile) == 0 {
+			return nil, errMalformed
+		}
+	}
+	if len(b) != 0 {
 		return nil, errMalformed
 	}
 	return &Entry{
-		Kind:    string(kind),
+		Kind:    Kind(kind),
 		Label:   string(label),
+		Profile: string(profile),
 		Expires: time.Unix(sec, int64(nsec)),
 		Data:    data,
 	}, nil

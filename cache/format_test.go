@@ -162,3 +162,43 @@ func TestUnmarshalRejects(t *testing.T) {
 		}
 	}
 }
+
+// TestEntryProfileIsStoredAndOptional: the profile an entry was made for
+// comes back from the store, encrypted like the rest; entries written
+// before the field existed still open, with no profile; and an empty
+// profile has one encoding only.
+func TestEntryProfileIsStoredAndOptional(t *testing.T) {
+	s, o := newStore(t)
+	id := testID(7)
+	e := testEntry(id)
+	e.Profile = "prod eu"
+	if err := s.Put(id, e); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := s.Get(id, 0)
+	if !ok || got.Profile != "prod eu" || !sameEntry(got, e) {
+		t.Fatalf("Get = %+v, %v; want profile %q", got, ok, e.Profile)
+	}
+	blob, err := os.ReadFile(filepath.Join(o.Dir, id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(blob, []byte("prod eu")) {
+		t.Error("the profile is stored in plain text")
+	}
+
+	old := testEntry(id) // as written before entries had a profile
+	plain, err := old.marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := minPlain + len(old.Kind) + len(old.Label) + len(old.Data); len(plain) != want {
+		t.Errorf("an entry without a profile encodes to %d bytes, want the old layout's %d", len(plain), want)
+	}
+	if back, err := unmarshal(plain); err != nil || back.Profile != "" || !sameEntry(back, old) {
+		t.Errorf("old layout decodes to %+v, %v", back, err)
+	}
+	if _, err := unmarshal(append(plain, 0, 0, 0, 0)); err == nil {
+		t.Error("an empty profile field decodes: two plaintexts for one entry")
+	}
+}

@@ -18,11 +18,14 @@ type ConfigError struct {
 	Profile string
 	ARN     string // the role (or device) involved, when there is one
 	Err     error
-	Hint    string // the fix, for the user
+	Fix     string // what the user should do about it, "" when awsrun cannot tell
 }
 
 func (e *ConfigError) Error() string { return subject(e.Profile, e.ARN) + e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Hint is the fix, for the user.
+func (e *ConfigError) Hint() string { return e.Fix }
 
 // STSError is a failed STS call, with the profile and ARN it was for.
 type STSError struct {
@@ -99,7 +102,7 @@ func (e *STSError) Hint() string {
 	)
 	cause := e.cause()
 	switch code := e.Code(); {
-	case code == "AccessDenied" && strings.Contains(describeSTSError(cause, ""), "MultiFactorAuthentication"):
+	case code == "AccessDenied" && textMFAFailed.in(describeSTSError(cause, "")):
 		return "type the code " + e.Serial + " shows now; each code works once"
 	case code == "AccessDenied":
 		return "check that the role's trust policy allows the caller (and its MFA condition), and mfa_serial in the profile"
@@ -107,9 +110,9 @@ func (e *STSError) Hint() string {
 		return "the source profile's access key is wrong or inactive: check aws_access_key_id and aws_secret_access_key"
 	case code == "ExpiredToken":
 		return "run again with --refresh to get new credentials"
-	case code == "ValidationError" && strings.Contains(describeSTSError(cause, ""), "MaxSessionDuration"):
+	case code == "ValidationError" && textMaxSessionDuration.in(describeSTSError(cause, "")):
 		return "pass a --duration within the role's maximum session duration, or raise the role's MaxSessionDuration"
-	case code == "ValidationError" && strings.Contains(describeSTSError(cause, ""), "DurationSeconds"):
+	case code == "ValidationError" && textDurationSeconds.in(describeSTSError(cause, "")):
 		return "pass a shorter --duration (role chaining allows 1h at most)"
 	case code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded":
 		return "STS is throttling this account: wait a moment and run again"
@@ -154,14 +157,8 @@ func describeSTSError(err error, endpoint string) string {
 		}
 		return fmt.Sprintf("STS%s answered%s a body that is not a valid STS response", at, status)
 	case errors.As(err, &ue):
-		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
-			endpoint = u.Scheme + "://" + u.Host
-		}
-		inner := ue.Err.Error()
-		if i := strings.LastIndex(inner, ": "); i >= 0 && !errors.Is(ue.Err, context.DeadlineExceeded) {
-			inner = inner[i+2:]
-		}
-		return fmt.Sprintf("cannot reach STS at %s: %s", firstNonEmpty(endpoint, ue.URL), inner)
+		endpoint, why := unreachable(ue)
+		return fmt.Sprintf("cannot reach STS at %s: %s", endpoint, why)
 	case errors.Is(err, errIncomplete):
 		return fmt.Sprintf("STS%s answered without complete credentials", at)
 	case errors.Is(err, context.DeadlineExceeded):
@@ -170,6 +167,21 @@ func describeSTSError(err error, endpoint string) string {
 		return "canceled while waiting for STS" + at
 	}
 	return oneLine(err.Error())
+}
+
+// unreachable words a request that got no answer: the endpoint as
+// scheme://host, and the last cause the network layers give ("connection
+// refused"), without the chain of operations before it.
+func unreachable(ue *url.Error) (endpoint, why string) {
+	endpoint = ue.URL
+	if u, err := url.Parse(ue.URL); err == nil && u.Host != "" {
+		endpoint = u.Scheme + "://" + u.Host
+	}
+	why = ue.Err.Error()
+	if i := strings.LastIndex(why, ": "); i >= 0 && !errors.Is(ue.Err, context.DeadlineExceeded) {
+		why = why[i+2:]
+	}
+	return endpoint, why
 }
 
 // oneLine folds s to one line of at most 300 bytes: a message that came
@@ -232,11 +244,14 @@ type MFAError struct {
 	Profile string
 	Serial  string
 	Err     error
-	Hint    string
+	Fix     string // what the user should do about it
 }
 
 func (e *MFAError) Error() string { return subject(e.Profile, e.Serial) + e.Err.Error() }
 func (e *MFAError) Unwrap() error { return e.Err }
+
+// Hint is the fix, for the user.
+func (e *MFAError) Hint() string { return e.Fix }
 
 // InterruptedError is a prompt ended by a signal (Ctrl-C). The caller
 // exits 128+signal, as a shell does.

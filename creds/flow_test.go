@@ -285,8 +285,8 @@ func TestNoTerminalFailsAtOnceWithHint(t *testing.T) {
 	if !errors.As(err, &me) || !errors.Is(err, ErrNoTerminal) {
 		t.Fatalf("error = %v, want ErrNoTerminal in an *MFAError", err)
 	}
-	if !strings.Contains(me.Hint, "--mfa-code") || !strings.Contains(me.Hint, "mfa_process") {
-		t.Errorf("hint %q names neither --mfa-code nor mfa_process", me.Hint)
+	if !strings.Contains(me.Hint(), "--mfa-code") || !strings.Contains(me.Hint(), "mfa_process") {
+		t.Errorf("hint %q names neither --mfa-code nor mfa_process", me.Hint())
 	}
 	if n := len(f.srv.Calls()); n != 0 {
 		t.Errorf("STS saw %d calls, want none", n)
@@ -392,5 +392,43 @@ func TestPlainUserProfileGetsSessionNotKeys(t *testing.T) {
 	}
 	if got, want := strings.Join(f.actions(), " "), "GetSessionToken+MFA"; got != want {
 		t.Errorf("STS calls = %s, want %s", got, want)
+	}
+}
+
+// TestDeniedRoleRetriesOnlyWhenTheMFAAgeCanBeWhy: a role whose trust policy
+// does not name the user is denied. With an MFA session made in this run,
+// the MFA age cannot be the reason: one code, one denial, no retry. With
+// a session from the cache it can be, and the one retry says why, without
+// -v.
+func TestDeniedRoleRetriesOnlyWhenTheMFAAgeCanBeWhy(t *testing.T) {
+	const closed = "arn:aws:iam::" + acct + ":role/closed"
+	f := newFixture(t, role101+"[profile closed]\nrole_arn = "+closed+"\nsource_profile = user101\nmfa_serial = "+serial+"\n")
+	f.srv.AddRole(closed, ststest.RolePolicy{Principals: []string{"arn:aws:iam::" + acct + ":user/someone-else"}, RequireMFA: true})
+	store := f.openCache(t)
+	var notes []string
+	r := f.resolver(store)
+	r.Note = func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }
+
+	_, err := f.retrieve(t, r, "closed", LoadOptions{})
+	var se *STSError
+	if !errors.As(err, &se) || se.Code() != "AccessDenied" {
+		t.Fatalf("error = %v, want AccessDenied", err)
+	}
+	if got, want := strings.Join(f.actions(), " "), "GetSessionToken+MFA AssumeRole=AccessDenied"; got != want || f.prompts.Load() != 1 {
+		t.Errorf("new session: STS calls = %s (want %s), %d codes asked (want 1)", got, want, f.prompts.Load())
+	}
+
+	// Half a minute on, with the session now from the cache.
+	f.srv.SetClock(func() time.Time { return time.Now().Add(codeStep) })
+	f.srv.ResetCalls()
+	f.prompts.Store(0)
+	if _, err := f.retrieve(t, r, "closed", LoadOptions{}); err == nil {
+		t.Fatal("the closed role was assumed")
+	}
+	if got, want := strings.Join(f.actions(), " "), "AssumeRole=AccessDenied AssumeRole+MFA=AccessDenied"; got != want || f.prompts.Load() != 1 {
+		t.Errorf("cached session: STS calls = %s (want %s), %d codes asked (want 1)", got, want, f.prompts.Load())
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0], "closed: AssumeRole of "+closed+" with the MFA session of user101") || !strings.Contains(notes[0], "more recent MFA") {
+		t.Errorf("notes = %q, want one that says why a new code is asked", notes)
 	}
 }

@@ -104,8 +104,8 @@ func checkLoadError(t *testing.T, err error, profile, configText, credentialsTex
 		if strings.Contains(msg, s) && !strings.Contains(public, s) {
 			report("error repeats the secret %q: %q", s, msg)
 		}
-		if strings.Contains(ce.Hint, s) && !strings.Contains(public, s) {
-			report("hint repeats the secret %q: %q", s, ce.Hint)
+		if strings.Contains(ce.Hint(), s) && !strings.Contains(public, s) {
+			report("hint repeats the secret %q: %q", s, ce.Hint())
 		}
 	}
 	if strings.Contains(msg, " not found") || strings.Contains(msg, "source_profile cycle") {

@@ -101,7 +101,7 @@ func TestMinTTLLongerThanCredentialsCanLastFails(t *testing.T) {
 			r.MinTTL = tt.minTTL
 			_, err := f.retrieve(t, r, tt.profile, LoadOptions{})
 			var ce *ConfigError
-			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(ce.Hint, tt.hint) {
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tt.wantErr) || !strings.Contains(ce.Hint(), tt.hint) {
 				t.Fatalf("error = %v (hint %q)\nwant %q with hint %q", err, ce.hintOrEmpty(), tt.wantErr, tt.hint)
 			}
 			if got := strings.Join(f.actions(), " "); got != tt.calls {
@@ -118,5 +118,5 @@ func (e *ConfigError) hintOrEmpty() string {
 	if e == nil {
 		return ""
 	}
-	return e.Hint
+	return e.Hint()
 }

@@ -2,12 +2,9 @@ package creds
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +35,9 @@ type Resolver struct {
 	Refresh bool       // ignore the chain's cached credentials but the MFA session, fetch and cache new ones
 	MFACode string     // --mfa-code
 	Prompt  PromptFunc // nil: TerminalPrompt
+	// Say tells the person at the prompt why they are asked again (a typo,
+	// a code just used); nil: the terminal when Prompt is nil, else Note.
+	Say func(msg string)
 	// MinTTL is how long the credentials Retrieve returns must stay valid:
 	// cached ones that expire sooner are replaced, and fresh ones that
 	// cannot last that long are an error. 0: RefreshMargin.
@@ -49,6 +49,9 @@ type Resolver struct {
 	// a cache that cannot be written. Nil: os.Stderr.
 	Note func(format string, args ...any)
 	Now  func() time.Time
+	// STSTimeout bounds each STS call (and each provider's), the SDK's
+	// retries included; 0: 30s. See STSTimeout for the setting.
+	STSTimeout time.Duration
 	// STS is the client; nil: the SDK's, built on first need for the chain's
 	// profile, so a warm run never builds one.
 	STS STSAPI
@@ -57,25 +60,10 @@ type Resolver struct {
 	writeOnce sync.Once
 }
 
-// step is one credential-producing call whose result is cached on its own.
-type step struct {
-	id       string
-	kind     string        // source, session, role
-	label    string        // for -v and --list: profile and ARN
-	parent   *step         // nil: made from the chain's source, or the source itself
-	duration time.Duration // the lifetime asked for; 0: the provider decides
-	margin   time.Duration // how long a cached entry must still be valid
-	chained  bool          // a role hop cut to the 1h of role chaining
-	fetch    func(ctx context.Context, parent Credentials) (Credentials, error)
-
-	target    bool   // the step whose credentials Retrieve returns
-	note      string // said with -v when the step calls STS
-	fromCache bool   // the credentials last returned came from the cache
-}
-
-// Retrieve returns credentials for the chain's target.
+// Retrieve returns credentials for the chain's target. It does not change
+// the chain.
 func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) {
-	if c.Source.Provider == "credential_process" {
+	if c.Source.Provider == ProviderProcess {
 		// What a process prints depends on its environment, not only its
 		// command line: it is asked every time (it keeps its own cache) and
 		// what it returned, not the command, names the steps made from it.
@@ -83,363 +71,204 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		if err != nil {
 			return Credentials{}, err
 		}
-		c.Source.Static, c.Source.Provider = src, ""
+		c = c.withStaticSource(src)
 	}
-	last, err := r.plan(c)
+	p, err := NewPlan(c, r.MinTTL)
 	if err != nil {
 		return Credentials{}, err
 	}
+	for _, s := range p.Unhonoured() {
+		// The user asked for this lifetime and will not get it, from the
+		// cache or from STS.
+		r.notef("%s: role chaining caps %s at 1h: --duration %s cannot be honoured", s.Profile, c.Hops[s.Hop].RoleARN, fmtDuration(s.Asked))
+	}
+	x := &execution{r: r, c: c, p: p, fromCache: make([]bool, len(p.Steps))}
 	var creds Credentials
-	if last == nil {
+	if len(p.Steps) == 0 {
 		creds, err = r.source(ctx, c)
 	} else {
-		// Only the target must last MinTTL: a parent merely has to be good
-		// for the call that makes it.
-		last.margin = max(RefreshMargin, r.MinTTL)
-		last.target = true
-		// Credentials asked for DUR arrive with a little less than DUR left:
-		// only a longer lifetime can satisfy --min-ttl DUR.
-		if r.MinTTL > 0 && last.duration > 0 && last.duration <= r.MinTTL {
-			return Credentials{}, r.tooShort(c, last, fmt.Sprintf("the %s is asked for %s, not more than", what(last), fmtDuration(last.duration)), false)
-		}
-		creds, err = r.get(ctx, c, last)
+		creds, err = x.get(ctx, len(p.Steps)-1)
 	}
 	if err != nil {
 		return Credentials{}, err
 	}
 	if !creds.Expiration.IsZero() && !creds.Expiration.After(r.now()) {
-		return Credentials{}, &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-			Err:  fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", creds.Expiration.UTC().Format(time.RFC3339)),
-			Hint: "check the system clock"}
+		return Credentials{}, expiredError(c, creds.Expiration)
 	}
 	if left := creds.TimeLeft(r.now()); r.MinTTL > 0 && !creds.Expiration.IsZero() && left < r.MinTTL {
 		// Fresh, or the cache would not have served them: AWS gave less
 		// than was asked (a role's maximum session duration).
-		return Credentials{}, r.tooShort(c, last, fmt.Sprintf("new credentials last only %s, less than", fmtDuration(left.Round(time.Minute))), true)
+		return Credentials{}, tooShortError(c, p.Target(), r.MinTTL, fmt.Sprintf("new credentials last only %s, less than", fmtDuration(left.Round(time.Minute))), true)
 	}
 	return creds, nil
 }
 
-// tooShort is the refusal of --min-ttl: the credentials cannot last as long
-// as the command needs them, so it is not started at all. fresh says AWS
-// already answered with less than was asked.
-func (r *Resolver) tooShort(c *Chain, s *step, why string, fresh bool) error {
-	min := fmtDuration(r.MinTTL)
-	var hint string
-	switch {
-	case fresh && s != nil && (s.kind == "role" || c.Source.RoleARN != ""):
-		hint = "the role's maximum session duration is shorter: pass a shorter --min-ttl, or raise the role's MaxSessionDuration"
-	case fresh:
-		hint = "this source gives no longer credentials: pass a shorter --min-ttl"
-	case s.kind == "role" && s.chained:
-		hint = "role chaining allows 1h at most: pass a shorter --min-ttl"
-	case s.kind == "session":
-		hint = "pass a --session-duration longer than " + min + ", or a shorter --min-ttl"
-	default:
-		hint = "pass a --duration longer than " + min + " (up to the role's maximum session duration), or a shorter --min-ttl"
-	}
-	return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-		Err:  fmt.Errorf("%s --min-ttl %s", why, min),
-		Hint: hint}
+// execution is one run of a plan: the loop that looks each step up in the
+// cache, locks it, and fetches it. fromCache records which steps' last
+// credentials came from the cache, so a refusal of one can replace it.
+type execution struct {
+	r         *Resolver
+	c         *Chain
+	p         *Plan
+	fromCache []bool
 }
 
-// what names a step's credentials for a message.
-func what(s *step) string {
-	switch s.kind {
-	case "session":
-		return "MFA session"
-	case "role":
-		return "role"
-	}
-	return "source's role"
-}
-
-// TargetID names the cache entry of the chain's last step, "" when the
-// chain's credentials are its source's own and nothing is cached.
-func (r *Resolver) TargetID(c *Chain) string {
-	last, err := r.plan(c)
-	if err != nil || last == nil {
-		return ""
-	}
-	return last.id
-}
-
-// StepIDs names every cache entry the chain uses, for --clear.
-// The record of the last code sent is not one: forgetting it would let the
-// next run send the same code again, which AWS refuses.
-func (r *Resolver) StepIDs(c *Chain) []string {
-	var ids []string
-	last, err := r.plan(c)
-	if err != nil {
-		return ids
-	}
-	for s := last; s != nil; s = s.parent {
-		ids = append(ids, s.id)
-	}
-	return ids
-}
-
-// plan lays out the steps (README: How credentials are made) and returns the last one (nil when the
-// source's own credentials are what the target gets).
-//
-//   - Long-term keys with an MFA device: one GetSessionToken with the code,
-//     shared by every profile of that source, then AssumeRole hops with it —
-//     unless the only hop asks for more than the 1h AWS allows a chained role:
-//     then one AssumeRole straight from the keys, with the code.
-//   - Long-term keys without MFA: hops straight from the keys; a plain user
-//     profile still gets a session, so the child never sees long-term keys.
-//   - Temporary sources cannot call GetSessionToken: the code goes with the
-//     first hop that needs it.
-//
-// Every hop made with temporary credentials is role chaining and is cut to
-// 1h.
-func (r *Resolver) plan(c *Chain) (*step, error) {
-	src := c.Source
-	srcID := identity("source", append([]string{c.configFile, src.Profile, src.Provider, src.Static.AccessKeyID}, src.inputs...)...)
-	if src.RoleARN != "" {
-		// The provider calls STS itself, in the chain's region.
-		srcID = identity("source", srcID, c.HopRegion)
-	}
-	mfa := c.MFASerial != ""
-
-	var prev, session *step
-	if src.Provider != "" {
-		// A provider's credentials are a step of their own: cached, so a
-		// second run asks neither the provider nor STS.
-		prev = r.sourceStep(c, srcID)
-	}
-	temporary := !src.LongTerm()
-	direct := len(c.Hops) == 1 && c.Hops[0].Duration > chainedRoleLimit
-	if src.LongTerm() && (len(c.Hops) == 0 || (mfa && !direct)) {
-		session = r.sessionStep(c, srcID)
-		prev = session
-		temporary = true
-	}
-	if !src.LongTerm() && len(c.Hops) == 0 && mfa && src.MFASerial == "" {
-		if src.Provider == "web_identity" {
-			return nil, &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
-				Err:  errors.New("mfa_serial does not apply to web identity: AssumeRoleWithWebIdentity takes no MFA code"),
-				Hint: "remove mfa_serial, or put the role that needs MFA in a profile of its own with source_profile = " + src.Profile}
-		}
-		return nil, &ConfigError{Profile: c.Profile, ARN: c.MFASerial,
-			Err:  errors.New("mfa_serial needs a role to assume: the source credentials are already temporary"),
-			Hint: "add role_arn to the profile, or remove mfa_serial"}
-	}
-
-	codeHop := -1 // the hop that carries SerialNumber/TokenCode
-	// A source whose provider assumed its role with the code already carries
-	// MFA, and role sessions made from it inherit that.
-	if mfa && session == nil && src.MFASerial == "" {
-		codeHop = 0
-		for i, h := range c.Hops {
-			if h.MFASerial != "" {
-				codeHop = i
-				break
-			}
-		}
-	}
-	for i := range c.Hops {
-		h := c.Hops[i]
-		asked := h.Duration
-		if temporary && h.Duration > chainedRoleLimit {
-			h.Duration = chainedRoleLimit
-		}
-		s := r.roleStep(c, h, prev, srcID, i == codeHop, i == 0 && session != nil)
-		if asked != h.Duration {
-			s.chained = true
-			s.note = fmt.Sprintf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(asked))
-		}
-		prev = s
-		temporary = true
-	}
-	return prev, nil
-}
-
-// sourceStep is the credentials of an SDK provider (credential_process,
-// web identity, SSO, credential_source): its identity hashes the provider
-// kind, the profile and everything that defines its credentials (command,
-// token file and token, start URL, account and role, role ARN, endpoint).
-func (r *Resolver) sourceStep(c *Chain, id string) *step {
-	s := &step{id: id, kind: "source", label: c.Source.Profile + " " + c.Source.label}
-	if c.Source.RoleARN != "" {
-		s.duration = c.Source.Duration
-	}
-	s.fetch = func(ctx context.Context, _ Credentials) (Credentials, error) { return r.source(ctx, c) }
-	return s
-}
-
-func (r *Resolver) sessionStep(c *Chain, srcID string) *step {
-	s := &step{
-		duration: c.SessionDuration,
-		// A session works in every region of its partition: profiles of one
-		// source share it whatever region each names.
-		id:    identity("session", srcID, c.MFASerial, c.SessionDuration.String(), partition(firstNonEmpty(c.MFASerial, c.ARN())), c.endpoint),
-		kind:  "session",
-		label: c.Source.Profile + " " + firstNonEmpty(c.MFASerial, "(no MFA)"),
-	}
-	s.fetch = func(ctx context.Context, _ Credentials) (Credentials, error) {
-		code := ""
-		if c.MFASerial != "" {
-			var err error
-			if code, err = r.code(ctx, c); err != nil {
-				return Credentials{}, err
-			}
-		}
-		return r.getSessionToken(ctx, c, code)
-	}
-	return s
-}
-
-func (r *Resolver) roleStep(c *Chain, h Hop, parent *step, srcID string, withCode, viaSession bool) *step {
-	parentID := srcID
-	if parent != nil {
-		parentID = parent.id
-	}
-	s := &step{
-		id: identity("role", parentID, h.RoleARN, h.SessionName, h.ExternalID, h.Duration.String(),
-			c.HopRegion, c.endpoint, fmt.Sprint(withCode)),
-		kind:     "role",
-		label:    h.Profile + " " + h.RoleARN,
-		parent:   parent,
-		duration: h.Duration,
-	}
-	s.fetch = func(ctx context.Context, caller Credentials) (Credentials, error) {
-		code := ""
-		if withCode {
-			var err error
-			if code, err = r.code(ctx, c); err != nil {
-				return Credentials{}, err
-			}
-		}
-		creds, err := r.assumeRole(ctx, c, h, caller, code)
-		var se *STSError
-		if !errors.As(err, &se) || parent == nil {
-			return creds, err
-		}
-		switch code := se.Code(); {
-		case (code == "ExpiredToken" || code == "InvalidClientTokenId") && parent.fromCache:
-			// STS no longer honours the cached caller: drop it and make it
-			// anew, under its lock, so parallel runs still make one.
-			r.logf("%s: cached %s was refused (%s); fetching it again", h.Profile, parent.kind, code)
-			r.delete(parent.id)
-			if caller, err = r.get(ctx, c, parent); err != nil {
-				return Credentials{}, err
-			}
-			return r.assumeRole(ctx, c, h, caller, "")
-		case code == "AccessDenied" && viaSession && c.MFASerial != "" && !strings.Contains(se.Error(), "MultiFactorAuthentication"):
-			// A trust policy may limit aws:MultiFactorAuthAge below the
-			// session's age: one try straight from the keys with a new code.
-			r.logf("%s: AssumeRole with the MFA session was denied; retrying with a new code", h.Profile)
-			code, cerr := r.code(ctx, c)
-			if cerr != nil {
-				return Credentials{}, errors.Join(err, cerr)
-			}
-			return r.assumeRole(ctx, c, h, c.Source.Static, code)
-		}
-		return creds, err
-	}
-	return s
-}
-
-// get returns the step's credentials from the cache, or fetches them under
+// get returns step i's credentials from the cache, or fetches them under
 // the step's lock. Waiters re-read the cache once they hold the lock, so N
 // processes started together make one STS call.
-func (r *Resolver) get(ctx context.Context, c *Chain, s *step) (Credentials, error) {
+func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
+	r, s := x.r, &x.p.Steps[i]
 	if r.Cache == nil {
-		return r.fetchStep(ctx, c, s)
+		return x.fetch(ctx, i)
 	}
 	// --refresh renews the profile's own steps; the MFA session is shared
 	// with every profile of the source, costs a code, and is renewed on its
 	// own when STS refuses it — unless it is what the profile asked for.
-	refresh := r.Refresh && (s.kind != "session" || s.target)
+	refresh := r.Refresh && (s.Kind != cache.KindSession || i == len(x.p.Steps)-1)
 	if !refresh {
-		if creds, ok := r.lookup(s, true); ok {
+		if creds, ok := x.lookup(i, true); ok {
 			return creds, nil
 		}
 	}
 	waited := false
 	lockCtx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
-	unlock, err := r.Cache.Lock(lockCtx, s.id, func() {
+	unlock, err := r.Cache.Lock(lockCtx, s.ID, func() {
 		waited = true
-		r.notef("waiting for another awsrun to get the %s for %s (MFA prompt or STS call)", s.kind, s.label)
+		r.notef("waiting for another awsrun to get the %s for %s (MFA prompt or STS call)", s.Kind, s.Label)
 	})
 	if err != nil {
 		if ctx.Err() == nil && lockCtx.Err() != nil {
-			return Credentials{}, &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-				Err:  fmt.Errorf("gave up after %s waiting for another awsrun to get the %s for %s", lockWait, s.kind, s.label),
-				Hint: "finish or stop the other awsrun (it may wait for an MFA code), or run with --no-cache"}
+			return Credentials{}, &ConfigError{Profile: x.c.Profile, ARN: x.c.ARN(),
+				Err: fmt.Errorf("gave up after %s waiting for another awsrun to get the %s for %s", lockWait, s.Kind, s.Label),
+				Fix: "finish or stop the other awsrun (it may wait for an MFA code), or run with --no-cache"}
 		}
 		if ctx.Err() != nil {
-			return Credentials{}, fmt.Errorf("locking the cache entry for %s: %w", s.label, err)
+			return Credentials{}, fmt.Errorf("locking the cache entry for %s: %w", s.Label, err)
 		}
 		// A cache that cannot even hold a lock file (read-only, gone, not a
 		// directory) costs the cache, not the run: said once, as put does.
 		r.writeOnce.Do(func() { r.notef("not caching credentials: %v", err) })
-		return r.fetchStep(ctx, c, s)
+		return x.fetch(ctx, i)
 	}
 	defer unlock()
 	if !refresh || waited {
-		if creds, ok := r.lookup(s, false); ok {
+		if creds, ok := x.lookup(i, false); ok {
 			return creds, nil
 		}
 	}
-	return r.fetchStep(ctx, c, s)
+	return x.fetch(ctx, i)
 }
 
-// fetchStep gets the step's parent credentials, calls STS, and caches the
-// result.
-func (r *Resolver) fetchStep(ctx context.Context, c *Chain, s *step) (Credentials, error) {
+// fetch gets step i's caller credentials, makes the step's, and caches
+// them.
+func (x *execution) fetch(ctx context.Context, i int) (Credentials, error) {
+	r, s := x.r, &x.p.Steps[i]
 	var caller Credentials
 	var err error
 	switch {
-	case s.parent != nil:
-		caller, err = r.get(ctx, c, s.parent)
-	case s.kind != "source":
-		caller, err = r.source(ctx, c)
+	case s.Parent >= 0:
+		caller, err = x.get(ctx, s.Parent)
+	case s.Kind != cache.KindSource:
+		caller, err = r.source(ctx, x.c)
 	}
 	if err != nil {
 		return Credentials{}, err
 	}
-	if s.note != "" {
-		r.logf("%s", s.note)
-	}
-	creds, err := s.fetch(ctx, caller)
+	creds, err := x.call(ctx, i, caller)
 	if err != nil {
 		return Credentials{}, err
 	}
-	s.fromCache = false
+	x.fromCache[i] = false
 	if creds.Expiration.IsZero() || !creds.Temporary() {
 		// Long-term keys (a credential_process or the environment may hand
 		// them out, even with an expiration) are never written to the
 		// cache: it holds only session credentials.
-		r.logf("%s %s: long-term credentials %s, not cached", s.kind, s.label, creds)
+		r.logf("%s %s: long-term credentials %s, not cached", s.Kind, s.Label, creds)
 		return creds, nil
 	}
-	r.logf("%s %s: new credentials %s, valid %s", s.kind, s.label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
+	r.logf("%s %s: new credentials %s, valid %s", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
-		r.put(s.id, &cache.Entry{Kind: s.kind, Label: s.label, Expires: creds.Expiration, Data: warm.Encode(creds)})
+		r.put(s.ID, &cache.Entry{Kind: s.Kind, Label: s.Label, Profile: s.Profile, Expires: creds.Expiration, Data: warm.Encode(creds)})
 	}
 	return creds, nil
 }
 
-// lookup reads the step's entry; say is whether to log a miss (the
-// re-check under the lock stays quiet).
-func (r *Resolver) lookup(s *step, say bool) (Credentials, bool) {
-	e, ok := r.Cache.Get(s.id, max(RefreshMargin, s.margin))
+// call makes step i's credentials with the caller's: the one place that
+// switches on what a step is.
+func (x *execution) call(ctx context.Context, i int, caller Credentials) (Credentials, error) {
+	r, c, s := x.r, x.c, &x.p.Steps[i]
+	code := ""
+	if s.WithCode && s.Kind != cache.KindSource {
+		// A source's provider asks for its own code, after its own checks.
+		var err error
+		if code, err = r.mfa(c).Code(ctx, c.MFASerial); err != nil {
+			return Credentials{}, err
+		}
+	}
+	switch s.Kind {
+	case cache.KindSource:
+		return r.source(ctx, c)
+	case cache.KindSession:
+		return r.getSessionToken(ctx, c, code)
+	}
+	h := c.Hops[s.Hop]
+	if s.Chained && !s.Explicit {
+		r.logf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(s.Asked))
+	}
+	h.Duration = s.Duration
+	creds, err := r.assumeRole(ctx, c, h, caller, code)
+	var se *STSError
+	if !errors.As(err, &se) || s.Parent < 0 {
+		return creds, err
+	}
+	parent := &x.p.Steps[s.Parent]
+	switch code := se.Code(); {
+	case (code == "ExpiredToken" || code == "InvalidClientTokenId") && x.fromCache[s.Parent]:
+		// STS no longer honours the cached caller: drop it and make it
+		// anew, under its lock, so parallel runs still make one.
+		r.logf("%s: cached %s was refused (%s); fetching it again", h.Profile, parent.Kind, code)
+		r.delete(parent.ID)
+		if caller, err = x.get(ctx, s.Parent); err != nil {
+			return Credentials{}, err
+		}
+		return r.assumeRole(ctx, c, h, caller, "")
+	case code == "AccessDenied" && s.ViaSession && c.MFASerial != "" && !textMFAFailed.inErr(se) && x.fromCache[s.Parent]:
+		// A trust policy may limit aws:MultiFactorAuthAge below the
+		// session's age: one try straight from the keys with a new code.
+		// Only a session from the cache has an age that can be the reason:
+		// a denial of one made in this run is the trust policy's (a wrong
+		// ARN, a missing principal), and another code would be wasted.
+		age := max(parent.Duration-caller.TimeLeft(r.now()), 0).Round(time.Minute)
+		r.notef("%s: AssumeRole of %s with the MFA session of %s (%s old) was denied; the role may want a more recent MFA, so a new code is asked",
+			h.Profile, h.RoleARN, parent.Profile, fmtDuration(age))
+		code, cerr := r.mfa(c).Code(ctx, c.MFASerial)
+		if cerr != nil {
+			return Credentials{}, errors.Join(err, cerr)
+		}
+		return r.assumeRole(ctx, c, h, c.Source.Static, code)
+	}
+	return creds, err
+}
+
+// lookup reads step i's entry; say is whether to log a miss (the re-check
+// under the lock stays quiet).
+func (x *execution) lookup(i int, say bool) (Credentials, bool) {
+	r, s := x.r, &x.p.Steps[i]
+	e, ok := r.Cache.Get(s.ID, s.Margin)
 	var creds Credentials
 	if ok {
 		creds, ok = warm.Decode(e.Data)
 	}
 	if !ok {
 		if say {
-			r.logf("cache miss: %s %s", s.kind, s.label)
+			r.logf("cache miss: %s %s", s.Kind, s.Label)
 		}
 		return Credentials{}, false
 	}
 	creds.Expiration = e.Expires
-	s.fromCache = true
-	r.logf("cache hit: %s %s: %s, %s left", s.kind, s.label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
+	x.fromCache[i] = true
+	r.logf("cache hit: %s %s: %s, %s left", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	return creds, true
 }
 
@@ -476,17 +305,4 @@ func (r *Resolver) notef(format string, args ...any) {
 		return
 	}
 	fmt.Fprintf(os.Stderr, "awsrun: "+format+"\n", args...)
-}
-
-// identity hashes every input that defines a set of credentials into a
-// cache entry name. The version prefix retires all entries at once should
-// the meaning of an input change.
-func identity(kind string, parts ...string) string {
-	h := sha256.New()
-	h.Write([]byte("awsrun/1\x00" + kind))
-	for _, p := range parts {
-		h.Write([]byte{0})
-		h.Write([]byte(p))
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }

@@ -159,7 +159,7 @@ func kinds(t *testing.T, f *fixture) []string {
 	}
 	var out []string
 	for _, e := range entries {
-		out = append(out, e.Entry.Kind)
+		out = append(out, string(e.Entry.Kind))
 	}
 	return out
 }
@@ -448,10 +448,10 @@ func TestProviderFailuresNameTheProfileAndHelp(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("error = %q\nwant it to contain %q", err, tt.wantErr)
 			}
-			if !strings.Contains(ce.Hint, tt.hint) {
-				t.Errorf("hint = %q, want it to contain %q", ce.Hint, tt.hint)
+			if !strings.Contains(ce.Hint(), tt.hint) {
+				t.Errorf("hint = %q, want it to contain %q", ce.Hint(), tt.hint)
 			}
-			if tt.secret != "" && strings.Contains(err.Error()+ce.Hint, tt.secret) {
+			if tt.secret != "" && strings.Contains(err.Error()+ce.Hint(), tt.secret) {
 				t.Errorf("the error shows %q: %v", tt.secret, err)
 			}
 			if got := kinds(t, f); len(got) != 0 {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -21,7 +19,7 @@ import (
 )
 
 // stsTimeout bounds one STS call, the SDK's retries included, when
-// AWSRUN_STS_TIMEOUT is not set. The time a person takes to type a code is
+// the caller sets no other (Resolver.STSTimeout). The time a person takes to type a code is
 // not part of it.
 const stsTimeout = 30 * time.Second
 
@@ -29,6 +27,8 @@ const stsTimeout = 30 * time.Second
 // $AWSRUN_STS_TIMEOUT as a Go duration (90s, 2m) or a number of seconds,
 // else 30s. A value that is not a positive duration is an error, not a
 // silent default: a CI job that asked for 5m should not give up at 30s.
+// The caller reads it once, before any prompt, and hands it to the
+// Resolver.
 func STSTimeout(getenv func(string) string) (time.Duration, error) {
 	v := strings.TrimSpace(getenv("AWSRUN_STS_TIMEOUT"))
 	if v == "" {
@@ -36,9 +36,18 @@ func STSTimeout(getenv func(string) string) (time.Duration, error) {
 	}
 	d, err := warm.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v)
+		return 0, &ConfigError{Err: fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v),
+			Fix: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
 	}
 	return d, nil
+}
+
+// stsTimeout is the deadline of one STS call.
+func (r *Resolver) stsTimeout() time.Duration {
+	if r.STSTimeout > 0 {
+		return r.STSTimeout
+	}
+	return stsTimeout
 }
 
 // errSTSDeadline is the cause of a context that awsrun's own STS deadline
@@ -79,13 +88,8 @@ func (a *attempts) handle(ctx context.Context, in middleware.FinalizeInput, next
 // call runs one STS operation under awsrun's deadline. On failure it fills
 // in e — what was called, where, how often, and whether the deadline ended
 // it — and returns it.
-func call[T any](ctx context.Context, e *STSError, do func(context.Context, ...func(*sts.Options)) (T, error)) (T, error) {
+func call[T any](ctx context.Context, timeout time.Duration, e *STSError, do func(context.Context, ...func(*sts.Options)) (T, error)) (T, error) {
 	var zero T
-	timeout, err := STSTimeout(os.Getenv)
-	if err != nil {
-		return zero, &ConfigError{Profile: e.Profile, ARN: e.ARN, Err: err,
-			Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
-	}
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errSTSDeadline)
 	defer cancel()
 	var a attempts
@@ -126,47 +130,6 @@ func (r *Resolver) client(ctx context.Context, c *Chain) (STSAPI, error) {
 	return r.STS, nil
 }
 
-func (r *Resolver) sdkConfig(ctx context.Context, c *Chain, profile string, extra ...func(*config.LoadOptions) error) (aws.Config, error) {
-	opts := append([]func(*config.LoadOptions) error{
-		config.WithSharedConfigProfile(profile),
-		config.WithSharedConfigFiles([]string{c.configFile}),
-		config.WithSharedCredentialsFiles([]string{c.credentialsFile}),
-		config.WithRegion(c.HopRegion),
-		config.WithAppID("awsrun"),
-	}, extra...)
-	cfg, err := sdkParse(func() (aws.Config, error) { return config.LoadDefaultConfig(ctx, opts...) })
-	if errors.Is(err, errSDKParserPanic) {
-		return aws.Config{}, &ConfigError{Profile: profile, ARN: c.ARN(),
-			Err:  fmt.Errorf("the SDK cannot parse %s or %s", c.configFile, c.credentialsFile),
-			Hint: `look for a value that is a lone quote (key = ") and finish or remove it`}
-	}
-	if err != nil {
-		return aws.Config{}, &ConfigError{Profile: profile, ARN: c.ARN(), Err: fmt.Errorf("loading the SDK configuration: %w", err)}
-	}
-	return cfg, nil
-}
-
-// errSDKParserPanic is the SDK's INI parser panicking: it does on a value
-// that is a lone quote (region = ").
-var errSDKParserPanic = errors.New("the SDK's INI parser panicked")
-
-// sdkParse runs load, an SDK call that parses the shared files, with a
-// runtime panic made errSDKParserPanic: a typo in a file must not crash
-// awsrun. Every SDK call that reads the files needs it, LoadChain's and
-// the client's alike: the files may change between the two.
-func sdkParse[T any](load func() (T, error)) (v T, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			if _, ok := p.(runtime.Error); !ok {
-				panic(p)
-			}
-			var zero T
-			v, err = zero, errSDKParserPanic
-		}
-	}()
-	return load()
-}
-
 // as signs a call with the given credentials in the given region.
 func as(creds Credentials, region string) func(*sts.Options) {
 	return func(o *sts.Options) {
@@ -192,7 +155,7 @@ func (r *Resolver) getSessionToken(ctx context.Context, c *Chain, code string) (
 	}
 	r.logf("STS GetSessionToken for %s as %s (%s, region %s, MFA %s)", c.Source.Profile, c.Source.Static, fmtDuration(c.SessionDuration), c.SessionRegion, firstNonEmpty(c.MFASerial, "none"))
 	e := &STSError{Profile: c.Source.Profile, Op: "GetSessionToken", ARN: c.MFASerial, Serial: c.MFASerial}
-	out, err := call(ctx, e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
+	out, err := call(ctx, r.stsTimeout(), e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.GetSessionTokenOutput, error) {
 		return api.GetSessionToken(ctx, in, append(opts, as(c.Source.Static, c.SessionRegion))...)
 	})
 	if err != nil {
@@ -222,7 +185,7 @@ func (r *Resolver) assumeRole(ctx context.Context, c *Chain, h Hop, caller Crede
 	}
 	r.logf("STS AssumeRole %s as %s (%s, session %s, region %s, MFA code %t)", h.RoleARN, caller, fmtDuration(h.Duration), h.SessionName, c.HopRegion, code != "")
 	e := &STSError{Profile: h.Profile, Op: "AssumeRole", ARN: h.RoleARN, Serial: c.MFASerial}
-	out, err := call(ctx, e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	out, err := call(ctx, r.stsTimeout(), e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
 		return api.AssumeRole(ctx, in, append(opts, as(caller, c.HopRegion))...)
 	})
 	if err != nil {
@@ -260,6 +223,6 @@ func (r *Resolver) fromSTS(c *Chain, e *STSError, t *types.Credentials) (Credent
 // expired: one of the two clocks is wrong, most often the local one.
 func expiredError(c *Chain, exp time.Time) error {
 	return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-		Err:  fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", exp.UTC().Format(time.RFC3339)),
-		Hint: "check the system clock"}
+		Err: fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", exp.UTC().Format(time.RFC3339)),
+		Fix: "check the system clock"}
 }

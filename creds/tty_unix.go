@@ -233,3 +233,14 @@ func readLine(tty *os.File, out chan<- codeLine) {
 		}
 	}
 }
+
+// TerminalSay writes one line to the terminal the prompt uses, and nothing
+// when there is none.
+func TerminalSay(msg string) {
+	tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0)
+	if err != nil {
+		return
+	}
+	defer tty.Close()
+	fmt.Fprintln(tty, msg)
+}

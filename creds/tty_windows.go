@@ -61,3 +61,14 @@ func TerminalPrompt(ctx context.Context, serial string) (string, error) {
 		return "", errors.New("no MFA code typed in time")
 	}
 }
+
+// TerminalSay writes one line to the terminal the prompt uses, and nothing
+// when there is none.
+func TerminalSay(msg string) {
+	tty, err := os.OpenFile("CONOUT$", os.O_WRONLY, 0)
+	if err != nil {
+		return
+	}
+	defer tty.Close()
+	fmt.Fprintln(tty, msg)
+}

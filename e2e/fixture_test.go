@@ -204,7 +204,7 @@ func (f *fixture) cachedCredentials(t *testing.T) []cache.Listed {
 func kinds(entries []cache.Listed) []string {
 	var k []string
 	for _, e := range entries {
-		k = append(k, e.Entry.Kind)
+		k = append(k, string(e.Entry.Kind))
 	}
 	slices.Sort(k)
 	return k
@@ -214,7 +214,7 @@ func kinds(entries []cache.Listed) []string {
 func describeEntries(entries []cache.Listed) string {
 	var s []string
 	for _, e := range entries {
-		s = append(s, e.Entry.Kind+" "+e.Entry.Label)
+		s = append(s, string(e.Entry.Kind)+" "+e.Entry.Label)
 	}
 	return strings.Join(s, "; ")
 }

@@ -117,7 +117,7 @@ func (w *world) entry(t *testing.T, kind, labelPart string) string {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if e.Entry.Kind == kind && strings.Contains(e.Entry.Label, labelPart) {
+		if string(e.Entry.Kind) == kind && strings.Contains(e.Entry.Label, labelPart) {
 			return filepath.Join(w.home, ".cache", "awsrun", e.File)
 		}
 	}

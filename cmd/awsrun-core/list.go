@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -38,11 +37,11 @@ type listedCache struct {
 }
 
 type listedEntry struct {
-	Kind        string `json:"kind"` // source, session, role
-	Label       string `json:"label"`
-	Expires     string `json:"expires"`      // RFC 3339, UTC
-	SecondsLeft int64  `json:"seconds_left"` // 0 once expired
-	Refresh     bool   `json:"refresh"`      // within the refresh margin: the next run replaces it
+	Kind        cache.Kind `json:"kind"` // source, session, role
+	Label       string     `json:"label"`
+	Expires     string     `json:"expires"`      // RFC 3339, UTC
+	SecondsLeft int64      `json:"seconds_left"` // 0 once expired
+	Refresh     bool       `json:"refresh"`      // within the refresh margin: the next run replaces it
 }
 
 // listJSON prints the listing as one JSON document.
@@ -79,7 +78,7 @@ func (a *app) listJSON() error {
 		sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
 		now := time.Now()
 		for _, e := range entries {
-			if e.Entry.Kind == "mfa-code" || e.Entry.Kind == "index" {
+			if !e.Entry.Kind.Credentials() {
 				continue
 			}
 			left := max(e.Entry.Expires.Sub(now), 0)
@@ -143,8 +142,8 @@ func (a *app) list(ctx context.Context) error {
 	fmt.Fprintln(tw, "KIND\tFOR\tTIME LEFT")
 	now := time.Now()
 	for _, e := range entries {
-		if e.Entry.Kind == "mfa-code" || e.Entry.Kind == "index" {
-			continue // bookkeeping, not credentials
+		if !e.Entry.Kind.Credentials() {
+			continue // bookkeeping: index entries, used codes
 		}
 		left := e.Entry.Expires.Sub(now)
 		state := hoursMinutes(left)
@@ -157,56 +156,6 @@ func (a *app) list(ctx context.Context) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Entry.Kind, e.Entry.Label, state)
 	}
 	return tw.Flush()
-}
-
-// clear forgets cached credentials: every entry, or with --profile the
-// entries of that profile's chain (its MFA session included, which other
-// profiles of the same source share).
-func (a *app) clear(ctx context.Context) error {
-	s, err := cache.Open(a.cacheOptions())
-	if err != nil {
-		return err
-	}
-	// The records of codes already sent survive: without them the next run
-	// could send the same code again, which AWS refuses.
-	entries, err := s.List()
-	if err != nil {
-		return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
-	}
-	if a.opts.Profile == "" {
-		n, err := s.Clear()
-		if err != nil {
-			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
-		}
-		for _, e := range entries {
-			if e.Entry.Kind == "mfa-code" {
-				n--
-				_ = s.Put(e.ID, &e.Entry)
-			}
-		}
-		fmt.Fprintf(a.stderr, "awsrun: removed %d cached entries\n", n)
-		return nil
-	}
-	chain, err := a.loadChain(ctx)
-	if err != nil {
-		return err
-	}
-	// The chain's steps as this invocation would make them, and every entry
-	// of the profile made with other flags (regions, durations), warm index
-	// entries included: their labels start with the profile's name.
-	ids := a.resolver().StepIDs(chain)
-	for _, e := range entries {
-		if e.Entry.Kind != "mfa-code" && (e.Entry.Label == chain.Profile || strings.HasPrefix(e.Entry.Label, chain.Profile+" ")) {
-			ids = append(ids, e.ID)
-		}
-	}
-	for _, id := range ids {
-		if err := s.Delete(id); err != nil {
-			return fmt.Errorf("clearing profile %s: %w", chain.Profile, err)
-		}
-	}
-	fmt.Fprintf(a.stderr, "awsrun: forgot the cached credentials of profile %s\n", chain.Profile)
-	return nil
 }
 
 // listOptions open the cache for --list, which changes nothing: on a fresh

@@ -36,7 +36,8 @@ func TestListShowsProfilesEntriesAndKeyStore(t *testing.T) {
 func TestClearForgetsOneProfileOrAll(t *testing.T) {
 	w := newWorld(t, "")
 	setCode, _ := w.mfaProcess(t)
-	// Two variants of the profile: --clear --profile forgets both.
+	// Two variants of the profile: --clear --profile forgets both, and
+	// keeps the MFA session every profile of user101 shares.
 	for _, args := range [][]string{{"-p", "role101", "--", "true"}, {"-p", "role101", "-r", "eu-north-1", "--", "true"}} {
 		if r := w.run(t, args...); r.code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, r.code, r.stderr)
@@ -47,27 +48,39 @@ func TestClearForgetsOneProfileOrAll(t *testing.T) {
 		t.Fatalf("--clear --profile: exit %d, stderr %q", r.code, r.stderr)
 	}
 	for _, kind := range w.cached(t) {
-		if kind != "mfa-code" {
+		if kind != "mfa-code" && kind != "session" {
 			t.Errorf("a %s entry survived --clear --profile role101", kind)
 		}
 	}
 	// The launcher must not serve a cleared profile from its index, for
-	// either variant; the record of the code already sent survives, so the
-	// new session takes the next code instead of failing on the old one.
-	setCode(w.dev.Code(w.srv.Now().Add(30 * time.Second)))
+	// either variant: the role is fetched again, with the kept session.
 	w.srv.ResetCalls()
 	r = w.run(t, "-p", "role101", "-r", "eu-north-1", "--", "true")
-	if s, roles := w.counts(); r.code != 0 || s != 1 || roles != 1 {
-		t.Errorf("run after --clear: exit %d (%s), %d GetSessionToken, %d AssumeRole; want 0, 1, 1", r.code, r.stderr, s, roles)
+	if s, roles := w.counts(); r.code != 0 || s != 0 || roles != 1 {
+		t.Errorf("run after --clear -p: exit %d (%s), %d GetSessionToken, %d AssumeRole; want 0, 0, 1", r.code, r.stderr, s, roles)
 	}
 
 	if r := w.run(t, "--clear"); r.code != 0 || !strings.Contains(r.stderr, "removed") {
 		t.Fatalf("--clear: exit %d, stderr %q", r.code, r.stderr)
 	}
+	codes := 0
 	for _, kind := range w.cached(t) {
-		if kind != "mfa-code" {
+		if kind == "mfa-code" {
+			codes++
+		} else {
 			t.Errorf("a %s entry survived --clear", kind)
 		}
+	}
+	if codes != 1 {
+		t.Errorf("%d used-code records after --clear, want the one kept", codes)
+	}
+	// The record of the code already sent survives, so the new session
+	// takes the next code instead of failing on the old one.
+	setCode(w.dev.Code(w.srv.Now().Add(30 * time.Second)))
+	w.srv.ResetCalls()
+	r = w.run(t, "-p", "role101", "--", "true")
+	if s, roles := w.counts(); r.code != 0 || s != 1 || roles != 1 {
+		t.Errorf("run after --clear: exit %d (%s), %d GetSessionToken, %d AssumeRole; want 0, 1, 1", r.code, r.stderr, s, roles)
 	}
 }
 

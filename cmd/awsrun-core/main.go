@@ -33,7 +33,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	inv, err := cli.Prepare(args, environ)
 	if err != nil {
-		return fail(stderr, err)
+		return cli.Fail(stderr, err)
 	}
 	switch inv.Mode {
 	case cli.ModeHelp:
@@ -51,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	}
 	a := &app{inv: inv, opts: inv.Opts, env: inv.Env, stdout: stdout, stderr: stderr}
 	if err := a.main(context.Background()); err != nil {
-		return fail(stderr, err)
+		return cli.Fail(stderr, err)
 	}
 	return 0
 }
@@ -102,7 +102,15 @@ func (a *app) main(ctx context.Context) error {
 func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credentials) {
 	id := a.inv.IndexID
 	store, ok := r.Cache.(*cache.Store)
-	target := r.TargetID(chain)
+	plan, err := creds.NewPlan(chain, 0)
+	if err != nil {
+		return
+	}
+	if len(plan.Unhonoured()) > 0 {
+		a.logf("not indexing the credentials for warm launches: each run must say that --duration cannot be honoured")
+		return
+	}
+	target := plan.TargetID()
 	if !ok || target == "" || c.Expiration.IsZero() || id == "" {
 		return
 	}
@@ -130,10 +138,11 @@ func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
 
 func (a *app) resolver() *creds.Resolver {
 	r := &creds.Resolver{
-		Refresh: a.opts.Refresh,
-		MFACode: a.inv.MFACode,
-		MinTTL:  a.inv.MinTTL,
-		Note:    func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
+		Refresh:    a.opts.Refresh,
+		MFACode:    a.inv.MFACode,
+		MinTTL:     a.inv.MinTTL,
+		STSTimeout: a.inv.STSTimeout,
+		Note:       func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
 	}
 	if a.opts.Verbose {
 		r.Log = a.logf

@@ -162,7 +162,7 @@ func (w *world) cached(t *testing.T) []string {
 	}
 	var kinds []string
 	for _, e := range entries {
-		kinds = append(kinds, e.Entry.Kind)
+		kinds = append(kinds, string(e.Entry.Kind))
 	}
 	return kinds
 }
@@ -268,6 +268,14 @@ func TestBadInput(t *testing.T) {
 			args:    func(w *world) []string { return []string{"-p", "role101", "-t", w.code(), "--", "true"} },
 			env:     []string{"AWS_ENDPOINT_URL_STS=http://127.0.0.1:1"},
 			wantErr: "GetSessionToken: cannot reach STS at http://127.0.0.1:1: connection refused", hint: "AWS_ENDPOINT_URL_STS",
+		},
+		{
+			// A CI job that asked for a longer wait and misspelled it hears
+			// so before any prompt or STS call, not a silent default.
+			name: "STS timeout not a duration", want: 125,
+			args:    func(*world) []string { return []string{"-p", "role101", "--", "true"} },
+			env:     []string{"AWSRUN_STS_TIMEOUT=5 minutes"},
+			wantErr: `profile role101: AWSRUN_STS_TIMEOUT="5 minutes" is not a duration (want e.g. 30s, 2m or seconds)`, hint: "AWSRUN_STS_TIMEOUT",
 		},
 		{
 			name: "missing command", want: 127,
@@ -382,8 +390,8 @@ func TestFailExitStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
-		if got := fail(&b, tt.err); got != tt.want {
-			t.Errorf("fail(%v) = %d, want %d", tt.err, got, tt.want)
+		if got := cli.Fail(&b, tt.err); got != tt.want {
+			t.Errorf("cli.Fail(%v) = %d, want %d", tt.err, got, tt.want)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,16 +27,6 @@ func (e *NoCoreError) Error() string {
 
 // Hint is the install command.
 func (e *NoCoreError) Hint() string { return e.Install }
-
-// hint reads the hint of the launcher's own errors; cli.Fail knows the
-// others.
-func hint(err error) string {
-	var h interface{ Hint() string }
-	if errors.As(err, &h) {
-		return h.Hint()
-	}
-	return ""
-}
 
 const fromCheckout = "install both programs from the awsrun checkout: go install ./cmd/..."
 

@@ -31,7 +31,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	inv, err := cli.Prepare(args, environ)
 	if err != nil {
-		return cli.Fail(stderr, err, hint)
+		return cli.Fail(stderr, err)
 	}
 	switch inv.Mode {
 	case cli.ModeHelp:
@@ -43,11 +43,11 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	}
 	if hit, ok := warmHit(inv); ok {
 		if err := inv.Deliver(stdout, hit.Credentials, hit.Region, hit.Profile); err != nil {
-			return cli.Fail(stderr, err, nil)
+			return cli.Fail(stderr, err)
 		}
 		return 0
 	}
-	return cli.Fail(stderr, handOver(inv, environ), hint)
+	return cli.Fail(stderr, handOver(inv, environ))
 }
 
 // warmHit looks the invocation up in the warm index. It reports false for

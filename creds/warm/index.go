@@ -161,7 +161,7 @@ func Remember(s Store, indexID string, t Target) error {
 	if err != nil {
 		return err
 	}
-	return s.Put(indexID, &cache.Entry{Kind: "index", Label: t.Profile, Expires: time.Now().Add(IndexLifetime), Data: data})
+	return s.Put(indexID, &cache.Entry{Kind: cache.KindIndex, Label: t.Profile, Profile: t.Profile, Expires: time.Now().Add(IndexLifetime), Data: data})
 }
 
 // RefreshMargin is how long cached credentials must still be valid to be

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -64,14 +65,35 @@ func TestFailVoiceAndStatus(t *testing.T) {
 		{&runner.CommandNotFoundError{Name: "tf", Err: runner.ErrNotFound}, 127, "awsrun: error: tf: command not found\nawsrun: hint: check the spelling, and that the command's directory is in PATH\n"},
 		{&runner.ExitError{Code: 3}, 3, ""},
 		{errors.New("two\nlines"), 125, "awsrun: error: two lines\n"},
+		// Any error of any package that knows its fix, however wrapped.
+		{fmt.Errorf("loading: %w", fixable{msg: "bad", fix: "do this"}), 125, "awsrun: error: loading: bad\nawsrun: hint: do this\n"},
+		// One with no fix to give does not hide the fix of what it wraps.
+		{fixable{msg: "outer"}.wrap(fixable{msg: "inner", fix: "do that"}), 125, "awsrun: error: outer: inner\nawsrun: hint: do that\n"},
+		{fixable{msg: "nothing to say"}, 125, "awsrun: error: nothing to say\n"},
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer
-		if got := Fail(&b, tt.err, nil); got != tt.want || b.String() != tt.wantStderr {
+		if got := Fail(&b, tt.err); got != tt.want || b.String() != tt.wantStderr {
 			t.Errorf("Fail(%v) = %d, %q; want %d, %q", tt.err, got, b.String(), tt.want, tt.wantStderr)
 		}
 	}
 }
+
+// fixable is an error from another package that knows its fix.
+type fixable struct {
+	msg, fix string
+	err      error
+}
+
+func (e fixable) Error() string {
+	if e.err != nil {
+		return e.msg + ": " + e.err.Error()
+	}
+	return e.msg
+}
+func (e fixable) Hint() string           { return e.fix }
+func (e fixable) Unwrap() error          { return e.err }
+func (e fixable) wrap(err error) fixable { e.err = err; return e }
 
 func TestExportEnvSurvivesEval(t *testing.T) {
 	c := warm.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: `a'b"c$d` + "`e`\\", SessionToken: "tok en", Expiration: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}

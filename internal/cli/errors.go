@@ -15,6 +15,9 @@ type UsageError struct{ Err error }
 func (e UsageError) Error() string { return e.Err.Error() }
 func (e UsageError) Unwrap() error { return e.Err }
 
+// Hint points at the usage.
+func (e UsageError) Hint() string { return "awsrun --help shows the usage" }
+
 // NestedError refuses to run inside another awsrun's command, whose
 // credentials would otherwise be silently replaced.
 type NestedError struct{ Outer string }
@@ -23,14 +26,27 @@ func (e *NestedError) Error() string {
 	return "already inside awsrun (AWSRUN_PROFILE=" + e.Outer + "): refusing to replace its credentials"
 }
 
+// Hint says how to switch profiles anyway.
+func (e *NestedError) Hint() string {
+	return "run it as `awsrun --nested …` if you mean to switch profiles, or leave the outer command first"
+}
+
+// Hinter is an error that knows its fix: every error of awsrun's that has
+// one implements it, and Fail is the one place that reads it.
+type Hinter interface {
+	error
+	Hint() string
+}
+
 // Interrupted is an error that ends awsrun as the signal would: the shell
 // sees 128+Signal.
 type Interrupted interface{ InterruptSignal() int }
 
 // Fail prints err in awsrun's one voice — "awsrun: error: …" and, where it
-// helps, "awsrun: hint: …" — and returns the exit status (README: Exit status). hint
-// gives the hint for errors only the caller knows; it may be nil.
-func Fail(stderr io.Writer, err error, hint func(error) string) int {
+// helps, "awsrun: hint: …" — and returns awsrun's exit status: 128+N for an
+// interrupt, the child's own status, 127 or 126 for a command that cannot
+// be found or run, else 125.
+func Fail(stderr io.Writer, err error) int {
 	var in Interrupted
 	if errors.As(err, &in) {
 		return 128 + in.InterruptSignal()
@@ -40,11 +56,7 @@ func Fail(stderr io.Writer, err error, hint func(error) string) int {
 		return ee.Code // the child ran (Windows): its status is the answer
 	}
 	fmt.Fprintf(stderr, "awsrun: error: %s\n", oneLine(err.Error()))
-	h := Hint(err)
-	if h == "" && hint != nil {
-		h = hint(err)
-	}
-	if h != "" {
+	if h := Hint(err); h != "" {
 		fmt.Fprintf(stderr, "awsrun: hint: %s\n", oneLine(h))
 	}
 	if code := runner.ExitCode(err); code == runner.ExitCannotInvoke || code == runner.ExitNotFound {
@@ -53,31 +65,23 @@ func Fail(stderr io.Writer, err error, hint func(error) string) int {
 	return runner.ExitFailure
 }
 
-// Hint is the hint for the errors this package and runner know.
+// Hint is the fix the outermost Hinter in err's tree offers. One that has
+// none to give ("" — an STS failure awsrun has no advice for) does not hide
+// the fix of an error it wraps.
 func Hint(err error) string {
-	var (
-		ne *NestedError
-		ue UsageError
-		nf *runner.CommandNotFoundError
-		nx *runner.NotExecutableError
-	)
-	switch {
-	case errors.As(err, &ne):
-		return "run it as `awsrun --nested …` if you mean to switch profiles, or leave the outer command first"
-	case errors.As(err, &ue):
-		return "awsrun --help shows the usage"
-	case errors.As(err, &nf):
-		return nf.Hint()
-	case errors.As(err, &nx):
-		return nx.Hint()
-	}
-	var h interface{ Hint() string } // the cache's errors, among others
-	if errors.As(err, &h) {
-		return h.Hint()
+	for err != nil {
+		var h Hinter
+		if !errors.As(err, &h) {
+			return ""
+		}
+		if s := h.Hint(); s != "" {
+			return s
+		}
+		err = errors.Unwrap(h)
 	}
 	return ""
 }
 
-// oneLine keeps an error to the one line the README promises, whatever a
+// oneLine keeps an error to the one line awsrun promises, whatever a
 // library put in it.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

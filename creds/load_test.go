@@ -310,7 +310,7 @@ duration_seconds = 1800
 					t.Fatalf("error = %v, want it to contain %q", err, tt.wantErr)
 				}
 				var ce *ConfigError
-				if !errors.As(err, &ce) || ce.Hint == "" {
+				if !errors.As(err, &ce) || ce.Hint() == "" {
 					t.Errorf("error %v is not a *ConfigError with a hint", err)
 				}
 				if strings.Contains(err.Error(), "wJalrXUtnFEMI") {

@@ -1,0 +1,223 @@
+package creds
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/awsrun/awsrun/cache"
+)
+
+// codeStep is the TOTP period: a new code every 30 seconds.
+const codeStep = 30 * time.Second
+
+// mfaProcessTimeout bounds mfa_process; a hardware key that waits for a
+// touch answers well within it.
+const mfaProcessTimeout = 2 * time.Minute
+
+// PromptFunc asks a person for the current code of the MFA device serial.
+type PromptFunc func(ctx context.Context, serial string) (string, error)
+
+// MFASource hands out one-time codes for a chain's MFA devices, from the
+// first source that applies: --mfa-code, the profile's mfa_process, a
+// prompt on the terminal. It never hands out a code already sent for the
+// device: AWS would refuse it. It is the one place codes come from.
+type MFASource struct {
+	Flag    string     // --mfa-code
+	Process string     // mfa_process: a shell command that prints the code
+	Prompt  PromptFunc // nil: TerminalPrompt
+	// Say tells the person at the prompt why they are asked again; nil:
+	// TerminalSay when Prompt is nil, else the note channel.
+	Say     func(msg string)
+	Profile string // the profile asked for, for messages
+
+	used usedCodes
+	log  func(format string, args ...any)
+	note func(format string, args ...any)
+}
+
+// usedCodes is the record of the last code sent per device.
+type usedCodes interface {
+	lastCode(serial string) string
+	rememberCode(serial, code string)
+}
+
+// mfa is the code source of the chain c.
+func (r *Resolver) mfa(c *Chain) *MFASource {
+	return &MFASource{Flag: r.MFACode, Process: c.MFAProcess, Prompt: r.Prompt, Say: r.Say, Profile: c.Profile,
+		used: r, log: r.logf, note: r.notef}
+}
+
+// promptTries is how often a person is asked for one code: a typo, or a
+// code that was just used, is asked again, not the end of the run.
+const promptTries = 3
+
+// fromTerminal names the prompt as a code source.
+const fromTerminal = "the terminal"
+
+func (m *MFASource) say(msg string) {
+	switch {
+	case m.Say != nil:
+		m.Say(msg)
+	case m.Prompt == nil:
+		TerminalSay(msg)
+	default:
+		m.note("%s", msg)
+	}
+}
+
+// Code returns a fresh six-digit code for the device serial.
+func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
+	last := m.used.lastCode(serial)
+	for attempt := 0; ; attempt++ {
+		code, from, err := m.read(ctx, serial)
+		if err != nil {
+			return "", err
+		}
+		typed := from == fromTerminal && attempt < promptTries-1
+		if !validCode(code) {
+			if typed {
+				m.say("that is not a 6-digit code: type the code the device shows")
+				continue
+			}
+			return "", &MFAError{Profile: m.Profile, Serial: serial,
+				Err: fmt.Errorf("the MFA code from %s is not 6 digits", from),
+				Fix: "give the 6-digit code the device shows now"}
+		}
+		if code != last {
+			m.used.rememberCode(serial, code)
+			return code, nil
+		}
+		switch {
+		case from == "--mfa-code":
+			return "", &MFAError{Profile: m.Profile, Serial: serial,
+				Err: errors.New("the MFA code was already used, and AWS accepts each code once"),
+				Fix: "wait for the next code and run again"}
+		case typed:
+			// A person can wait for the next code better than a timer can.
+			m.say("that code was just used, and AWS accepts each code once: type the next one the device shows")
+			continue
+		case attempt >= 2 || from == fromTerminal:
+			return "", &MFAError{Profile: m.Profile, Serial: serial,
+				Err: fmt.Errorf("%s keeps giving a code that was already used", from),
+				Fix: "check the device's clock"}
+		}
+		wait := time.Until(time.Now().Truncate(codeStep).Add(codeStep)) + 500*time.Millisecond
+		m.note("the last MFA code was already used; waiting %s for the next one", wait.Round(time.Second))
+		if err := sleep(ctx, wait); err != nil {
+			return "", err
+		}
+	}
+}
+
+// read asks the first source that applies; from names it for messages.
+func (m *MFASource) read(ctx context.Context, serial string) (code, from string, err error) {
+	switch {
+	case m.Flag != "":
+		return strings.TrimSpace(m.Flag), "--mfa-code", nil
+	case m.Process != "":
+		m.log("running mfa_process for %s", serial)
+		code, err := runMFAProcess(ctx, m.Process)
+		if err != nil {
+			return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err,
+				Fix: "check mfa_process in the profile: it must print the current 6-digit code"}
+		}
+		return code, "mfa_process", nil
+	}
+	prompt := m.Prompt
+	if prompt == nil {
+		prompt = TerminalPrompt
+	}
+	code, err = prompt(ctx, serial)
+	if errors.Is(err, ErrNoTerminal) {
+		return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err,
+			Fix: "pass --mfa-code CODE, or set mfa_process in [profile " + m.Profile + "] to a command that prints the code"}
+	}
+	if err != nil {
+		var ie *InterruptedError
+		if errors.As(err, &ie) {
+			return "", "", err
+		}
+		return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err}
+	}
+	return strings.TrimSpace(code), fromTerminal, nil
+}
+
+func runMFAProcess(ctx context.Context, command string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, mfaProcessTimeout)
+	defer cancel()
+	var cmd *exec.Cmd
+	if runtime.GOOS == "windows" {
+		cmd = exec.CommandContext(ctx, "cmd.exe", "/C", command)
+	} else {
+		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = os.Stderr // a hardware key's "touch now" belongs to the user
+	cmd.WaitDelay = time.Second
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return "", fmt.Errorf("mfa_process gave no code within %s", mfaProcessTimeout)
+		}
+		return "", fmt.Errorf("mfa_process failed: %v", err)
+	}
+	return strings.TrimSpace(out.String()), nil
+}
+
+func validCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// lastCode is the code last sent for serial, by this process or, through
+// the cache, by any other.
+func (r *Resolver) lastCode(serial string) string {
+	if c, ok := r.codes[serial]; ok {
+		return c
+	}
+	if r.Cache != nil {
+		if e, ok := r.Cache.Get(codeID(serial), 0); ok {
+			return string(e.Data)
+		}
+	}
+	return ""
+}
+
+func (r *Resolver) rememberCode(serial, code string) {
+	if r.codes == nil {
+		r.codes = map[string]string{}
+	}
+	r.codes[serial] = code
+	if r.Cache != nil {
+		// Codes are accepted up to a step either side of their own.
+		e := &cache.Entry{Kind: cache.KindMFACode, Label: serial, Expires: r.now().Add(3 * codeStep), Data: []byte(code)}
+		r.put(codeID(serial), e)
+	}
+}
+
+func codeID(serial string) string { return identity(cache.KindMFACode, serial) }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,28 @@
+package creds
+
+// ProfileInfo is one profile as --list shows it.
+type ProfileInfo struct {
+	Name          string
+	RoleARN       string
+	SourceProfile string
+	MFASerial     string
+}
+
+// ListProfiles returns the profiles of the config and credentials files,
+// config file order first.
+func ListProfiles(o LoadOptions) ([]ProfileInfo, error) {
+	raw, err := loadRaw(o.files())
+	if err != nil {
+		return nil, err
+	}
+	var out []ProfileInfo
+	for _, name := range raw.profileNames() {
+		out = append(out, ProfileInfo{
+			Name:          name,
+			RoleARN:       raw.value(name, "role_arn"),
+			SourceProfile: raw.value(name, "source_profile"),
+			MFASerial:     raw.value(name, "mfa_serial"),
+		})
+	}
+	return out, nil
+}

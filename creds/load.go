@@ -1,0 +1,286 @@
+package creds
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+)
+
+// LoadOptions say where the shared config lives and what the command line
+// overrides.
+type LoadOptions struct {
+	ConfigFile      string        // default $AWS_CONFIG_FILE, else ~/.aws/config
+	CredentialsFile string        // default $AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials
+	Region          string        // --region; beats the environment and the profile
+	Duration        time.Duration // --duration; 0: the profile's duration_seconds, else 1h
+	SessionDuration time.Duration // --session-duration; 0: 12h
+	Getenv          func(string) string
+}
+
+func (o LoadOptions) getenv() func(string) string {
+	if o.Getenv == nil {
+		return os.Getenv
+	}
+	return o.Getenv
+}
+
+// files are the shared config and credentials files, as the SDK finds them.
+func (o LoadOptions) files() (configFile, credsFile string) {
+	getenv := o.getenv()
+	return firstNonEmpty(o.ConfigFile, getenv("AWS_CONFIG_FILE"), config.DefaultSharedConfigFilename()),
+		firstNonEmpty(o.CredentialsFile, getenv("AWS_SHARED_CREDENTIALS_FILE"), config.DefaultSharedCredentialsFilename())
+}
+
+// LoadChain resolves profile from the shared config and credentials files
+// with the SDK's own loader, in named phases: check the name; read the raw
+// files for what the SDK does not expose (mfa_process, and the
+// source_profile names that explain a cycle or a missing profile); load
+// the profile with the SDK; then, from the SDK's linked profiles, the
+// source, the role hops, the settings that apply from the nearest profile,
+// the regions, the session's lifetime and the STS endpoint.
+func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, error) {
+	getenv := o.getenv()
+	configFile, credsFile := o.files()
+	if profile == "" || strings.ContainsFunc(profile, unicode.IsControl) {
+		return nil, &ConfigError{Profile: profile, Err: errors.New("profile name is empty or holds control characters"),
+			Fix: "pass --profile NAME as it appears in [profile NAME]"}
+	}
+	raw, err := loadRaw(configFile, credsFile)
+	if err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.Profile = profile
+		}
+		return nil, err
+	}
+	if err := raw.checkChain(profile); err != nil {
+		return nil, err
+	}
+	sc, err := loadShared(ctx, profile, configFile, credsFile)
+	if err != nil {
+		return nil, err
+	}
+
+	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile}
+	path := linked(&sc)
+	root, roles := path[len(path)-1], path[:len(path)-1]
+	if c.Source, err = sourceOf(ctx, profile, root, roles, o, configFile, credsFile); err != nil {
+		return nil, err
+	}
+	if c.Hops, err = hopsOf(roles, o, configFile); err != nil {
+		return nil, err
+	}
+	if err := c.applyNearest(path, raw); err != nil {
+		return nil, err
+	}
+	c.setRegions(firstNonEmpty(o.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")), root)
+	if c.SessionDuration, err = sessionDuration(c, o); err != nil {
+		return nil, err
+	}
+	c.endpoint = endpointInputs(ctx, sc, getenv)
+	return c, nil
+}
+
+// loadShared is the SDK's view of the profile, every source_profile linked.
+func loadShared(ctx context.Context, profile, configFile, credsFile string) (config.SharedConfig, error) {
+	sc, err := sdkParse(func() (config.SharedConfig, error) {
+		return config.LoadSharedConfigProfile(ctx, profile, func(lo *config.LoadSharedConfigOptions) {
+			lo.ConfigFiles = []string{configFile}
+			lo.CredentialsFiles = []string{credsFile}
+		})
+	})
+	if errors.Is(err, errSDKParserPanic) {
+		return sc, parserPanicError(profile, "", configFile, credsFile)
+	}
+	if err != nil {
+		return sc, sdkConfigError(profile, configFile, credsFile, err)
+	}
+	return sc, nil
+}
+
+// linked walks from the target towards the source, target first. The SDK
+// has linked every source_profile; a profile that holds its own credentials
+// ends the walk.
+func linked(sc *config.SharedConfig) []*config.SharedConfig {
+	var path []*config.SharedConfig
+	for cur := sc; ; cur = cur.Source {
+		path = append(path, cur)
+		if cur.RoleARN == "" || cur.Source == nil {
+			return path
+		}
+	}
+}
+
+// sourceOf is the root of the chain: static keys, or an SDK provider (which
+// may assume a role of its own: web identity, credential_source,
+// credential_process with role_arn).
+func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, roles []*config.SharedConfig, o LoadOptions, configFile, credsFile string) (Source, error) {
+	src := Source{Profile: root.Profile}
+	switch {
+	case root.RoleARN != "":
+		// A role the SDK assumes on its own is part of the source.
+		src.Provider = providerKind(root)
+	case root.Credentials.HasKeys():
+		src.Static = Credentials{
+			AccessKeyID:     root.Credentials.AccessKeyID,
+			SecretAccessKey: root.Credentials.SecretAccessKey,
+			SessionToken:    root.Credentials.SessionToken,
+		}
+	default:
+		src.Provider = providerKind(root)
+	}
+	if src.Provider == "" {
+		switch {
+		case root.RoleARN != "" && root.Credentials.HasKeys():
+			// The SDKs disagree here (one assumes the role, others refuse);
+			// running silently as the user would be the worst answer.
+			return src, &ConfigError{Profile: root.Profile, ARN: root.RoleARN,
+				Err: errors.New("the profile has role_arn and keys but no source_profile or credential_source"),
+				Fix: fmt.Sprintf("add source_profile = %s to assume the role with the profile's own keys, or move the keys to a profile of their own", root.Profile)}
+		case src.Static.AccessKeyID == "":
+			return src, noSourceError(profile, root, roles, credsFile)
+		}
+		return src, nil
+	}
+	return src, src.describe(ctx, root, len(roles) == 0, o, configFile, o.getenv())
+}
+
+// hopsOf is one AssumeRole per role profile, source side first.
+func hopsOf(roles []*config.SharedConfig, o LoadOptions, configFile string) ([]Hop, error) {
+	var hops []Hop
+	for i := len(roles) - 1; i >= 0; i-- {
+		h, err := readRole(roles[i], i == 0, o, configFile, o.getenv())
+		if err != nil {
+			return nil, err
+		}
+		hops = append(hops, h)
+	}
+	return hops, nil
+}
+
+// readRole reads the role a profile assumes — role_arn, role_session_name,
+// external_id, duration_seconds (or --duration, for the profile asked
+// for) and mfa_serial — checked as STS will check them.
+func readRole(p *config.SharedConfig, target bool, o LoadOptions, configFile string, getenv func(string) string) (Hop, error) {
+	if _, err := parseRoleARN(p.RoleARN); err != nil {
+		return Hop{}, &ConfigError{Profile: p.Profile, Err: fmt.Errorf("role_arn: %w", err),
+			Fix: "set role_arn = arn:aws:iam::123456789012:role/NAME in [profile " + p.Profile + "] of " + configFile}
+	}
+	h := Hop{
+		Profile:     p.Profile,
+		RoleARN:     p.RoleARN,
+		SessionName: p.RoleSessionName,
+		ExternalID:  p.ExternalID,
+		// The SDK's own default for a source's role is 15 minutes;
+		// awsrun's, as for every role, 1h.
+		Duration:  DefaultRoleDuration,
+		MFASerial: p.MFASerial,
+	}
+	if p.RoleDurationSeconds != nil {
+		h.Duration = *p.RoleDurationSeconds
+	}
+	if target && o.Duration != 0 {
+		h.Duration, h.Explicit = o.Duration, true
+	}
+	if h.Duration < minDuration || h.Duration > maxRoleDuration {
+		return Hop{}, &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
+			Err: fmt.Errorf("role duration %s is out of range (15m to 12h)", fmtDuration(h.Duration)),
+			Fix: "pass --duration between 15m and 12h, or fix duration_seconds (900 to 43200)"}
+	}
+	if h.SessionName == "" {
+		h.SessionName = DefaultSessionName(getenv)
+	} else if !validSessionName(h.SessionName) {
+		return Hop{}, &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
+			Err: fmt.Errorf("role_session_name %q is not valid", h.SessionName),
+			Fix: "use 2 to 64 characters of letters, digits and +=,.@_-"}
+	}
+	return h, nil
+}
+
+// applyNearest takes the MFA device, mfa_process and region from the
+// nearest profile that names them: the target first, then towards the
+// source.
+func (c *Chain) applyNearest(path []*config.SharedConfig, raw *rawConfig) error {
+	for _, p := range path {
+		if c.MFASerial == "" && p.MFASerial != "" {
+			c.MFASerial = p.MFASerial
+		}
+		if c.MFAProcess == "" {
+			c.MFAProcess = raw.value(p.Profile, "mfa_process")
+		}
+		if c.Region == "" {
+			c.Region = p.Region
+		}
+	}
+	if c.MFASerial != "" {
+		if _, err := ParseARN(c.MFASerial); err != nil {
+			return &ConfigError{Profile: c.Profile, ARN: c.ARN(), Err: fmt.Errorf("mfa_serial: %w", err),
+				Fix: "set mfa_serial to the device ARN, e.g. arn:aws:iam::123456789012:mfa/alice"}
+		}
+	}
+	return nil
+}
+
+// setRegions decides the child's region and where STS is called. explicit
+// is --region or the environment's, which beat the profile's.
+func (c *Chain) setRegions(explicit string, root *config.SharedConfig) {
+	c.Region = firstNonEmpty(explicit, c.Region)
+	anchor := c.MFASerial
+	if t := c.Target(); t != nil {
+		anchor = t.RoleARN
+	}
+	c.HopRegion = firstNonEmpty(c.Region, PartitionRegion(anchor))
+	// The MFA session belongs to the source, so profiles that share a source
+	// share one session whatever their own regions.
+	c.SessionRegion = firstNonEmpty(explicit, root.Region, PartitionRegion(firstNonEmpty(c.MFASerial, anchor)))
+}
+
+// sessionDuration is --session-duration, else 12h, within what
+// GetSessionToken accepts.
+func sessionDuration(c *Chain, o LoadOptions) (time.Duration, error) {
+	d := DefaultSessionDuration
+	if o.SessionDuration != 0 {
+		d = o.SessionDuration
+	}
+	if d < minDuration || d > maxSessionDuration {
+		return 0, &ConfigError{Profile: c.Profile, ARN: c.ARN(),
+			Err: fmt.Errorf("session duration %s is out of range (15m to 36h)", fmtDuration(d)),
+			Fix: "pass --session-duration between 15m and 36h"}
+	}
+	return d, nil
+}
+
+// noSourceError is a chain that ends in a profile with nothing to make
+// credentials from.
+func noSourceError(profile string, root *config.SharedConfig, roles []*config.SharedConfig, credsFile string) error {
+	arn := ""
+	if len(roles) > 0 {
+		arn = roles[len(roles)-1].RoleARN
+	}
+	if root.Profile == profile && root.RoleARN == "" {
+		return &ConfigError{Profile: profile,
+			Err: errors.New("profile has no credentials: no role_arn, no keys, no credential source"),
+			Fix: "give it role_arn and source_profile, or aws_access_key_id and aws_secret_access_key in " + credsFile}
+	}
+	return &ConfigError{Profile: profile, ARN: arn,
+		Err: fmt.Errorf("source profile %s has no credentials", root.Profile),
+		Fix: addKeysFix(root.Profile, credsFile)}
+}
+
+// addKeysFix is the fix for a source profile without keys.
+func addKeysFix(profile, credsFile string) string {
+	return fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", profile, credsFile)
+}
+
+// parseError is a file that is not INI as the SDK reads it. The parser's
+// message is not repeated: it quotes the line, which may hold a secret.
+func parseError(profile, file string) error {
+	return &ConfigError{Profile: profile, Err: fmt.Errorf("cannot parse %s", file),
+		Fix: "check the file's INI syntax: [profile NAME] sections of key = value lines, no line that opens a quote it does not close"}
+}

@@ -1,0 +1,159 @@
+package creds
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"gopkg.in/ini.v1"
+)
+
+// rawConfig is the files as plain INI, for keys the SDK does not expose.
+type rawConfig struct {
+	config, credentials *ini.File
+	configFile          string
+	credentialsFile     string
+}
+
+func loadRaw(configFile, credsFile string) (*rawConfig, error) {
+	// Values are kept whole (mfa_process is a shell command, "#" and all);
+	// key names are lowercased, as the SDK does. sdkValue cuts comments.
+	// AllowNonUniqueSections keeps a repeated section apart instead of
+	// comparing each new name with every section before it, which is
+	// quadratic in the number of profiles (21 ms of parsing at 5,000);
+	// sections reads the last repeat first, as the SDK merges them.
+	opts := ini.LoadOptions{Loose: true, IgnoreInlineComment: true, InsensitiveKeys: true, SkipUnrecognizableLines: true,
+		AllowBooleanKeys: true, AllowNonUniqueSections: true}
+	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}
+	var err error
+	if r.config, err = ini.LoadSources(opts, configFile); err != nil {
+		return nil, rawError(configFile, err)
+	}
+	if r.credentials, err = ini.LoadSources(opts, credsFile); err != nil {
+		return nil, rawError(credsFile, err)
+	}
+	return r, nil
+}
+
+// rawError words a file the raw reader refused. The parser's message is
+// not repeated: it quotes the line, which may hold a secret.
+func rawError(file string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &ConfigError{Err: fmt.Errorf("cannot read %s", file), Fix: "check the file's permissions"}
+	}
+	return parseError("", file)
+}
+
+// sections are the raw sections that define profile, config file first.
+func (r *rawConfig) sections(profile string) []*ini.Section {
+	var out []*ini.Section
+	names := []string{"profile " + profile}
+	if profile == "default" {
+		names = append(names, "default")
+	}
+	for _, n := range names {
+		out = appendLastFirst(out, r.config, n)
+	}
+	return appendLastFirst(out, r.credentials, profile)
+}
+
+// appendLastFirst appends f's sections named name, the last in the file
+// first: where a section is repeated, its later keys win, as in the SDK.
+func appendLastFirst(out []*ini.Section, f *ini.File, name string) []*ini.Section {
+	secs, _ := f.SectionsByName(name)
+	for i := len(secs) - 1; i >= 0; i-- {
+		out = append(out, secs[i])
+	}
+	return out
+}
+
+func (r *rawConfig) value(profile, key string) string {
+	for _, s := range r.sections(profile) {
+		if s.HasKey(key) {
+			return strings.TrimSpace(s.Key(key).String())
+		}
+	}
+	return ""
+}
+
+// sdkValue is value as the SDK reads it: cut at an inline comment.
+func (r *rawConfig) sdkValue(profile, key string) string {
+	v := r.value(profile, key)
+	for _, mark := range []string{" #", " ;", "\t#", "\t;"} {
+		v, _, _ = strings.Cut(v, mark)
+	}
+	return strings.TrimSpace(v)
+}
+
+// checkChain follows source_profile from profile and reports a missing
+// profile or a cycle with the whole path, before the SDK would.
+func (r *rawConfig) checkChain(profile string) error {
+	seen := map[string]bool{}
+	path := []string{profile}
+	for name := profile; ; {
+		if len(r.sections(name)) == 0 {
+			if name == profile {
+				return &ConfigError{Profile: profile,
+					Err: fmt.Errorf("profile %s not found in %s or %s", profile, r.configFile, r.credentialsFile),
+					Fix: r.profileHint()}
+			}
+			return &ConfigError{Profile: profile,
+				Err: fmt.Errorf("source profile %s not found (chain %s)", name, strings.Join(path, " → ")),
+				Fix: fmt.Sprintf("add [profile %s] to %s, or fix source_profile", name, r.configFile)}
+		}
+		seen[name] = true
+		hasKeys := r.sdkValue(name, "aws_access_key_id") != "" && r.sdkValue(name, "aws_secret_access_key") != ""
+		if name != profile && hasKeys {
+			return nil
+		}
+		next := r.sdkValue(name, "source_profile")
+		if next == "" || (next == name && hasKeys) {
+			return nil
+		}
+		path = append(path, next)
+		if seen[next] {
+			return &ConfigError{Profile: profile,
+				Err: fmt.Errorf("source_profile cycle: %s", strings.Join(path, " → ")),
+				Fix: "end the chain at a profile with aws_access_key_id and aws_secret_access_key"}
+		}
+		name = next
+	}
+}
+
+// profileNames lists the profiles of both files, config file order first.
+func (r *rawConfig) profileNames() []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if n != "" && n != ini.DefaultSection && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	for _, s := range r.config.Sections() {
+		if n, ok := strings.CutPrefix(s.Name(), "profile "); ok {
+			add(strings.TrimSpace(n))
+		} else if s.Name() == "default" {
+			add("default")
+		}
+	}
+	for _, s := range r.credentials.Sections() {
+		add(s.Name())
+	}
+	return names
+}
+
+// profileHint lists a few profile names: names are not secrets, and seeing
+// them beats guessing.
+func (r *rawConfig) profileHint() string {
+	names := r.profileNames()
+	switch {
+	case len(names) == 0:
+		return fmt.Sprintf("no profiles found: create %s (see awsrun --help)", r.configFile)
+	case len(names) > 8:
+		return fmt.Sprintf("known profiles: %s, … (%d in all)", strings.Join(names[:8], ", "), len(names))
+	}
+	return "known profiles: " + strings.Join(names, ", ")
+}
