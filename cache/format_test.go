@@ -168,7 +168,7 @@ func TestUnmarshalRejects(t *testing.T) {
 // before the field existed still open, with no profile; and an empty
 // profile has one encoding only.
 func TestEntryProfileIsStoredAndOptional(t *testing.T) {
-	s, o := newStore(t)
+	s, _ := newStore(t)
 	id := testID(7)
 	e := testEntry(id)
 	e.Profile = "prod eu"
@@ -179,7 +179,11 @@ func TestEntryProfileIsStoredAndOptional(t *testing.T) {
 	if !ok || got.Profile != "prod eu" || !sameEntry(got, e) {
 		t.Fatalf("Get = %+v, %v; want profile %q", got, ok, e.Profile)
 	}
-	blob, err := os.ReadFile(filepath.Join(o.Dir, id))
+	path, err := s.Path(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
