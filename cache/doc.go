@@ -3,7 +3,8 @@
 //
 // Guarantees:
 //
-//   - Encrypted: everything about an entry — its kind, label, expiry and data —
+//   - Encrypted: everything about an entry — its kind, label, profile, expiry
+//     and data —
 //     is sealed with AES-256-GCM under a random nonce. The associated data is
 //     the format version byte and the file's name, so a file moved or copied
 //     under another entry's name does not open. The only plaintext on disk is
