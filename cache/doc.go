@@ -3,11 +3,11 @@
 //
 // Guarantees:
 //
-//   - Encrypted: everything about an entry — its id, kind, label, expiry and
-//     data — is sealed with AES-256-GCM under a random nonce. The associated
-//     data is the format version byte and the file's name, so a file moved or
-//     copied under another entry's name does not open. The only plaintext on
-//     disk is the version byte, the nonce and the file names.
+//   - Encrypted: everything about an entry — its id, kind, label, profile,
+//     expiry and data — is sealed with AES-256-GCM under a random nonce. The
+//     associated data is the format version byte and the file's name, so a
+//     file moved or copied under another entry's name does not open. The only
+//     plaintext on disk is the version byte, the nonce and the file names.
 //   - Keyed names: a file's name is an HMAC-SHA256 of the caller's id under
 //     a subkey of the cache key (HKDF), so a dictionary of device or role
 //     ARNs cannot be matched against the names without the key. Entries are

@@ -2,6 +2,8 @@ package creds
 
 import (
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
 )
 
 // Durations AWS accepts.
@@ -30,7 +32,10 @@ type Chain struct {
 	SessionDuration time.Duration
 
 	configFile, credentialsFile string
-	endpoint                    string // what decides the STS endpoint, as text for cache identities
+	// sdk is the SDK configuration LoadChain read the profile with; the STS
+	// client is built from it rather than by parsing the files again.
+	sdk      *aws.Config
+	endpoint string // what decides the STS endpoint, as text for cache identities
 }
 
 // Source is the root of a chain.

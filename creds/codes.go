@@ -211,6 +211,56 @@ func (r *Resolver) rememberCode(serial, code string) {
 
 func codeID(serial string) string { return identity(cache.KindMFACode, serial) }
 
+// deviceLockID names the lock of an MFA device; no entry is stored under it.
+func deviceLockID(serial string) string { return identity("mfa-device", serial) }
+
+// withCode calls send with a fresh code of the device serial, or with ""
+// when serial is "", holding the device's lock from reading the last code
+// sent until STS has answered.
+func (r *Resolver) withCode(ctx context.Context, c *Chain, serial string, send func(code string) (Credentials, error)) (Credentials, error) {
+	if serial == "" {
+		return send("")
+	}
+	unlock, err := r.lockDevice(ctx, c, serial)
+	if err != nil {
+		return Credentials{}, err
+	}
+	defer unlock()
+	code, err := r.mfa(c).Code(ctx, serial)
+	if err != nil {
+		return Credentials{}, err
+	}
+	return send(code)
+}
+
+// lockDevice takes the MFA device's lock. Step locks keep parallel runs of
+// one step to one code; this keeps runs of different steps of one device
+// (a session, and a role assumed straight from the keys) from reading the
+// same last code and sending the same new one, which AWS refuses the
+// second time. Without a cache there is no one to share the device with,
+// and a cache that cannot hold a lock costs only this guarantee.
+func (r *Resolver) lockDevice(ctx context.Context, c *Chain, serial string) (unlock func(), err error) {
+	if r.Cache == nil {
+		return func() {}, nil
+	}
+	lockCtx, cancel := context.WithTimeout(ctx, lockWait)
+	defer cancel()
+	unlock, err = r.Cache.Lock(lockCtx, deviceLockID(serial), func() {
+		r.notef("waiting for another awsrun that is using the MFA device %s", serial)
+	})
+	switch {
+	case err == nil:
+		return unlock, nil
+	case ctx.Err() != nil:
+		return nil, fmt.Errorf("locking the MFA device %s: %w", serial, err)
+	case lockCtx.Err() != nil:
+		return nil, &ConfigError{Profile: c.Profile, ARN: serial,
+			Err: fmt.Errorf("gave up after %s waiting for another awsrun that is using the MFA device", lockWait),
+			Fix: "finish or stop the other awsrun (it may wait for an MFA code), or run with --no-cache"}
+	}
+	return func() {}, nil
+}
+
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

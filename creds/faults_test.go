@@ -530,12 +530,16 @@ func TestExpiredByLocalClockIsNeverInjected(t *testing.T) {
 
 // TestLoneQuoteInConfigIsAnErrorNotACrash: the SDK's INI parser panics on
 // a value that is a lone quote. A config edited into that state between
-// reading the profile and building the STS client is an error that names
-// the files.
+// reading the profile and asking a source's provider (which loads the
+// files again: the SDK builds providers only from the files) is an error
+// that names the files. The STS client reuses what LoadChain read.
 func TestLoneQuoteInConfigIsAnErrorNotACrash(t *testing.T) {
-	f := newFixture(t, role101)
-	c := loadChain(t, "role101")
-	if err := os.WriteFile(c.configFile, []byte(role101+"region = \"\n"), 0o600); err != nil {
+	f := newFixture(t, "")
+	credentialProcess(t, f, false)
+	f.srv.ResetCalls() // the session the process prints
+	c := loadChain(t, "proc")
+	cfg, _ := os.ReadFile(c.configFile)
+	if err := os.WriteFile(c.configFile, append(cfg, "region = \"\n"...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -545,7 +549,7 @@ func TestLoneQuoteInConfigIsAnErrorNotACrash(t *testing.T) {
 	if !errors.As(err, &ce) {
 		t.Fatalf("error = %v, want a *ConfigError", err)
 	}
-	want := "profile role101 (" + roleARN + "): the SDK cannot parse " + c.configFile + " or " + c.credentialsFile
+	want := "profile proc: the SDK cannot parse " + c.configFile + " or " + c.credentialsFile
 	if err.Error() != want {
 		t.Errorf("error = %q\nwant    %q", err, want)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -430,5 +431,72 @@ func TestDeniedRoleRetriesOnlyWhenTheMFAAgeCanBeWhy(t *testing.T) {
 	}
 	if len(notes) != 1 || !strings.Contains(notes[0], "closed: AssumeRole of "+closed+" with the MFA session of user101") || !strings.Contains(notes[0], "more recent MFA") {
 		t.Errorf("notes = %q, want one that says why a new code is asked", notes)
+	}
+}
+
+// TestTwoStepsOfOneDeviceNeverSendTheSameCode: two runs of one device on
+// different steps — the MFA session of role101, and the 2h role "long"
+// assumed straight from the keys — each hold their own step's lock. Both
+// read the device's current code at once (as two mfa_process runs would);
+// the device's lock makes the second wait until STS has answered the
+// first, find that code used, and send the next one.
+func TestTwoStepsOfOneDeviceNeverSendTheSameCode(t *testing.T) {
+	const long = "arn:aws:iam::" + acct + ":role/long"
+	f := newFixture(t, role101+"[profile long]\nrole_arn = "+long+"\nsource_profile = user101\nmfa_serial = "+serial+"\nduration_seconds = 7200\n")
+	f.srv.AddRole(long, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true, MaxSessionDuration: 4 * time.Hour})
+	var (
+		mu     sync.Mutex
+		offset time.Duration // how far the person waited for the device
+	)
+	base := time.Now()
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return base.Add(offset) }
+	f.srv.SetClock(now)
+	resolver := func() *Resolver {
+		r := f.resolver(f.openCache(t))
+		r.Prompt = func(ctx context.Context, _ string) (string, error) {
+			// A person takes a moment to type: time enough for two runs
+			// that do not wait for each other to read the same code.
+			select {
+			case <-time.After(500 * time.Millisecond):
+			case <-ctx.Done():
+			}
+			return f.dev.Code(now()), nil
+		}
+		// Told the code was just used, the person waits for the next one.
+		r.Say = func(string) { mu.Lock(); offset += codeStep; mu.Unlock() }
+		return r
+	}
+	errs := make(chan error, 2)
+	for _, p := range []string{"role101", "long"} {
+		r := resolver()
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			c, err := LoadChain(ctx, p, LoadOptions{})
+			if err == nil {
+				_, err = r.Retrieve(ctx, c)
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	codes := map[string]bool{}
+	for _, c := range f.srv.Calls() {
+		if c.ErrorCode != "" {
+			t.Errorf("STS refused %s: %s", c.Action, c.ErrorCode)
+		}
+		if c.TokenCode != "" {
+			if codes[c.TokenCode] {
+				t.Errorf("code sent twice, by %s", c.Action)
+			}
+			codes[c.TokenCode] = true
+		}
+	}
+	if len(codes) != 2 {
+		t.Errorf("%d codes sent, want 2 (STS calls %s)", len(codes), f.actions())
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
@@ -62,12 +63,12 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	if err := raw.checkChain(profile); err != nil {
 		return nil, err
 	}
-	sc, err := loadShared(ctx, profile, configFile, credsFile)
+	sc, sdk, err := loadShared(ctx, profile, configFile, credsFile)
 	if err != nil {
 		return nil, err
 	}
 
-	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile}
+	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile, sdk: &sdk}
 	path := linked(&sc)
 	root, roles := path[len(path)-1], path[:len(path)-1]
 	if c.Source, err = sourceOf(ctx, profile, root, roles, o, configFile, credsFile); err != nil {
@@ -87,21 +88,32 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	return c, nil
 }
 
-// loadShared is the SDK's view of the profile, every source_profile linked.
-func loadShared(ctx context.Context, profile, configFile, credsFile string) (config.SharedConfig, error) {
-	sc, err := sdkParse(func() (config.SharedConfig, error) {
-		return config.LoadSharedConfigProfile(ctx, profile, func(lo *config.LoadSharedConfigOptions) {
-			lo.ConfigFiles = []string{configFile}
-			lo.CredentialsFiles = []string{credsFile}
-		})
+// loadShared is the SDK's view of the profile, every source_profile
+// linked, and the SDK configuration the STS client is built from: one
+// parse of the files serves both. The configuration carries anonymous
+// credentials, so that loading never builds the profile's own
+// (MFA-prompting) provider; every STS call carries its own.
+func loadShared(ctx context.Context, profile, configFile, credsFile string) (config.SharedConfig, aws.Config, error) {
+	cfg, err := sdkParse(func() (aws.Config, error) {
+		return config.LoadDefaultConfig(ctx,
+			config.WithSharedConfigProfile(profile),
+			config.WithSharedConfigFiles([]string{configFile}),
+			config.WithSharedCredentialsFiles([]string{credsFile}),
+			config.WithCredentialsProvider(aws.AnonymousCredentials{}),
+			config.WithAppID("awsrun"))
 	})
 	if errors.Is(err, errSDKParserPanic) {
-		return sc, parserPanicError(profile, "", configFile, credsFile)
+		return config.SharedConfig{}, cfg, parserPanicError(profile, "", configFile, credsFile)
 	}
 	if err != nil {
-		return sc, sdkConfigError(profile, configFile, credsFile, err)
+		return config.SharedConfig{}, cfg, sdkConfigError(profile, configFile, credsFile, err)
 	}
-	return sc, nil
+	for _, src := range cfg.ConfigSources {
+		if sc, ok := src.(config.SharedConfig); ok {
+			return sc, cfg, nil
+		}
+	}
+	return config.SharedConfig{}, cfg, &ConfigError{Profile: profile, Err: fmt.Errorf("the SDK read no profile %s from %s or %s", profile, configFile, credsFile)}
 }
 
 // linked walks from the target towards the source, target first. The SDK

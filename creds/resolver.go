@@ -198,26 +198,23 @@ func (x *execution) fetch(ctx context.Context, i int) (Credentials, error) {
 // switches on what a step is.
 func (x *execution) call(ctx context.Context, i int, caller Credentials) (Credentials, error) {
 	r, c, s := x.r, x.c, &x.p.Steps[i]
-	code := ""
+	serial := "" // the device whose code the call sends
 	if s.WithCode && s.Kind != cache.KindSource {
 		// A source's provider asks for its own code, after its own checks.
-		var err error
-		if code, err = r.mfa(c).Code(ctx, c.MFASerial); err != nil {
-			return Credentials{}, err
-		}
+		serial = c.MFASerial
 	}
 	switch s.Kind {
 	case cache.KindSource:
 		return r.source(ctx, c)
 	case cache.KindSession:
-		return r.getSessionToken(ctx, c, code)
+		return r.withCode(ctx, c, serial, func(code string) (Credentials, error) { return r.getSessionToken(ctx, c, code) })
 	}
 	h := c.Hops[s.Hop]
 	if s.Chained && !s.Explicit {
 		r.logf("%s: role chaining caps %s at 1h (asked %s)", h.Profile, h.RoleARN, fmtDuration(s.Asked))
 	}
 	h.Duration = s.Duration
-	creds, err := r.assumeRole(ctx, c, h, caller, code)
+	creds, err := r.withCode(ctx, c, serial, func(code string) (Credentials, error) { return r.assumeRole(ctx, c, h, caller, code) })
 	var se *STSError
 	if !errors.As(err, &se) || s.Parent < 0 {
 		return creds, err
@@ -242,6 +239,11 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 		age := max(parent.Duration-caller.TimeLeft(r.now()), 0).Round(time.Minute)
 		r.notef("%s: AssumeRole of %s with the MFA session of %s (%s old) was denied; the role may want a more recent MFA, so a new code is asked",
 			h.Profile, h.RoleARN, parent.Profile, fmtDuration(age))
+		unlock, lerr := r.lockDevice(ctx, c, c.MFASerial)
+		if lerr != nil {
+			return Credentials{}, errors.Join(err, lerr)
+		}
+		defer unlock()
 		code, cerr := r.mfa(c).Code(ctx, c.MFASerial)
 		if cerr != nil {
 			return Credentials{}, errors.Join(err, cerr)

@@ -33,8 +33,13 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 	code := ""
 	if src.MFASerial != "" {
 		// Asked before the provider starts, so a person's typing is not
-		// counted against the provider's time limit.
-		var err error
+		// counted against the provider's time limit; the device stays
+		// locked until the provider's AssumeRole has answered.
+		unlock, err := r.lockDevice(ctx, c, src.MFASerial)
+		if err != nil {
+			return Credentials{}, err
+		}
+		defer unlock()
 		if code, err = r.mfa(c).Code(ctx, src.MFASerial); err != nil {
 			return Credentials{}, err
 		}

@@ -120,12 +120,18 @@ func (r *Resolver) client(ctx context.Context, c *Chain) (STSAPI, error) {
 	if r.STS != nil {
 		return r.STS, nil
 	}
-	// Every call carries its own credentials; anonymous ones here keep the
-	// SDK from building the profile's own (MFA-prompting) provider.
-	cfg, err := r.sdkConfig(ctx, c, c.Profile, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
-	if err != nil {
-		return nil, err
+	var cfg aws.Config
+	if c.sdk != nil {
+		cfg = *c.sdk // what LoadChain read: the files are not parsed again
+	} else {
+		// Every call carries its own credentials; anonymous ones here keep
+		// the SDK from building the profile's own (MFA-prompting) provider.
+		var err error
+		if cfg, err = r.sdkConfig(ctx, c, c.Profile, config.WithCredentialsProvider(aws.AnonymousCredentials{})); err != nil {
+			return nil, err
+		}
 	}
+	cfg.Region = c.HopRegion
 	r.STS = sts.NewFromConfig(cfg)
 	return r.STS, nil
 }
