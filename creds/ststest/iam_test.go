@@ -146,7 +146,9 @@ func TestIAMRefusesOthersAndRoles(t *testing.T) {
 	}
 	// Signed for STS, not IAM: refused.
 	bad := iam.New(iam.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.IAMURL()), Credentials: userCreds(u), RetryMaxAttempts: 1,
-		APIOptions: nil}, func(o *iam.Options) { o.Credentials = credentials.NewStaticCredentialsProvider(u.AccessKeyID, "wrong", "") })
+		APIOptions: nil}, func(o *iam.Options) {
+		o.Credentials = credentials.NewStaticCredentialsProvider(u.AccessKeyID, "wrong", "")
+	})
 	if _, err := bad.GetUser(ctx, &iam.GetUserInput{}); apiCode(err) != "SignatureDoesNotMatch" {
 		t.Fatalf("a wrong secret: %v", err)
 	}
