@@ -35,6 +35,9 @@ type LoadOptions struct {
 	Duration        time.Duration // --duration; 0: the profile's duration_seconds, else 1h
 	SessionDuration time.Duration // --session-duration; 0: 12h
 	Getenv          func(string) string
+	// Keys looks a profile's long-term keys up in awsrun's key store: ok
+	// is false when it holds none. Nil: keys come from the files only.
+	Keys func(profile string) (keys Credentials, ok bool, err error)
 }
 
 // Chain is a resolved profile: where its credentials come from, and the role
@@ -53,6 +56,7 @@ type Chain struct {
 	SessionDuration time.Duration
 
 	configFile, credentialsFile string
+	storedProfile               string // the source whose keys are in awsrun's key store
 	endpoint                    string // what decides the STS endpoint, as text for cache identities
 }
 
@@ -151,11 +155,23 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	if err := raw.checkChain(profile); err != nil {
 		return nil, err
 	}
+	storedProfile, stored, inStore, err := storedKeys(raw, profile, o.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if !inStore {
+		storedProfile = ""
+	}
+	credsFiles, done, err := credentialsFiles(credsFile, storedProfile)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
 
 	sc, err := sdkParse(func() (config.SharedConfig, error) {
 		return config.LoadSharedConfigProfile(ctx, profile, func(lo *config.LoadSharedConfigOptions) {
 			lo.ConfigFiles = []string{configFile}
-			lo.CredentialsFiles = []string{credsFile}
+			lo.CredentialsFiles = credsFiles
 		})
 	})
 	if errors.Is(err, errSDKParserPanic) {
@@ -170,6 +186,7 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 		Profile:         profile,
 		configFile:      configFile,
 		credentialsFile: credsFile,
+		storedProfile:   storedProfile,
 	}
 	// Walk from the target towards the source. The SDK has linked every
 	// source_profile; a profile that holds its own credentials ends the walk.
@@ -198,6 +215,8 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 			return nil, &ConfigError{Profile: root.Profile, ARN: root.RoleARN,
 				Err:  errors.New("the profile has role_arn and keys but no source_profile or credential_source"),
 				Hint: fmt.Sprintf("add source_profile = %s to assume the role with the profile's own keys, or move the keys to a profile of their own", root.Profile)}
+		case inStore && root.Profile == storedProfile:
+			c.Source.Static = stored
 		case root.Credentials.HasKeys():
 			c.Source.Static = Credentials{
 				AccessKeyID:     root.Credentials.AccessKeyID,
