@@ -26,5 +26,9 @@ func hint(err error) string {
 	case errors.As(err, &ce):
 		return ce.Hint
 	}
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
 	return ""
 }

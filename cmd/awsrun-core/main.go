@@ -22,6 +22,7 @@ import (
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/internal/cli"
+	"github.com/awsrun/awsrun/keys"
 	"github.com/awsrun/awsrun/runner"
 )
 
@@ -58,10 +59,14 @@ type app struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	minTTL  time.Duration
+	keyring *keys.Store // the key store, opened on first need (the launcher never links it)
 }
 
 func (a *app) main(ctx context.Context) error {
 	o := a.opts
+	if o.Keys != "" {
+		return a.keys(ctx)
+	}
 	if o.JSON && !o.List {
 		return cli.UsageError{Err: errors.New("--json goes with --list (for credentials as JSON: --export json)")}
 	}
@@ -144,7 +149,7 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 }
 
 func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
-	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv}
+	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Keys: a.storedKeys}
 	var err error
 	if a.opts.Duration != "" {
 		if lo.Duration, err = warm.ParseDuration(a.opts.Duration); err != nil {
