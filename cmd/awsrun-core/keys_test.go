@@ -417,3 +417,48 @@ func (w *keysWorld) runStdin(t *testing.T, text string, args ...string) result {
 	}
 	return result{code, stdout.String(), stderr.String()}
 }
+
+// IAM is eventually consistent: rotation waits, saying so, until STS
+// accepts the new key.
+func TestKeysRotateWaitsUntilSTSAcceptsTheNewKey(t *testing.T) {
+	w := newKeysWorld(t)
+	w.mustRun(t, "--keys", "import", "-p", "user101")
+	w.srv.SetKeyPropagationDelay(time.Minute)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		// Once STS has refused the new key, a minute passes on its clock.
+		for {
+			for _, c := range w.srv.Calls() {
+				if c.Action == "GetCallerIdentity" && c.ErrorCode == "InvalidClientTokenId" {
+					w.clock.mu.Lock()
+					w.clock.t = w.clock.t.Add(time.Minute)
+					w.clock.mu.Unlock()
+					return
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	r := w.mustRun(t, "--keys", "rotate", "-p", "role101")
+	if !strings.Contains(r.stderr, "waiting for STS to accept it") {
+		t.Errorf("stderr = %q", r.stderr)
+	}
+	var refused, accepted bool
+	for _, c := range w.srv.Calls() {
+		if c.Action == "GetCallerIdentity" {
+			refused = refused || c.ErrorCode == "InvalidClientTokenId"
+			accepted = accepted || (refused && c.ErrorCode == "")
+		}
+	}
+	if !refused || !accepted {
+		t.Errorf("GetCallerIdentity calls: refused %t, then accepted %t", refused, accepted)
+	}
+	if got := w.srv.AccessKeys(w.user); len(got) != 1 || got[0] == w.user.AccessKeyID {
+		t.Errorf("IAM holds %v", got)
+	}
+}
