@@ -172,8 +172,28 @@ func (s *Store) Kind() string {
 	return KindFile
 }
 
+// markerName is an empty file beside where keys.age would be, written
+// when the keyring first takes a key: without it or keys.age (or
+// AWSRUN_KEYS_STORE), no key was ever stored on this machine, and a run
+// asks no keyring — which could mean an unlock dialog — for nothing.
+const markerName = "keys-in-keyring"
+
+// InUse reports whether keys may have been stored: keys.age or the
+// keyring marker exists, or AWSRUN_KEYS_STORE names a store.
+func (s *Store) InUse() bool {
+	if s.force != "" || s.file.exists() {
+		return true
+	}
+	_, err := os.Lstat(filepath.Join(s.o.Dir, markerName))
+	return err == nil
+}
+
 // Get returns profile's entry; ok is false when the store has none.
+// A store never used on this machine is not asked at all.
 func (s *Store) Get(profile string) (Entry, bool, error) {
+	if !s.InUse() {
+		return Entry{}, false, nil
+	}
 	b, err := s.backend()
 	if err != nil {
 		return Entry{}, false, err
@@ -196,11 +216,22 @@ func (s *Store) Put(e Entry) error {
 	if err != nil {
 		return err
 	}
+	if b == backend(s.kr) {
+		if err := makeDir(s.o.Dir); err != nil {
+			return &Error{Err: fmt.Errorf("cannot create %s: %w", s.o.Dir, err)}
+		}
+		if err := WriteFileAtomic(filepath.Join(s.o.Dir, markerName), nil, 0o600); err != nil {
+			return &Error{Err: fmt.Errorf("cannot write %s: %w", filepath.Join(s.o.Dir, markerName), err)}
+		}
+	}
 	return b.put(e)
 }
 
 // Remove deletes profile's entry and reports whether there was one.
 func (s *Store) Remove(profile string) (bool, error) {
+	if !s.InUse() {
+		return false, nil
+	}
 	b, err := s.backend()
 	if err != nil {
 		return false, err
@@ -213,6 +244,9 @@ func (s *Store) Remove(profile string) (bool, error) {
 
 // List returns every entry, by profile name.
 func (s *Store) List() ([]Entry, error) {
+	if !s.InUse() {
+		return nil, nil
+	}
 	b, err := s.backend()
 	if err != nil {
 		return nil, err

@@ -240,7 +240,7 @@ func TestKeyringStore(t *testing.T) {
 	if list, _ := s.List(); len(list) != 0 {
 		t.Errorf("List after Remove = %v", list)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name() != markerName {
 		t.Errorf("the keyring store wrote files: %v", entries)
 	}
 }
@@ -249,10 +249,16 @@ func TestKeyringThatHangsIsAnError(t *testing.T) {
 	kr := newFakeKeyring()
 	kr.hang = make(chan struct{})
 	defer close(kr.hang)
-	s, err := Open(Options{Getenv: env{}.get, Dir: t.TempDir(), Keyring: kr, Timeout: 50 * time.Millisecond})
+	dir := t.TempDir()
+	s, err := Open(Options{Getenv: env{}.get, Dir: dir, Keyring: kr, Timeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Never used here: the keyring is not even asked.
+	if _, ok, err := s.Get("user101"); ok || err != nil {
+		t.Fatalf("Get from a store never used = %v, %v", ok, err)
+	}
+	os.WriteFile(filepath.Join(dir, markerName), nil, 0o600)
 	_, _, err = s.Get("user101")
 	var ke *Error
 	if !errors.As(err, &ke) || !strings.Contains(err.Error(), "no answer") || !strings.Contains(ke.Hint(), "AWSRUN_KEYS_STORE=file") {
