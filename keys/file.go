@@ -40,6 +40,7 @@ type fileStore struct {
 	o          *Options
 	passphrase string
 	doc        *document
+	cipher     []byte // the file as doc was decrypted from, nil for a new store
 }
 
 func (f *fileStore) path() string { return filepath.Join(f.dir, fileName) }
@@ -88,12 +89,17 @@ func (f *fileStore) load() (*document, error) {
 	}
 	b, err := f.read()
 	if errors.Is(err, fs.ErrNotExist) {
-		f.doc = &document{Version: fileVersion, Entries: map[string]Entry{}}
+		f.doc, f.cipher = &document{Version: fileVersion, Entries: map[string]Entry{}}, nil
 		return f.doc, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	return f.decrypt(b)
+}
+
+// decrypt opens the ciphertext b, asking for the passphrase if need be.
+func (f *fileStore) decrypt(b []byte) (*document, error) {
 	pass, err := f.secret(false)
 	if err != nil {
 		return nil, err
@@ -127,7 +133,7 @@ func (f *fileStore) load() (*document, error) {
 		e.Profile = p
 		d.Entries[p] = e
 	}
-	f.doc = &d
+	f.doc, f.cipher = &d, b
 	return f.doc, nil
 }
 
@@ -162,7 +168,14 @@ func (f *fileStore) read() ([]byte, error) {
 }
 
 // update changes the entries under the file's lock and writes them back.
-func (f *fileStore) update(change func(d *document) bool) error {
+// On failure the entries are read again next time: the change is not on
+// disk.
+func (f *fileStore) update(change func(d *document) bool) (err error) {
+	defer func() {
+		if err != nil {
+			f.doc, f.cipher = nil, nil
+		}
+	}()
 	if err := makeDir(f.dir); err != nil {
 		return f.fail(err, "")
 	}
@@ -175,8 +188,21 @@ func (f *fileStore) update(change func(d *document) bool) error {
 	}
 	defer lock.Unlock()
 	create := !f.exists()
-	f.doc = nil // another process may have written it
-	d, err := f.load()
+	// Another process may have written the file since it was read: read
+	// it again, and decrypt it again (a second of scrypt) only if it
+	// changed.
+	var d *document
+	b, err := f.read()
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		f.doc, f.cipher = nil, nil
+		d, err = f.load()
+	case err != nil:
+	case f.doc != nil && f.cipher != nil && bytes.Equal(b, f.cipher):
+		d = f.doc
+	default:
+		d, err = f.decrypt(b)
+	}
 	if err != nil {
 		return err
 	}
@@ -217,6 +243,7 @@ func (f *fileStore) write(d *document, pass string) error {
 	if err := WriteFileAtomic(f.path(), buf.Bytes(), 0o600); err != nil {
 		return f.fail(err, "check that the directory is writable")
 	}
+	f.cipher = buf.Bytes()
 	return nil
 }
 
