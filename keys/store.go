@@ -188,6 +188,20 @@ func (s *Store) InUse() bool {
 	return err == nil
 }
 
+// NeedsPassphrase reports whether reading the store would ask for the
+// passphrase now: the file store exists, AWSRUN_KEYS_PASSPHRASE is not
+// set, and it was not asked yet.
+func (s *Store) NeedsPassphrase() bool {
+	if !s.InUse() {
+		return false
+	}
+	b, err := s.backend()
+	if err != nil || b != backend(s.file) || !s.file.exists() {
+		return false
+	}
+	return s.file.doc == nil && s.file.passphrase == "" && s.o.Getenv("AWSRUN_KEYS_PASSPHRASE") == ""
+}
+
 // Get returns profile's entry; ok is false when the store has none.
 // A store never used on this machine is not asked at all.
 func (s *Store) Get(profile string) (Entry, bool, error) {

@@ -88,6 +88,15 @@ func (a *app) storedKeys(profile string) (creds.Credentials, bool, error) {
 	if err != nil {
 		return creds.Credentials{}, false, err
 	}
+	if s.NeedsPassphrase() {
+		// Asked only to check that keys the file holds are not stored too:
+		// not worth a passphrase on every cold run of such a profile.
+		if content, _, err := readCredentialsFile(a.credentialsFile()); err == nil {
+			if _, _, err := keys.FileKeys(content, profile); err == nil {
+				return creds.Credentials{}, false, nil
+			}
+		}
+	}
 	e, ok, err := s.Get(profile)
 	if err != nil || !ok {
 		return creds.Credentials{}, false, err

@@ -462,3 +462,29 @@ func TestKeysRotateWaitsUntilSTSAcceptsTheNewKey(t *testing.T) {
 		t.Errorf("IAM holds %v", got)
 	}
 }
+
+// With keys in the passphrase file store, a profile whose keys are in the
+// credentials file runs without being asked for the passphrase.
+func TestKeysFileProfilesNeedNoPassphrase(t *testing.T) {
+	w := newKeysWorld(t)
+	if r := w.runStdin(t, "AKIAOTHEROTHEROTHER1\nsecretsecretsecretsecret\n", "--keys", "add", "-p", "other"); r.code != 0 {
+		t.Fatalf("add: exit %d: %s", r.code, r.stderr)
+	}
+	var env []string
+	for _, e := range w.env {
+		if !strings.HasPrefix(e, "AWSRUN_KEYS_PASSPHRASE=") {
+			env = append(env, e)
+		}
+	}
+	w.env = env
+	r := w.run(t, "-p", "role101", "--", "true")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// A profile whose keys are stored needs it, and says how to give it.
+	w.write(t, ".aws/config", "[profile other]\nregion = us-east-1\n")
+	r = w.run(t, "-p", "other", "--", "true")
+	if r.code != 125 || !strings.Contains(r.stderr, "AWSRUN_KEYS_PASSPHRASE") {
+		t.Errorf("stored profile without a terminal: exit %d, %q", r.code, r.stderr)
+	}
+}
