@@ -24,10 +24,10 @@ var ErrNoKeysInFile = errors.New("no aws_access_key_id and aws_secret_access_key
 
 // keyLines are where a profile's two keys are in a credentials file.
 type keyLines struct {
-	lines          []string // the file, each line with its line ending
-	id, secret     int      // line indexes
-	idVal, secVal  string   // the values as the SDK reads them
-	idSpan, secSpn [2]int   // byte span of each value within its line
+	lines           []string // the file, each line with its line ending
+	id, secret      int      // line indexes
+	idVal, secVal   string   // the values as the SDK reads them
+	idSpan, secSpan [2]int   // byte span of each value within its line
 }
 
 // splitLines cuts b after every '\n', keeping the endings.
@@ -132,7 +132,7 @@ func findKeys(content []byte, profile string) (*keyLines, error) {
 			if k.secret >= 0 {
 				return nil, fmt.Errorf("line %d: %s appears twice in [%s]", n, name, profile)
 			}
-			k.secret, k.secVal, k.secSpn = i, val, [2]int{start, end}
+			k.secret, k.secVal, k.secSpan = i, val, [2]int{start, end}
 		}
 	}
 	switch {
@@ -185,7 +185,7 @@ func ReplaceKeys(content []byte, profile, id, secret string) ([]byte, error) {
 		case k.id:
 			b.WriteString(line[:k.idSpan[0]] + id + line[k.idSpan[1]:])
 		case k.secret:
-			b.WriteString(line[:k.secSpn[0]] + secret + line[k.secSpn[1]:])
+			b.WriteString(line[:k.secSpan[0]] + secret + line[k.secSpan[1]:])
 		default:
 			b.WriteString(line)
 		}
