@@ -86,10 +86,7 @@ func (a *app) keysRotate(ctx context.Context, profile string) error {
 
 	// The source's own chain, with the device of the profile asked for:
 	// its MFA session is the one every role of that source shares.
-	user := *a.opts
-	user.Profile = rot.profile
-	sub := &app{opts: &user, env: a.env, environ: a.environ, stdout: a.stdout, stderr: a.stderr, keyring: a.keyring}
-	userChain, err := sub.loadChain(ctx)
+	userChain, err := creds.LoadChain(ctx, rot.profile, creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Keys: a.storedKeys})
 	if err != nil {
 		return err
 	}
