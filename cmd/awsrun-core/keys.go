@@ -313,13 +313,15 @@ func (a *app) keysRemove(profile string) error {
 
 // keyListing is one line of --keys list.
 type keyListing struct {
-	Profile     string    `json:"profile"`
-	AccessKeyID string    `json:"access_key_id"` // masked
-	Created     time.Time `json:"created"`
-	AgeDays     int       `json:"age_days"`
-	Store       string    `json:"store"`
+	Profile     string     `json:"profile"`
+	AccessKeyID string     `json:"access_key_id"` // masked
+	Created     *time.Time `json:"created"`       // nil for keys in the credentials file
+	AgeDays     *int       `json:"age_days"`
+	Store       string     `json:"store"`
 }
 
+// keysList shows the stored keys, and the keys still in plain text in
+// the credentials file, which --keys import would move.
 func (a *app) keysList() error {
 	s, err := a.keyStore()
 	if err != nil {
@@ -332,8 +334,18 @@ func (a *app) keysList() error {
 	now := time.Now()
 	out := []keyListing{}
 	for _, e := range entries {
-		out = append(out, keyListing{Profile: e.Profile, AccessKeyID: keys.Mask(e.AccessKeyID), Created: e.Created.UTC(),
-			AgeDays: int(now.Sub(e.Created).Hours() / 24), Store: s.Name()})
+		created := e.Created.UTC()
+		age := int(now.Sub(created).Hours() / 24)
+		out = append(out, keyListing{Profile: e.Profile, AccessKeyID: keys.Mask(e.AccessKeyID), Created: &created, AgeDays: &age, Store: s.Name()})
+	}
+	path := a.credentialsFile()
+	if content, _, err := readCredentialsFile(path); err == nil {
+		profiles, _ := creds.ListProfiles(creds.LoadOptions{Getenv: a.getenv})
+		for _, p := range profiles {
+			if id, _, err := keys.FileKeys(content, p.Name); err == nil {
+				out = append(out, keyListing{Profile: p.Name, AccessKeyID: keys.Mask(id), Store: "plain text " + path})
+			}
+		}
 	}
 	if a.opts.JSON {
 		enc := json.NewEncoder(a.stdout)
@@ -341,13 +353,17 @@ func (a *app) keysList() error {
 		return enc.Encode(out)
 	}
 	if len(out) == 0 {
-		fmt.Fprintf(a.stdout, "no keys in the key store (%s)\n", s.Name())
+		fmt.Fprintf(a.stdout, "no keys in the key store (%s) or in %s\n", s.Name(), path)
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tKEY\tAGE\tSTORE")
 	for _, l := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%dd\t%s\n", l.Profile, l.AccessKeyID, l.AgeDays, l.Store)
+		age := "-"
+		if l.AgeDays != nil {
+			age = strconv.Itoa(*l.AgeDays) + "d"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", l.Profile, l.AccessKeyID, age, l.Store)
 	}
 	return tw.Flush()
 }

@@ -128,7 +128,11 @@ func TestKeysImportKeepsTheRestOfTheFileAndLeavesNoPlaintext(t *testing.T) {
 	before := "# my keys\r\n[ci]\r\naws_access_key_id=AKIACIXXXXXXXXXXXXXX\r\naws_secret_access_key = ci/secret\r\naws_session_token = FwoGZXIvYXdz+tok==\r\n\r\n" +
 		"[user101]  ; the user\r\n  region = eu-west-1\r\naws_access_key_id   =\t" + id + "\r\n; keep me\r\naws_secret_access_key=" + secret + "   # inline\r\n[z]\r\nx=1"
 	w.write(t, ".aws/credentials", before)
-	r := w.mustRun(t, "--keys", "import", "-p", "user101")
+	r := w.mustRun(t, "--keys", "list")
+	if !strings.Contains(r.stdout, "user101") || !strings.Contains(r.stdout, "plain text "+w.credsFile()) || strings.Contains(r.stdout, id) {
+		t.Errorf("--keys list before import = %q", r.stdout)
+	}
+	r = w.mustRun(t, "--keys", "import", "-p", "user101")
 	if !strings.Contains(r.stderr, "AKIA…") || strings.Contains(r.stderr, id) {
 		t.Errorf("stderr = %q, want the masked key id", r.stderr)
 	}
@@ -156,7 +160,8 @@ func TestKeysImportKeepsTheRestOfTheFileAndLeavesNoPlaintext(t *testing.T) {
 	}
 	r = w.mustRun(t, "--keys", "list", "--json")
 	var list []struct{ Profile, Access_Key_ID, Store string }
-	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 1 || list[0].Profile != "user101" || !strings.HasPrefix(list[0].Store, "file ") {
+	if err := json.Unmarshal([]byte(r.stdout), &list); err != nil || len(list) != 2 || list[0].Profile != "user101" || !strings.HasPrefix(list[0].Store, "file ") ||
+		list[1].Profile != "ci" || !strings.HasPrefix(list[1].Store, "plain text ") {
 		t.Errorf("--keys list --json = %q (%v)", r.stdout, err)
 	}
 
