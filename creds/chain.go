@@ -30,6 +30,7 @@ type Chain struct {
 	SessionDuration time.Duration
 
 	configFile, credentialsFile string
+	storedProfile               string // the source whose keys are in awsrun's key store
 	endpoint                    string // what decides the STS endpoint, as text for cache identities
 }
 

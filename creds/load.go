@@ -21,6 +21,9 @@ type LoadOptions struct {
 	Duration        time.Duration // --duration; 0: the profile's duration_seconds, else 1h
 	SessionDuration time.Duration // --session-duration; 0: 12h
 	Getenv          func(string) string
+	// Keys looks a profile's long-term keys up in awsrun's key store: ok
+	// is false when it holds none. Nil: keys come from the files only.
+	Keys func(profile string) (keys Credentials, ok bool, err error)
 }
 
 func (o LoadOptions) getenv() func(string) string {
@@ -62,15 +65,26 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	if err := raw.checkChain(profile); err != nil {
 		return nil, err
 	}
-	sc, err := loadShared(ctx, profile, configFile, credsFile)
+	storedProfile, stored, inStore, err := storedKeys(raw, profile, o.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if !inStore {
+		storedProfile = ""
+	}
+	sc, err := loadShared(ctx, profile, configFile, credsFile, storedProfile)
 	if err != nil {
 		return nil, err
 	}
 
-	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile}
+	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile, storedProfile: storedProfile}
 	path := linked(&sc)
 	root, roles := path[len(path)-1], path[:len(path)-1]
-	if c.Source, err = sourceOf(ctx, profile, root, roles, o, configFile, credsFile); err != nil {
+	var fromStore *Credentials
+	if inStore && root.Profile == storedProfile {
+		fromStore = &stored
+	}
+	if c.Source, err = sourceOf(ctx, profile, root, roles, fromStore, o, configFile, credsFile); err != nil {
 		return nil, err
 	}
 	if c.Hops, err = hopsOf(roles, o, configFile); err != nil {
@@ -88,11 +102,18 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 }
 
 // loadShared is the SDK's view of the profile, every source_profile linked.
-func loadShared(ctx context.Context, profile, configFile, credsFile string) (config.SharedConfig, error) {
+// storedProfile is the source whose keys are in awsrun's key store, "" for
+// none.
+func loadShared(ctx context.Context, profile, configFile, credsFile, storedProfile string) (config.SharedConfig, error) {
+	files, done, err := credentialsFiles(credsFile, storedProfile)
+	if err != nil {
+		return config.SharedConfig{}, err
+	}
+	defer done()
 	sc, err := sdkParse(func() (config.SharedConfig, error) {
 		return config.LoadSharedConfigProfile(ctx, profile, func(lo *config.LoadSharedConfigOptions) {
 			lo.ConfigFiles = []string{configFile}
-			lo.CredentialsFiles = []string{credsFile}
+			lo.CredentialsFiles = files
 		})
 	})
 	if errors.Is(err, errSDKParserPanic) {
@@ -117,15 +138,18 @@ func linked(sc *config.SharedConfig) []*config.SharedConfig {
 	}
 }
 
-// sourceOf is the root of the chain: static keys, or an SDK provider (which
-// may assume a role of its own: web identity, credential_source,
-// credential_process with role_arn).
-func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, roles []*config.SharedConfig, o LoadOptions, configFile, credsFile string) (Source, error) {
+// sourceOf is the root of the chain: static keys (from the files, or
+// stored: awsrun's key store's), or an SDK provider (which may assume a
+// role of its own: web identity, credential_source, credential_process
+// with role_arn).
+func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, roles []*config.SharedConfig, stored *Credentials, o LoadOptions, configFile, credsFile string) (Source, error) {
 	src := Source{Profile: root.Profile}
 	switch {
 	case root.RoleARN != "":
 		// A role the SDK assumes on its own is part of the source.
 		src.Provider = providerKind(root)
+	case stored != nil:
+		src.Static = *stored
 	case root.Credentials.HasKeys():
 		src.Static = Credentials{
 			AccessKeyID:     root.Credentials.AccessKeyID,
@@ -137,7 +161,7 @@ func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, ro
 	}
 	if src.Provider == "" {
 		switch {
-		case root.RoleARN != "" && root.Credentials.HasKeys():
+		case root.RoleARN != "" && (root.Credentials.HasKeys() || stored != nil):
 			// The SDKs disagree here (one assumes the role, others refuse);
 			// running silently as the user would be the worst answer.
 			return src, &ConfigError{Profile: root.Profile, ARN: root.RoleARN,
