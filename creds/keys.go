@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // stubKeyID stands for keys kept in awsrun's key store when the SDK reads
@@ -66,25 +67,38 @@ func (r *rawConfig) hasKeys(profile string) bool {
 	return r.sdkValue(profile, "aws_access_key_id") != "" && r.sdkValue(profile, "aws_secret_access_key") != ""
 }
 
-// credentialsFiles are the credentials files the SDK reads for the chain:
-// the user's, and the stub of stored keys when the source's keys are in
-// awsrun's key store. done removes the stub.
-func credentialsFiles(credsFile, storedProfile string) (files []string, done func(), err error) {
-	if storedProfile == "" {
+// credentialsFiles are the credentials files the SDK reads to load
+// profile: the user's and, when the source's keys are in awsrun's key
+// store and profile links to it by source_profile, a stub. done removes
+// the stub.
+//
+// The SDK refuses a source_profile without credentials and reads the
+// shared files only by name: no option hands it keys or INI text, so a
+// chain through a stored source needs a file, written without a secret.
+// A profile that is the stored source itself is loaded as it stands (the
+// SDK asks nothing of a profile's own keys), so a plain user profile
+// writes nothing. The stub lives in a directory of its own (0700), is
+// written 0600 with the placeholders only, and is gone once the SDK's
+// parse returns: no prompt or network call happens in between.
+func credentialsFiles(credsFile, storedProfile, profile string) (files []string, done func(), err error) {
+	if storedProfile == "" || storedProfile == profile {
 		return []string{credsFile}, func() {}, nil
 	}
-	f, err := os.CreateTemp("", "awsrun-keystub-*.ini")
+	dir, err := os.MkdirTemp("", "awsrun-keystub-")
 	if err != nil {
-		return nil, nil, &ConfigError{Profile: storedProfile, Err: fmt.Errorf("cannot write a temporary file: %w", err), Fix: "check TMPDIR"}
+		return nil, nil, stubError(storedProfile, err)
 	}
-	_, err = fmt.Fprintf(f, "[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", storedProfile, stubKeyID, stubSecret)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	done = func() { os.Remove(f.Name()) }
-	if err != nil {
+	done = func() { os.RemoveAll(dir) }
+	stub := filepath.Join(dir, "credentials")
+	text := fmt.Sprintf("[%s]\naws_access_key_id = %s\naws_secret_access_key = %s\n", storedProfile, stubKeyID, stubSecret)
+	if err := os.WriteFile(stub, []byte(text), 0o600); err != nil {
 		done()
-		return nil, nil, &ConfigError{Profile: storedProfile, Err: fmt.Errorf("cannot write a temporary file: %w", err), Fix: "check TMPDIR"}
+		return nil, nil, stubError(storedProfile, err)
 	}
-	return []string{credsFile, f.Name()}, done, nil
+	return []string{credsFile, stub}, done, nil
+}
+
+func stubError(profile string, err error) error {
+	return &ConfigError{Profile: profile, Err: fmt.Errorf("cannot write a temporary file for the SDK: %w", err),
+		Fix: "make the temporary directory ($TMPDIR) writable"}
 }

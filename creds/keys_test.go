@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -22,6 +23,7 @@ func TestStoredKeysWorkLikeKeysInTheFile(t *testing.T) {
 	// Keys in the file first, then in the store: same cache entries, so
 	// the second run is served from the cache the first one filled.
 	f := newFixture(t, role101+"[profile user101]\nregion = eu-west-1\n")
+	tmp := privateTempDir(t)
 	store := f.openCache(t)
 	if _, err := f.retrieve(t, f.resolver(store), "role101", LoadOptions{}); err != nil {
 		t.Fatal(err)
@@ -59,9 +61,9 @@ func TestStoredKeysWorkLikeKeysInTheFile(t *testing.T) {
 	if calls := f.srv.Calls(); len(calls) != 1 || calls[0].AccessKeyID != f.user.AccessKeyID || calls[0].ErrorCode != "" {
 		t.Errorf("calls = %+v, want one GetSessionToken signed with the stored key", calls)
 	}
-	// No stub file is left behind in the temporary directory.
-	if left, _ := filepath.Glob(filepath.Join(os.TempDir(), "awsrun-keystub-*")); len(left) != 0 {
-		t.Errorf("stub files left: %v", left)
+	// No stub is left behind in the temporary directory.
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left in the temporary directory: %v", left)
 	}
 }
 
@@ -111,4 +113,68 @@ func planIDs(t *testing.T, c *Chain) []string {
 		t.Fatal(err)
 	}
 	return p.IDs()
+}
+
+// privateTempDir points the temporary directory at an empty one of the
+// test's: what awsrun leaves there is then its own.
+func privateTempDir(t *testing.T) string {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("TMP", tmp)
+	t.Setenv("TEMP", tmp)
+	if os.TempDir() != tmp {
+		t.Skipf("the temporary directory is %s whatever the environment", os.TempDir())
+	}
+	return tmp
+}
+
+func TestStubIsPrivateHoldsNoSecretAndIsRemoved(t *testing.T) {
+	tmp := privateTempDir(t)
+	// A plain user profile whose keys are stored is loaded as it stands.
+	files, done, err := credentialsFiles("/c", "user101", "user101")
+	if err != nil || len(files) != 1 || files[0] != "/c" {
+		t.Fatalf("credentialsFiles for the stored profile itself = %v, %v; want the user's file alone", files, err)
+	}
+	done()
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Fatalf("a plain user profile wrote %v", left)
+	}
+
+	files, done, err = credentialsFiles("/c", "user101", "role101")
+	if err != nil || len(files) != 2 || files[0] != "/c" {
+		t.Fatalf("credentialsFiles for a role = %v, %v; want the user's file and a stub", files, err)
+	}
+	stub := files[1]
+	text, err := os.ReadFile(stub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "[user101]\naws_access_key_id = " + stubKeyID + "\naws_secret_access_key = " + stubSecret + "\n"
+	if string(text) != want {
+		t.Errorf("stub = %q, want %q: placeholders only", text, want)
+	}
+	if runtime.GOOS != "windows" {
+		fi, err := os.Stat(stub)
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("stub mode = %v, %v; want 0600", fi.Mode(), err)
+		}
+		di, err := os.Stat(filepath.Dir(stub))
+		if err != nil || di.Mode().Perm() != 0o700 || filepath.Dir(filepath.Dir(stub)) != tmp {
+			t.Errorf("stub directory %s mode = %v, %v; want a directory of its own in %s, 0700", filepath.Dir(stub), di.Mode(), err, tmp)
+		}
+	}
+	done()
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left after done: %v", left)
+	}
+
+	// A temporary directory that cannot be written is an error with a fix.
+	t.Setenv("TMPDIR", filepath.Join(tmp, "missing"))
+	t.Setenv("TMP", filepath.Join(tmp, "missing"))
+	t.Setenv("TEMP", filepath.Join(tmp, "missing"))
+	_, _, err = credentialsFiles("/c", "user101", "role101")
+	var ce *ConfigError
+	if !errors.As(err, &ce) || ce.Profile != "user101" || !strings.Contains(ce.Fix, "TMPDIR") {
+		t.Errorf("credentialsFiles without a temporary directory = %v", err)
+	}
 }

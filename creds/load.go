@@ -105,7 +105,7 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 // storedProfile is the source whose keys are in awsrun's key store, "" for
 // none.
 func loadShared(ctx context.Context, profile, configFile, credsFile, storedProfile string) (config.SharedConfig, error) {
-	files, done, err := credentialsFiles(credsFile, storedProfile)
+	files, done, err := credentialsFiles(credsFile, storedProfile, profile)
 	if err != nil {
 		return config.SharedConfig{}, err
 	}

@@ -59,7 +59,7 @@ func endpointInputs(ctx context.Context, sc config.SharedConfig, getenv func(str
 // sdkConfig loads the SDK configuration of a profile of the chain, with
 // the chain's files and region.
 func (r *Resolver) sdkConfig(ctx context.Context, c *Chain, profile string, extra ...func(*config.LoadOptions) error) (aws.Config, error) {
-	credsFiles, done, err := credentialsFiles(c.credentialsFile, c.storedProfile)
+	credsFiles, done, err := credentialsFiles(c.credentialsFile, c.storedProfile, profile)
 	if err != nil {
 		return aws.Config{}, err
 	}
