@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -371,7 +370,7 @@ func TestKeysRotateKilledBetweenTheSteps(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary(t), "--keys", "rotate", "-p", "role101")
 	cmd.Env = w.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	noTerminal(cmd)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -385,7 +384,7 @@ func TestKeysRotateKilledBetweenTheSteps(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	// The new key is in the file; DeleteAccessKey is waiting in the fault.
-	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Process.Kill() // SIGKILL: no deferred cleanup runs
 	cmd.Wait()
 	w.srv.ClearFaults()
 
@@ -409,7 +408,7 @@ func (w *keysWorld) runStdin(t *testing.T, text string, args ...string) result {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary(t), args...)
 	cmd.Env = w.env
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	noTerminal(cmd)
 	cmd.Stdin = strings.NewReader(text)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
