@@ -34,8 +34,9 @@ type Chain struct {
 	configFile, credentialsFile string
 	// sdk is the SDK configuration LoadChain read the profile with; the STS
 	// client is built from it rather than by parsing the files again.
-	sdk      *aws.Config
-	endpoint string // what decides the STS endpoint, as text for cache identities
+	sdk           *aws.Config
+	storedProfile string // the source whose keys are in awsrun's key store
+	endpoint      string // what decides the STS endpoint, as text for cache identities
 }
 
 // Source is the root of a chain.

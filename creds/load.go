@@ -22,6 +22,9 @@ type LoadOptions struct {
 	Duration        time.Duration // --duration; 0: the profile's duration_seconds, else 1h
 	SessionDuration time.Duration // --session-duration; 0: 12h
 	Getenv          func(string) string
+	// Keys looks a profile's long-term keys up in awsrun's key store: ok
+	// is false when it holds none. Nil: keys come from the files only.
+	Keys func(profile string) (keys Credentials, ok bool, err error)
 }
 
 func (o LoadOptions) getenv() func(string) string {
@@ -63,15 +66,26 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	if err := raw.checkChain(profile); err != nil {
 		return nil, err
 	}
-	sc, sdk, err := loadShared(ctx, profile, configFile, credsFile)
+	storedProfile, stored, inStore, err := storedKeys(raw, profile, o.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if !inStore {
+		storedProfile = ""
+	}
+	sc, sdk, err := loadShared(ctx, profile, configFile, credsFile, storedProfile)
 	if err != nil {
 		return nil, err
 	}
 
-	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile, sdk: &sdk}
+	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile, sdk: &sdk, storedProfile: storedProfile}
 	path := linked(&sc)
 	root, roles := path[len(path)-1], path[:len(path)-1]
-	if c.Source, err = sourceOf(ctx, profile, root, roles, o, configFile, credsFile); err != nil {
+	var fromStore *Credentials
+	if inStore && root.Profile == storedProfile {
+		fromStore = &stored
+	}
+	if c.Source, err = sourceOf(ctx, profile, root, roles, fromStore, o, configFile, credsFile); err != nil {
 		return nil, err
 	}
 	if c.Hops, err = hopsOf(roles, o, configFile); err != nil {
@@ -92,13 +106,19 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 // linked, and the SDK configuration the STS client is built from: one
 // parse of the files serves both. The configuration carries anonymous
 // credentials, so that loading never builds the profile's own
-// (MFA-prompting) provider; every STS call carries its own.
-func loadShared(ctx context.Context, profile, configFile, credsFile string) (config.SharedConfig, aws.Config, error) {
+// (MFA-prompting) provider; every STS call carries its own. storedProfile
+// is the source whose keys are in awsrun's key store, "" for none.
+func loadShared(ctx context.Context, profile, configFile, credsFile, storedProfile string) (config.SharedConfig, aws.Config, error) {
+	files, done, err := credentialsFiles(credsFile, storedProfile, profile)
+	if err != nil {
+		return config.SharedConfig{}, aws.Config{}, err
+	}
+	defer done()
 	cfg, err := sdkParse(func() (aws.Config, error) {
 		return config.LoadDefaultConfig(ctx,
 			config.WithSharedConfigProfile(profile),
 			config.WithSharedConfigFiles([]string{configFile}),
-			config.WithSharedCredentialsFiles([]string{credsFile}),
+			config.WithSharedCredentialsFiles(files),
 			config.WithCredentialsProvider(aws.AnonymousCredentials{}),
 			config.WithAppID("awsrun"))
 	})
@@ -129,15 +149,18 @@ func linked(sc *config.SharedConfig) []*config.SharedConfig {
 	}
 }
 
-// sourceOf is the root of the chain: static keys, or an SDK provider (which
-// may assume a role of its own: web identity, credential_source,
-// credential_process with role_arn).
-func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, roles []*config.SharedConfig, o LoadOptions, configFile, credsFile string) (Source, error) {
+// sourceOf is the root of the chain: static keys (from the files, or
+// stored: awsrun's key store's), or an SDK provider (which may assume a
+// role of its own: web identity, credential_source, credential_process
+// with role_arn).
+func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, roles []*config.SharedConfig, stored *Credentials, o LoadOptions, configFile, credsFile string) (Source, error) {
 	src := Source{Profile: root.Profile}
 	switch {
 	case root.RoleARN != "":
 		// A role the SDK assumes on its own is part of the source.
 		src.Provider = providerKind(root)
+	case stored != nil:
+		src.Static = *stored
 	case root.Credentials.HasKeys():
 		src.Static = Credentials{
 			AccessKeyID:     root.Credentials.AccessKeyID,
@@ -149,7 +172,7 @@ func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, ro
 	}
 	if src.Provider == "" {
 		switch {
-		case root.RoleARN != "" && root.Credentials.HasKeys():
+		case root.RoleARN != "" && (root.Credentials.HasKeys() || stored != nil):
 			// The SDKs disagree here (one assumes the role, others refuse);
 			// running silently as the user would be the worst answer.
 			return src, &ConfigError{Profile: root.Profile, ARN: root.RoleARN,

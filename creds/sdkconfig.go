@@ -59,10 +59,15 @@ func endpointInputs(ctx context.Context, sc config.SharedConfig, getenv func(str
 // sdkConfig loads the SDK configuration of a profile of the chain, with
 // the chain's files and region.
 func (r *Resolver) sdkConfig(ctx context.Context, c *Chain, profile string, extra ...func(*config.LoadOptions) error) (aws.Config, error) {
+	credsFiles, done, err := credentialsFiles(c.credentialsFile, c.storedProfile, profile)
+	if err != nil {
+		return aws.Config{}, err
+	}
+	defer done()
 	opts := append([]func(*config.LoadOptions) error{
 		config.WithSharedConfigProfile(profile),
 		config.WithSharedConfigFiles([]string{c.configFile}),
-		config.WithSharedCredentialsFiles([]string{c.credentialsFile}),
+		config.WithSharedCredentialsFiles(credsFiles),
 		config.WithRegion(c.HopRegion),
 		config.WithAppID("awsrun"),
 	}, extra...)

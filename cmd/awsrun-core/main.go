@@ -21,6 +21,7 @@ import (
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/internal/cli"
+	"github.com/awsrun/awsrun/keys"
 	"github.com/awsrun/awsrun/runner"
 )
 
@@ -57,11 +58,12 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 }
 
 type app struct {
-	inv    *cli.Invocation
-	opts   *cli.Options
-	env    map[string]string
-	stdout io.Writer
-	stderr io.Writer
+	inv     *cli.Invocation
+	opts    *cli.Options
+	env     map[string]string
+	stdout  io.Writer
+	stderr  io.Writer
+	keyring *keys.Store // the key store, opened on first need (the launcher never links it)
 }
 
 func (a *app) main(ctx context.Context) error {
@@ -74,6 +76,8 @@ func (a *app) main(ctx context.Context) error {
 		return a.list(ctx)
 	case cli.ModeClear:
 		return a.clear(ctx)
+	case cli.ModeKeys:
+		return a.keys(ctx)
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {
@@ -132,7 +136,8 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 }
 
 func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
-	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Duration: a.inv.Duration, SessionDuration: a.inv.SessionDuration}
+	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Duration: a.inv.Duration, SessionDuration: a.inv.SessionDuration,
+		Keys: a.storedKeys}
 	return creds.LoadChain(ctx, a.inv.Profile, lo)
 }
 

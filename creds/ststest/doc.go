@@ -41,6 +41,11 @@
 // The SDK judges expiry by the real clock, not the server's: a server clock
 // set in the past hands out credentials the SDK considers already expired.
 //
+// IAMURL starts a fake IAM beside it (see iam.go) that shares its users,
+// keys, clock, call log and faults: the access key self-service a key
+// rotation makes, with the two-key limit, a policy requiring MFA, and a
+// propagation delay for new keys.
+//
 // Identities and roles are set up with AddUser, AddMFADevice and AddRole,
 // which panic on malformed ARNs: they are test setup, not user input.
 //

@@ -36,6 +36,7 @@ type Server struct {
 	keys     map[string]*credential // by access key id, long-term and temporary
 	calls    []Call
 	faults   []*fault
+	iam      *iamState // the fake IAM, started by IAMURL
 }
 
 // NewServer starts a fake STS server on 127.0.0.1 at a random port.
@@ -58,6 +59,7 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.done)
 		s.srv.Close()
+		s.closeIAM()
 	})
 }
 

@@ -77,6 +77,12 @@ func parseAuthorization(header string) (authorization, *apiError) {
 // authenticateLocked checks the request's SigV4 signature and returns the
 // credential that made it, failing as STS does.
 func (s *Server) authenticateLocked(r *http.Request, body []byte) (*credential, *apiError) {
+	return s.authenticateServiceLocked(r, body, signingService)
+}
+
+// authenticateServiceLocked is authenticateLocked for a request signed for
+// service: sts, or iam for the fake IAM.
+func (s *Server) authenticateServiceLocked(r *http.Request, body []byte, service string) (*credential, *apiError) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		return nil, errMissingAuth
@@ -93,8 +99,8 @@ func (s *Server) authenticateLocked(r *http.Request, body []byte) (*credential, 
 	switch {
 	case auth.date != amzDate[:8]:
 		return nil, signatureMismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + auth.date + "' != '" + amzDate[:8] + "', from '" + amzDate + "'.")
-	case auth.service != signingService:
-		return nil, signatureMismatch("Credential should be scoped to correct service: '" + signingService + "'. ")
+	case auth.service != service:
+		return nil, signatureMismatch("Credential should be scoped to correct service: '" + service + "'. ")
 	case !regionPattern.MatchString(auth.region):
 		return nil, signatureMismatch("Credential should be scoped to a valid region, not '" + auth.region + "'. ")
 	case auth.terminator != scopeTerminator:
@@ -113,6 +119,9 @@ func (s *Server) authenticateLocked(r *http.Request, body []byte) (*credential, 
 	}
 	if c.temporary() && !s.nowLocked().Before(c.expires) {
 		return nil, errExpired
+	}
+	if !s.propagatedLocked(c) {
+		return nil, errInvalidKey
 	}
 	want, serr := expectedSignature(r, body, auth, c.accessKeyID, c.secret, signingTime)
 	if serr != nil || !hmac.Equal([]byte(want), []byte(auth.signature)) {

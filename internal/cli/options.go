@@ -31,6 +31,7 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	Keys            string // --keys VERB
 
 	Command []string // COMMAND [ARG...], untouched
 

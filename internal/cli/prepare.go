@@ -76,8 +76,11 @@ func Prepare(args, environ []string) (*Invocation, error) {
 		return inv, nil
 	}
 	if inv.Mode != ModeClear {
-		if err := o.Check(inv.Env); err != nil {
-			return nil, err
+		// --keys runs nothing; rotation still calls STS, perhaps with a code.
+		if inv.Mode != ModeKeys {
+			if err := o.Check(inv.Env); err != nil {
+				return nil, err
+			}
 		}
 		// Before any prompt: a bad value would otherwise cost an MFA code.
 		if inv.STSTimeout, err = stsTimeout(inv.Env[STSTimeoutVar]); err != nil {
@@ -105,7 +108,7 @@ func Prepare(args, environ []string) (*Invocation, error) {
 			return nil, err
 		}
 	}
-	if inv.Mode != ModeClear {
+	if inv.Mode == ModeRun || inv.Mode == ModeExport {
 		// The index names the files as they are before they are read: an
 		// edit during the prompt must not index the old files' credentials
 		// under the new files' name.
@@ -138,6 +141,8 @@ func (o *Options) mode() Mode {
 		return ModeHelp
 	case o.Version:
 		return ModeVersion
+	case o.Keys != "":
+		return ModeKeys
 	case o.List:
 		return ModeList
 	case o.Clear:
@@ -151,11 +156,11 @@ func (o *Options) mode() Mode {
 // checkMode refuses a flag or a command the mode would silently ignore:
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
-	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command"}[m]
+	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command", ModeKeys: "--keys"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
-	if (m == ModeList || m == ModeClear) && len(o.Command) > 0 {
+	if (m == ModeList || m == ModeClear || m == ModeKeys) && len(o.Command) > 0 {
 		return UsageError{fmt.Errorf("%s runs no command, but %q was given", name, o.Command[0])}
 	}
 	for _, f := range o.set {

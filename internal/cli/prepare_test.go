@@ -67,6 +67,8 @@ func TestCoreOnlyFlagsAreHandedOver(t *testing.T) {
 		{[]string{"--list"}, true},
 		{[]string{"--list", "--json"}, true},
 		{[]string{"--clear"}, true},
+		{[]string{"--keys", "list"}, true},
+		{[]string{"-p", "u", "--keys", "add"}, true},
 	}
 	for _, tt := range tests {
 		o, err := Parse(tt.args)
@@ -117,6 +119,14 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 		{[]string{"--clear", "-p", "p", "-r", "eu-west-1", "-v"}, ""},
 		{[]string{"--help", "--clear", "true"}, ""}, // help wins, as everywhere
 		{[]string{"--version", "--list", "x"}, ""},
+		{[]string{"--keys", "add", "--", "true"}, `--keys runs no command, but "true" was given`},
+		{[]string{"--keys", "list", "--list"}, "--list does not go with --keys"},
+		{[]string{"--list", "--keys", "list"}, "--list does not go with --keys"},
+		{[]string{"--keys", "rotate", "-d", "1h"}, "--duration does not go with --keys"},
+		{[]string{"--keys", "rotate", "--export", "env"}, "--export does not go with --keys"},
+		{[]string{"--keys", "rotate", "--no-cache"}, "--no-cache does not go with --keys"},
+		{[]string{"--keys", "rotate", "-p", "u", "-t", "123456", "-r", "eu-west-1", "-v"}, ""},
+		{[]string{"--keys", "list", "--json"}, ""},
 	}
 	for _, tt := range tests {
 		_, err := Prepare(tt.args, testEnviron(t))
@@ -238,5 +248,22 @@ func TestSTSTimeoutIsCheckedBeforeAnything(t *testing.T) {
 	var se *SettingError
 	if !errors.As(err, &se) || err.Error() != `profile p: AWSRUN_STS_TIMEOUT="5 minutes" is not a duration (want e.g. 30s, 2m or seconds)` || !strings.Contains(se.Hint(), "AWSRUN_STS_TIMEOUT") {
 		t.Errorf("Prepare error = %v", err)
+	}
+}
+
+// TestKeysModeNeedsNoCommand guards --keys against the checks of a run:
+// it needs no command, is no nesting, and is never indexed for warm
+// launches; rotation still gets the code and the STS deadline.
+func TestKeysModeNeedsNoCommand(t *testing.T) {
+	env := append(testEnviron(t), "AWSRUN_PROFILE=outer", MFACodeVar+"=123456", STSTimeoutVar+"=5s")
+	inv, err := Prepare([]string{"--keys", "rotate", "-p", "u"}, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Mode != ModeKeys || inv.Profile != "u" || inv.IndexID != "" || inv.Path != "" {
+		t.Errorf("mode %v, profile %q, index %q, path %q; want ModeKeys for u, no index, no command", inv.Mode, inv.Profile, inv.IndexID, inv.Path)
+	}
+	if inv.MFACode != "123456" || inv.STSTimeout != 5*time.Second {
+		t.Errorf("code %q, STS timeout %v; want the environment's", inv.MFACode, inv.STSTimeout)
 	}
 }
