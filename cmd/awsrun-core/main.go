@@ -110,6 +110,9 @@ func (a *app) main(ctx context.Context) error {
 		// weight that --list would decrypt. Once a day, one stat otherwise.
 		_, _ = store.PruneDaily(warm.IndexLifetime + 12*time.Hour)
 	}
+	if o.Export == cli.ExportEKSToken {
+		return a.eksToken(ctx, r, chain, c)
+	}
 	if o.Export != "" {
 		return cli.Export(a.stdout, o.Export, c, chain.Region)
 	}

@@ -75,6 +75,9 @@ func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int
 	if !ok {
 		return 0, false
 	}
+	if o.Export == cli.ExportEKSToken {
+		return serveEKSToken(s, hit, o.EKSCluster, env, stdout, stderr)
+	}
 	if o.Export != "" {
 		if err := cli.Export(stdout, o.Export, hit.Credentials, hit.Region); err != nil {
 			return cli.Fail(stderr, err, nil), true

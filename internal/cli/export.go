@@ -13,7 +13,7 @@ import (
 // ValidExport reports whether format is one --export knows.
 func ValidExport(format string) bool {
 	switch format {
-	case "env", "json", "credential-process":
+	case "env", "json", "credential-process", ExportEKSToken:
 		return true
 	}
 	return false

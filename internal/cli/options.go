@@ -31,6 +31,7 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	EKSCluster      string // --eks-cluster, for --export eks-token
 
 	Command []string // COMMAND [ARG...], untouched
 	Flags   string   // the flag list for --help
@@ -50,7 +51,7 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVarP(&o.Duration, "duration", "d", "", "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
 	fs.StringVar(&o.SessionDuration, "session-duration", "", "lifetime of the MFA session, `DUR` (default 12h)")
 	fs.StringVarP(&o.Region, "region", "r", "", "`REGION` for STS and for the command's AWS_REGION/AWS_DEFAULT_REGION")
-	fs.StringVar(&o.Export, "export", "", "print credentials as `FORMAT` instead of running a command: env, json or credential-process")
+	fs.StringVar(&o.Export, "export", "", "print credentials as `FORMAT` instead of running a command: env, json, credential-process, or eks-token (a kubectl ExecCredential)")
 	fs.StringVar(&o.MinTTL, "min-ttl", "", "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the credential cache")
 	fs.BoolVar(&o.Refresh, "refresh", false, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
@@ -61,6 +62,7 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say on stderr what happens: cache hits, STS calls, key store")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
+	fs.StringVar(&o.EKSCluster, "eks-cluster", "", "with --export eks-token: the EKS cluster `NAME` the kubectl token is for")
 	o.Flags = fs.FlagUsages()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -79,13 +81,16 @@ func (o *Options) PrintHelp(w io.Writer) { fmt.Fprintf(w, Usage, o.Flags) }
 // Check refuses what makes no sense whatever the profile: a missing
 // command, a command with --export, an unknown format, and nesting.
 func (o *Options) Check(env map[string]string) error {
+	if err := o.checkEKS(env); err != nil {
+		return err
+	}
 	switch {
 	case o.Export == "" && len(o.Command) == 0:
 		return UsageError{errors.New("no command given")}
 	case o.Export != "" && len(o.Command) > 0:
 		return UsageError{fmt.Errorf("--export prints credentials and runs no command, but %q was given", o.Command[0])}
 	case o.Export != "" && !ValidExport(o.Export):
-		return UsageError{fmt.Errorf("unknown --export format %q (want env, json or credential-process)", o.Export)}
+		return UsageError{fmt.Errorf("unknown --export format %q (want env, json, credential-process or eks-token)", o.Export)}
 	}
 	// --export replaces nothing: a credential_process run by a tool inside
 	// an awsrun command must work.

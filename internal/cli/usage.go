@@ -6,6 +6,7 @@ const Usage = `awsrun runs a command with MFA-backed AWS role credentials.
 Usage:
   awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
+  awsrun [flags] --export eks-token --eks-cluster NAME   a kubectl ExecCredential for an EKS cluster
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun --version | --help
@@ -41,6 +42,7 @@ Examples:
   awsrun -p role101 -t 123456 -- kubectl get pods  # the code on the command line
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
+  awsrun -p role101 --export eks-token --eks-cluster prod   # kubectl's exec plugin (README: kubectl)
 
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]
