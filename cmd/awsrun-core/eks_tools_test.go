@@ -91,7 +91,7 @@ func TestOtherToolsTokensPassTheFake(t *testing.T) {
 // EKS does, through the fake STS, and answers /version. It speaks TLS:
 // kubectl runs no exec plugin for a plain-HTTP server. ca is its
 // certificate, PEM in base64, for the kubeconfig.
-func (w *world) apiServer(t *testing.T, cluster string) (url, ca string, verified *atomic.Int32) {
+func (w *world) apiServer(t testing.TB, cluster string) (url, ca string, verified *atomic.Int32) {
 	t.Helper()
 	verified = new(atomic.Int32)
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
