@@ -13,7 +13,7 @@ import (
 // ValidExport reports whether format is one --export knows.
 func ValidExport(format string) bool {
 	switch format {
-	case "env", "json", "credential-process", ExportEKSToken:
+	case "env", "json", "credential-process", "fish", "powershell", "dotenv", ExportEKSToken:
 		return true
 	}
 	return false
@@ -41,6 +41,19 @@ func Export(w io.Writer, format string, c warm.Credentials, region string) error
 			line("AWS_DEFAULT_REGION", region)
 		}
 		_, err := io.WriteString(w, b.String())
+		return err
+	case "fish":
+		_, err := io.WriteString(w, fishExport(exportVars(c, region)))
+		return err
+	case "powershell":
+		_, err := io.WriteString(w, powershellExport(exportVars(c, region)))
+		return err
+	case "dotenv":
+		text, err := dotenvExport(exportVars(c, region))
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, text)
 		return err
 	case "json":
 		return writeJSON(w, struct {

@@ -51,7 +51,7 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVarP(&o.Duration, "duration", "d", "", "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
 	fs.StringVar(&o.SessionDuration, "session-duration", "", "lifetime of the MFA session, `DUR` (default 12h)")
 	fs.StringVarP(&o.Region, "region", "r", "", "`REGION` for STS and for the command's AWS_REGION/AWS_DEFAULT_REGION")
-	fs.StringVar(&o.Export, "export", "", "print credentials as `FORMAT` instead of running a command: env, json, credential-process, or eks-token (a kubectl ExecCredential)")
+	fs.StringVar(&o.Export, "export", "", "print credentials as `FORMAT` instead of running a command: env, fish, powershell, dotenv, json, credential-process, or eks-token (a kubectl ExecCredential)")
 	fs.StringVar(&o.MinTTL, "min-ttl", "", "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
 	fs.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the credential cache")
 	fs.BoolVar(&o.Refresh, "refresh", false, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
@@ -90,7 +90,7 @@ func (o *Options) Check(env map[string]string) error {
 	case o.Export != "" && len(o.Command) > 0:
 		return UsageError{fmt.Errorf("--export prints credentials and runs no command, but %q was given", o.Command[0])}
 	case o.Export != "" && !ValidExport(o.Export):
-		return UsageError{fmt.Errorf("unknown --export format %q (want env, json, credential-process or eks-token)", o.Export)}
+		return UsageError{fmt.Errorf("unknown --export format %q (want env, fish, powershell, dotenv, json, credential-process or eks-token)", o.Export)}
 	}
 	// --export replaces nothing: a credential_process run by a tool inside
 	// an awsrun command must work.
