@@ -99,6 +99,7 @@ func (a *app) main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.minTTL = a.exportMinTTL(chain)
 	r := a.resolver()
 	c, err := r.Retrieve(ctx, chain)
 	if err != nil {

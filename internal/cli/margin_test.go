@@ -17,6 +17,9 @@ func TestMarginIsAtLeastTheRefreshMargin(t *testing.T) {
 		{[]string{"--min-ttl", "5400", "true"}, 90 * time.Minute, true},
 		{[]string{"--min-ttl", "soon", "true"}, 0, false},
 		{[]string{"--min-ttl", "-5m", "true"}, 0, false},
+		{[]string{"--export", "credential-process"}, 15 * time.Minute, true},
+		{[]string{"--export", "credential-process", "--min-ttl", "20m"}, 20 * time.Minute, true},
+		{[]string{"--export", "json"}, 5 * time.Minute, true},
 	}
 	for _, tt := range tests {
 		o, err := Parse(tt.args)

@@ -113,12 +113,16 @@ func (o *Options) MinTTLDuration() (time.Duration, error) {
 }
 
 // Margin is how long cached credentials must still be valid to serve this
-// invocation: the refresh margin, or --min-ttl when that is longer. ok is
-// false for a --min-ttl that does not parse.
+// invocation: the refresh margin, or --min-ttl when that is longer, or
+// CredentialProcessTTL for --export credential-process. ok is false for a
+// --min-ttl that does not parse.
 func (o *Options) Margin() (margin time.Duration, ok bool) {
 	d, err := o.MinTTLDuration()
 	if err != nil {
 		return 0, false
+	}
+	if o.Export == ExportCredentialProcess {
+		d = max(d, CredentialProcessTTL)
 	}
 	return max(warm.RefreshMargin, d), true
 }
