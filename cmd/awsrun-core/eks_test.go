@@ -108,6 +108,19 @@ func TestEKSTokenColdThenWarmWithoutCore(t *testing.T) {
 	if n := mfaRuns(); n != 1 || w.srv.CallCount("AssumeRole") != 0 {
 		t.Errorf("a second cluster cost %d codes and %d AssumeRole calls", n-1, w.srv.CallCount("AssumeRole"))
 	}
+
+	// --list shows the tokens, never their text; --clear forgets them
+	// with the profile's credentials.
+	list := w.run(t, "--list")
+	if list.code != 0 || !strings.Contains(list.stdout, "role101 eks-token prod") || strings.Contains(list.stdout, cold.Status.Token) {
+		t.Errorf("--list: exit %d, stdout %q", list.code, list.stdout)
+	}
+	if r := w.run(t, "--clear", "-p", "role101"); r.code != 0 {
+		t.Fatalf("--clear: exit %d, %s", r.code, r.stderr)
+	}
+	if r := w.runBinary(t, alone, args...); r.code != 125 {
+		t.Errorf("a token was served after --clear: exit %d, stdout %q", r.code, r.stdout)
+	}
 }
 
 // TestEKSTokenRenewedWithUnderAMinuteLeft: a cached token about to expire
