@@ -57,7 +57,7 @@ func ExecCredentialVersion(execInfo string) (string, error) {
 		APIVersion string `json:"apiVersion"`
 	}
 	if err := json.Unmarshal([]byte(execInfo), &info); err != nil {
-		return "", UsageError{fmt.Errorf("KUBERNETES_EXEC_INFO is not JSON: %w", err)}
+		return "", &ExecInfoError{fmt.Errorf("KUBERNETES_EXEC_INFO is not JSON: %w", err)}
 	}
 	switch info.APIVersion {
 	case execCredentialV1, execCredentialV1beta1:
@@ -65,7 +65,18 @@ func ExecCredentialVersion(execInfo string) (string, error) {
 	case "":
 		return execCredentialV1beta1, nil
 	}
-	return "", UsageError{fmt.Errorf("KUBERNETES_EXEC_INFO asks for an ExecCredential of %q; awsrun writes %s and %s", info.APIVersion, execCredentialV1, execCredentialV1beta1)}
+	return "", &ExecInfoError{fmt.Errorf("KUBERNETES_EXEC_INFO asks for an ExecCredential of %q; awsrun writes %s and %s", info.APIVersion, execCredentialV1, execCredentialV1beta1)}
+}
+
+// ExecInfoError is a KUBERNETES_EXEC_INFO awsrun cannot answer.
+type ExecInfoError struct{ Err error }
+
+func (e *ExecInfoError) Error() string { return e.Err.Error() }
+func (e *ExecInfoError) Unwrap() error { return e.Err }
+
+// Hint says where the version kubectl asks for comes from.
+func (e *ExecInfoError) Hint() string {
+	return "set the apiVersion of the kubeconfig's exec section to " + execCredentialV1 + " (or v1beta1); kubectl passes it in KUBERNETES_EXEC_INFO"
 }
 
 // ExecCredential prints t as kubectl's exec plugins answer: an

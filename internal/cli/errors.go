@@ -71,6 +71,10 @@ func Hint(err error) string {
 	case errors.As(err, &nx):
 		return nx.Hint()
 	}
+	var h interface{ Hint() string }
+	if errors.As(err, &h) {
+		return h.Hint()
+	}
 	return ""
 }
 
