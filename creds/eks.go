@@ -22,8 +22,8 @@ import (
 // signing the cluster's name in the x-k8s-aws-id header. The cluster's
 // authenticator sends it to STS with that header and learns who signed it.
 const (
-	eksTokenPrefix  = "k8s-aws-v1."
-	eksClusterIDHdr = "x-k8s-aws-id"
+	eksTokenPrefix   = "k8s-aws-v1."
+	eksClusterHeader = "x-k8s-aws-id"
 	// eksTokenLifetime is how long STS honours a presigned GetCallerIdentity
 	// after its X-Amz-Date. X-Amz-Expires says as much: the authenticator
 	// accepts up to 900 seconds, and an honest value keeps a verifier that
@@ -74,7 +74,7 @@ func (r *Resolver) presignEKSToken(ctx context.Context, c *Chain, creds Credenti
 		o.Presigner = presignAt{o.Presigner, signedAt}
 		o.ClientOptions = append(o.ClientOptions, as(creds, c.HopRegion), func(o *sts.Options) {
 			o.APIOptions = append(o.APIOptions,
-				smithyhttp.SetHeaderValue(eksClusterIDHdr, cluster),
+				smithyhttp.SetHeaderValue(eksClusterHeader, cluster),
 				// The signer moves X-Amz-* headers into the presigned query.
 				smithyhttp.SetHeaderValue("X-Amz-Expires", strconv.Itoa(int(eksTokenLifetime/time.Second))))
 		})
