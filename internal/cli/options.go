@@ -79,7 +79,8 @@ func Parse(args []string) (*Options, error) {
 func (o *Options) PrintHelp(w io.Writer) { fmt.Fprintf(w, Usage, o.Flags) }
 
 // Check refuses what makes no sense whatever the profile: a missing
-// command, a command with --export, an unknown format, and nesting.
+// command, a command with --export, an unknown format, --eks-cluster
+// without --export eks-token (or the reverse), and nesting.
 func (o *Options) Check(env map[string]string) error {
 	if err := o.checkEKS(env); err != nil {
 		return err
