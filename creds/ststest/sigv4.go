@@ -90,6 +90,21 @@ func (s *Server) authenticateLocked(r *http.Request, body []byte) (*credential, 
 	if perr != nil {
 		return nil, incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header)
 	}
+	c, err := s.signerLocked(auth, amzDate, r.Header.Get("X-Amz-Security-Token"))
+	if err != nil {
+		return nil, err
+	}
+	want, serr := expectedSignature(r, body, auth, c.accessKeyID, c.secret, signingTime)
+	if serr != nil || !hmac.Equal([]byte(want), []byte(auth.signature)) {
+		return nil, errSignature
+	}
+	return c, nil
+}
+
+// signerLocked checks a signature's credential scope against its date and
+// returns the credential it names, failing as STS does for an unknown key,
+// a wrong session token and expired temporary credentials.
+func (s *Server) signerLocked(auth authorization, amzDate, token string) (*credential, *apiError) {
 	switch {
 	case auth.date != amzDate[:8]:
 		return nil, signatureMismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + auth.date + "' != '" + amzDate[:8] + "', from '" + amzDate + "'.")
@@ -107,16 +122,11 @@ func (s *Server) authenticateLocked(r *http.Request, body []byte) (*credential, 
 	if !ok || regionPartition(auth.region) != c.principal.partition {
 		return nil, errInvalidKey
 	}
-	token := r.Header.Get("X-Amz-Security-Token")
 	if subtle.ConstantTimeCompare([]byte(token), []byte(c.sessionToken)) != 1 {
 		return nil, errInvalidKey
 	}
 	if c.temporary() && !s.nowLocked().Before(c.expires) {
 		return nil, errExpired
-	}
-	want, serr := expectedSignature(r, body, auth, c.accessKeyID, c.secret, signingTime)
-	if serr != nil || !hmac.Equal([]byte(want), []byte(auth.signature)) {
-		return nil, errSignature
 	}
 	return c, nil
 }

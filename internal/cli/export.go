@@ -13,7 +13,7 @@ import (
 // ValidExport reports whether format is one --export knows.
 func ValidExport(format string) bool {
 	switch format {
-	case "env", "json", "credential-process":
+	case "env", "json", "credential-process", "fish", "powershell", "dotenv", ExportEKSToken:
 		return true
 	}
 	return false
@@ -29,19 +29,23 @@ func Export(w io.Writer, format string, c warm.Credentials, region string) error
 	switch format {
 	case "env":
 		var b strings.Builder
-		line := func(k, v string) { fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v)) }
-		line("AWS_ACCESS_KEY_ID", c.AccessKeyID)
-		line("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
-		line("AWS_SESSION_TOKEN", c.SessionToken)
-		if expiration != "" {
-			line("AWS_CREDENTIAL_EXPIRATION", expiration)
-		}
-		if region != "" {
-			line("AWS_REGION", region)
-			line("AWS_DEFAULT_REGION", region)
-			line(RegionMarker, region) // so that a later awsrun knows it is not the user's
+		for _, v := range exportVars(c, region) {
+			fmt.Fprintf(&b, "export %s=%s\n", v[0], shellQuote(v[1]))
 		}
 		_, err := io.WriteString(w, b.String())
+		return err
+	case "fish":
+		_, err := io.WriteString(w, fishExport(exportVars(c, region)))
+		return err
+	case "powershell":
+		_, err := io.WriteString(w, powershellExport(exportVars(c, region)))
+		return err
+	case "dotenv":
+		text, err := dotenvExport(exportVars(c, region))
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, text)
 		return err
 	case "json":
 		return writeJSON(w, struct {

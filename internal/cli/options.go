@@ -31,6 +31,7 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	EKSCluster      string // --eks-cluster, for --export eks-token
 
 	Command []string // COMMAND [ARG...], untouched
 
