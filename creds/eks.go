@@ -56,7 +56,7 @@ func (r *Resolver) EKSToken(ctx context.Context, c *Chain, creds Credentials, cl
 		return warm.EKSToken{}, err
 	}
 	if id != "" {
-		if err := warm.RememberEKSToken(r.Cache, id, t, c.Profile+" eks-token "+cluster); err != nil {
+		if err := warm.RememberEKSToken(r.Cache, id, t, c.Profile, c.Profile+" eks-token "+cluster); err != nil {
 			r.writeOnce.Do(func() { r.notef("not caching the EKS token: %v", err) })
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/warm"
 )
 
@@ -134,6 +135,11 @@ func TestEKSTokenColdThenWarmWithoutCore(t *testing.T) {
 	if r := w.run(t, "--clear", "-p", "role101"); r.code != 0 {
 		t.Fatalf("--clear: exit %d, %s", r.code, r.stderr)
 	}
+	for _, e := range w.entriesByProfile(t) {
+		if strings.HasPrefix(e, string(cache.KindEKSToken)+" ") {
+			t.Errorf("--clear -p role101 left a token in the cache: %s", e)
+		}
+	}
 	if r := w.runBinary(t, alone, args...); r.code != 125 {
 		t.Errorf("a token was served after --clear: exit %d, stdout %q", r.code, r.stdout)
 	}
@@ -160,7 +166,7 @@ func TestEKSTokenRenewedWithUnderAMinuteLeft(t *testing.T) {
 		t.Fatal("the token is not cached under the role entry, its key id and the cluster")
 	}
 	tok.Expires = time.Now().Add(50 * time.Second)
-	if err := warm.RememberEKSToken(s, id, tok, "role101 eks-token prod"); err != nil {
+	if err := warm.RememberEKSToken(s, id, tok, "role101", "role101 eks-token prod"); err != nil {
 		t.Fatal(err)
 	}
 	if r := w.runBinary(t, launcherAlone(t), args...); r.code != 125 {

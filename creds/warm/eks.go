@@ -48,8 +48,9 @@ func LookupEKSToken(s Store, id string) (EKSToken, bool) {
 	return EKSToken{Token: string(e.Data), Expires: e.Expires}, true
 }
 
-// RememberEKSToken caches t under id; label says whose token it is, for
-// --list and --clear.
-func RememberEKSToken(s Store, id string, t EKSToken, label string) error {
-	return s.Put(id, &cache.Entry{Kind: cache.KindEKSToken, Label: label, Expires: t.Expires, Data: []byte(t.Token)})
+// RememberEKSToken caches t under id. profile is the profile whose
+// credentials signed it, by which --clear --profile forgets it; label says
+// whose token it is, for --list.
+func RememberEKSToken(s Store, id string, t EKSToken, profile, label string) error {
+	return s.Put(id, &cache.Entry{Kind: cache.KindEKSToken, Label: label, Profile: profile, Expires: t.Expires, Data: []byte(t.Token)})
 }

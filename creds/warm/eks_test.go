@@ -26,7 +26,7 @@ func TestEKSTokenLookup(t *testing.T) {
 		}
 	}
 	tok := EKSToken{Token: "k8s-aws-v1.aHR0cHM6Ly9zdHMuYW1hem9uYXdzLmNvbS8", Expires: time.Now().Add(15 * time.Minute).Truncate(time.Second)}
-	if err := RememberEKSToken(s, id, tok, "p eks-token prod"); err != nil {
+	if err := RememberEKSToken(s, id, tok, "p", "p eks-token prod"); err != nil {
 		t.Fatal(err)
 	}
 	got, ok := LookupEKSToken(s, id)
@@ -39,7 +39,7 @@ func TestEKSTokenLookup(t *testing.T) {
 
 	// Under a minute left: not served.
 	tok.Expires = time.Now().Add(59 * time.Second)
-	if err := RememberEKSToken(s, id, tok, "p eks-token prod"); err != nil {
+	if err := RememberEKSToken(s, id, tok, "p", "p eks-token prod"); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := LookupEKSToken(s, id); ok {
