@@ -11,27 +11,16 @@ import (
 // this invocation: --min-ttl, raised for --export credential-process to the
 // window in which botocore refreshes credentials — unless the profile's
 // credentials cannot last longer than that window at all (duration_seconds
-// = 900), where serving them beats refusing.
+// = 900), where serving them beats refusing. The lifetime asked is the
+// plan's, the one the credentials are made with.
 func (a *app) exportMinTTL(chain *creds.Chain) time.Duration {
 	if a.opts.Export != cli.ExportCredentialProcess {
 		return a.inv.MinTTL
 	}
-	if d := targetDuration(chain); d > 0 && d <= cli.CredentialProcessTTL {
-		return a.inv.MinTTL
+	if plan, err := creds.NewPlan(chain, 0); err == nil {
+		if t := plan.Target(); t != nil && t.Duration > 0 && t.Duration <= cli.CredentialProcessTTL {
+			return a.inv.MinTTL
+		}
 	}
 	return max(a.inv.MinTTL, cli.CredentialProcessTTL)
-}
-
-// targetDuration is the lifetime asked for the chain's credentials, 0 when
-// their provider decides it.
-func targetDuration(c *creds.Chain) time.Duration {
-	switch {
-	case len(c.Hops) > 0:
-		return c.Hops[len(c.Hops)-1].Duration
-	case c.Source.RoleARN != "":
-		return c.Source.Duration
-	case c.Source.Provider == "":
-		return c.SessionDuration
-	}
-	return 0
 }
