@@ -4,19 +4,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/awsrun/awsrun/creds/warm"
 )
 
+// ExportFormats are the formats --export knows, in the order the usage
+// lists them.
+var ExportFormats = []string{"env", "fish", "powershell", "dotenv", "json", ExportCredentialProcess, ExportEKSToken}
+
 // ValidExport reports whether format is one --export knows.
-func ValidExport(format string) bool {
-	switch format {
-	case "env", "json", "credential-process", "fish", "powershell", "dotenv", ExportEKSToken:
-		return true
-	}
-	return false
+func ValidExport(format string) bool { return slices.Contains(ExportFormats, format) }
+
+// exportFormatList is ExportFormats for a sentence: "env, …, json or eks-token".
+func exportFormatList() string {
+	n := len(ExportFormats)
+	return strings.Join(ExportFormats[:n-1], ", ") + " or " + ExportFormats[n-1]
 }
 
 // Export prints the credentials in the asked format on stdout: the one

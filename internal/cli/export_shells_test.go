@@ -142,3 +142,35 @@ func TestExportPowerShellRoundTripsInPwsh(t *testing.T) {
 	script := `$input | Out-String | Invoke-Expression; foreach ($v in '` + strings.Join(roundTripVars, "','") + `') { [Console]::Out.Write((Get-Item "Env:$v").Value + [char]0) }`
 	checkRoundTrip(t, "pwsh", shellRoundTrip(t, export(t, "powershell", hostileCreds(), "eu-west-1"), pwsh, "-NoProfile", "-NonInteractive", "-Command", script))
 }
+
+// TestEveryExportFormatIsListed: a format --export knows is named in the
+// usage, in the flag's help and in the refusal of an unknown one.
+func TestEveryExportFormatIsListed(t *testing.T) {
+	var help bytes.Buffer
+	(&Options{}).PrintHelp(&help)
+	_, err := Prepare([]string{"--export", "yaml"}, testEnviron(t))
+	if err == nil {
+		t.Fatal("--export yaml was accepted")
+	}
+	usage, _, _ := strings.Cut(help.String(), "Flags:")
+	var flag string
+	for _, line := range strings.Split(help.String(), "\n") {
+		if strings.Contains(line, "--export FORMAT") && !strings.HasPrefix(strings.TrimSpace(line), "awsrun") {
+			flag = line
+		}
+	}
+	for _, f := range ExportFormats {
+		if !ValidExport(f) {
+			t.Errorf("ValidExport(%q) = false", f)
+		}
+		if !strings.Contains(usage, f) {
+			t.Errorf("the usage lines do not name %q", f)
+		}
+		if !strings.Contains(flag, f) {
+			t.Errorf("--export's help %q does not name %q", flag, f)
+		}
+		if !strings.Contains(err.Error(), f) {
+			t.Errorf("%q does not name %q", err, f)
+		}
+	}
+}

@@ -190,7 +190,7 @@ func (o *Options) Check(env map[string]string) error {
 	case o.Export != "" && len(o.Command) > 0:
 		return UsageError{fmt.Errorf("--export prints credentials and runs no command, but %q was given", o.Command[0])}
 	case o.Export != "" && !ValidExport(o.Export):
-		return UsageError{fmt.Errorf("unknown --export format %q (want env, fish, powershell, dotenv, json, credential-process or eks-token)", o.Export)}
+		return UsageError{fmt.Errorf("unknown --export format %q (want %s)", o.Export, exportFormatList())}
 	}
 	// --export replaces nothing: a credential_process run by a tool inside
 	// an awsrun command must work.
