@@ -37,7 +37,7 @@ type listedCache struct {
 }
 
 type listedEntry struct {
-	Kind        cache.Kind `json:"kind"` // source, session, role
+	Kind        cache.Kind `json:"kind"` // source, session, role, eks-token
 	Label       string     `json:"label"`
 	Expires     string     `json:"expires"`      // RFC 3339, UTC
 	SecondsLeft int64      `json:"seconds_left"` // 0 once expired

@@ -83,7 +83,7 @@ func (a *app) main(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r := a.resolver()
+	r := a.resolver(chain)
 	c, err := r.Retrieve(ctx, chain)
 	if err != nil {
 		return err
@@ -93,6 +93,9 @@ func (a *app) main(ctx context.Context) error {
 		// Nothing cached lives longer than the index: older files are dead
 		// weight that --list would decrypt. Once a day, one stat otherwise.
 		_, _ = store.PruneDaily(warm.IndexLifetime + 12*time.Hour)
+	}
+	if a.inv.Mode == cli.ModeExport && a.opts.Export == cli.ExportEKSToken {
+		return a.eksToken(ctx, r, chain, c)
 	}
 	if a.inv.Mode == cli.ModeRun {
 		a.logf("exec %s", a.inv.Path)
@@ -141,11 +144,11 @@ func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
 	return creds.LoadChain(ctx, a.inv.Profile, lo)
 }
 
-func (a *app) resolver() *creds.Resolver {
+func (a *app) resolver(chain *creds.Chain) *creds.Resolver {
 	r := &creds.Resolver{
 		Refresh:    a.opts.Refresh,
 		MFACode:    a.inv.MFACode,
-		MinTTL:     a.inv.MinTTL,
+		MinTTL:     a.exportMinTTL(chain),
 		STSTimeout: a.inv.STSTimeout,
 		Note:       func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
 	}

@@ -93,7 +93,7 @@ func (a *app) keysRotate(ctx context.Context, profile string) error {
 	if userChain.MFASerial == "" {
 		userChain.MFASerial, userChain.MFAProcess = chain.MFASerial, chain.MFAProcess
 	}
-	r := a.resolver()
+	r := a.resolver(userChain)
 	stale := append(cacheIDs(chain), cacheIDs(userChain)...)
 	signer := rot.old
 	if userChain.MFASerial != "" {

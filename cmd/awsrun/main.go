@@ -41,8 +41,8 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		fmt.Fprintln(stdout, "awsrun", cli.Version())
 		return 0
 	}
-	if hit, ok := warmHit(inv); ok {
-		if err := inv.Deliver(stdout, hit.Credentials, hit.Region, hit.Profile); err != nil {
+	if served, err := serveWarm(inv, stdout); served {
+		if err != nil {
 			return cli.Fail(stderr, err)
 		}
 		return 0
@@ -50,11 +50,24 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	return cli.Fail(stderr, handOver(inv, environ))
 }
 
-// warmHit looks the invocation up in the warm index. It reports false for
-// everything it leaves to awsrun-core.
-func warmHit(inv *cli.Invocation) (warm.Hit, bool) {
+// serveWarm delivers what the warm index holds for the invocation. It
+// reports false, having printed nothing, when awsrun-core must do it.
+func serveWarm(inv *cli.Invocation, stdout io.Writer) (served bool, err error) {
+	s, hit, ok := warmHit(inv)
+	if !ok {
+		return false, nil
+	}
+	if inv.Opts.Export == cli.ExportEKSToken {
+		return serveEKSToken(s, hit, inv, stdout)
+	}
+	return true, inv.Deliver(stdout, hit.Credentials, hit.Region, hit.Profile)
+}
+
+// warmHit looks the invocation up in the warm index, in the store it
+// returns. It reports false for everything it leaves to awsrun-core.
+func warmHit(inv *cli.Invocation) (*cache.Store, warm.Hit, bool) {
 	if (inv.Mode != cli.ModeRun && inv.Mode != cli.ModeExport) || inv.Opts.NeedsCore() || inv.IndexID == "" {
-		return warm.Hit{}, false
+		return nil, warm.Hit{}, false
 	}
 	// FindKeyOnly: a launcher never makes a key. On Linux it has no OS
 	// keyring client (osKeyring is nil) and finds the key where awsrun-core
@@ -62,7 +75,8 @@ func warmHit(inv *cli.Invocation) (warm.Hit, bool) {
 	// NoCreate: nor a directory; a miss leaves the machine as it was.
 	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, NoCreate: true})
 	if err != nil {
-		return warm.Hit{}, false
+		return nil, warm.Hit{}, false
 	}
-	return warm.Lookup(s, inv.IndexID, inv.Margin)
+	hit, ok := warm.Lookup(s, inv.IndexID, inv.Margin)
+	return s, hit, ok
 }

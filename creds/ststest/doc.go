@@ -26,16 +26,23 @@
 //   - AssumeRole called with temporary credentials is role chaining, capped
 //     at one hour;
 //   - every request is recorded in a call log, and faults (error statuses,
-//     error codes, delays, malformed bodies) can be injected.
+//     error codes, delays, malformed bodies) can be injected;
+//   - a presigned GetCallerIdentity GET — an EKS token — is checked as the
+//     EKS authenticator and STS check it together: only the parameters the
+//     authenticator allows, the x-k8s-aws-id header signed, X-Amz-Expires
+//     at most 15 minutes and honoured, then the presigned SigV4 signature
+//     with the SDK's signer (over the header the verifier sends, so a token
+//     for another cluster fails); the answer is JSON when asked for.
+//     VerifyEKSToken plays the authenticator's part.
 //
 // It does not model: session policies, tags, source identity, SAML,
-// GetFederationToken and the other actions, presigned (query-string)
-// authentication, request-time skew checks, permission policies on the
+// GetFederationToken and the other actions, query-string authentication
+// other than presigned GetCallerIdentity, request-time skew checks, permission policies on the
 // caller (only trust policies), web identity tokens as JWTs (a token is an
 // opaque string registered on a role), the root user's shorter session
 // limits, or limits on which device a role session may present (any
-// registered one is accepted). Real STS also accepts GET; this fake answers
-// GET with an error. It serves every region of every partition at once, but
+// registered one is accepted). Real STS also accepts GET with an
+// Authorization header; this fake answers such a GET with an error. It serves every region of every partition at once, but
 // a credential scope must name a region of the key's partition.
 //
 // The SDK judges expiry by the real clock, not the server's: a server clock

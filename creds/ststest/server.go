@@ -98,6 +98,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	requestID := newRequestID()
 	body, readErr := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	form, formErr := url.ParseQuery(string(body))
+	presigned := isPresigned(r)
+	if presigned {
+		form, formErr = r.URL.Query(), nil
+	}
 	call := newCall(r, form, s.Now())
 
 	reply, ok := s.injectedReply(r.Context(), &call, requestID)
@@ -105,6 +109,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		var result any
 		var err *apiError
 		switch {
+		case presigned:
+			result, err = s.servePresigned(r, form, &call)
 		case r.Method != http.MethodPost:
 			err = &apiError{http.StatusMethodNotAllowed, "MethodNotAllowed", "The " + r.Method + " method is not allowed: send a form-encoded POST."}
 		case readErr != nil || len(body) > maxBodyBytes:
@@ -116,8 +122,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		if err != nil {
 			call.ErrorCode = err.code
+		}
+		switch {
+		case presigned && wantsJSON(r):
+			reply = jsonReply(call.Action, result, err, requestID)
+		case err != nil:
 			reply = errorReply(err, requestID)
-		} else {
+		default:
 			reply = resultReply(call.Action, result, requestID)
 		}
 	}

@@ -96,6 +96,22 @@ func (s *Server) authenticateServiceLocked(r *http.Request, body []byte, service
 	if perr != nil {
 		return nil, incompleteSignature("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + header)
 	}
+	c, err := s.signerLocked(auth, amzDate, r.Header.Get("X-Amz-Security-Token"), service)
+	if err != nil {
+		return nil, err
+	}
+	want, serr := expectedSignature(r, body, auth, c.accessKeyID, c.secret, signingTime)
+	if serr != nil || !hmac.Equal([]byte(want), []byte(auth.signature)) {
+		return nil, errSignature
+	}
+	return c, nil
+}
+
+// signerLocked checks a signature's credential scope against its date and
+// service and returns the credential it names, failing as STS does for an
+// unknown key (or one IAM has not yet propagated), a wrong session token
+// and expired temporary credentials.
+func (s *Server) signerLocked(auth authorization, amzDate, token, service string) (*credential, *apiError) {
 	switch {
 	case auth.date != amzDate[:8]:
 		return nil, signatureMismatch("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" + auth.date + "' != '" + amzDate[:8] + "', from '" + amzDate + "'.")
@@ -113,7 +129,6 @@ func (s *Server) authenticateServiceLocked(r *http.Request, body []byte, service
 	if !ok || regionPartition(auth.region) != c.principal.partition {
 		return nil, errInvalidKey
 	}
-	token := r.Header.Get("X-Amz-Security-Token")
 	if subtle.ConstantTimeCompare([]byte(token), []byte(c.sessionToken)) != 1 {
 		return nil, errInvalidKey
 	}
@@ -122,10 +137,6 @@ func (s *Server) authenticateServiceLocked(r *http.Request, body []byte, service
 	}
 	if !s.propagatedLocked(c) {
 		return nil, errInvalidKey
-	}
-	want, serr := expectedSignature(r, body, auth, c.accessKeyID, c.secret, signingTime)
-	if serr != nil || !hmac.Equal([]byte(want), []byte(auth.signature)) {
-		return nil, errSignature
 	}
 	return c, nil
 }

@@ -1,6 +1,7 @@
 package ststest
 
 import (
+	"cmp"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -12,14 +13,15 @@ const namespace = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 // reply is a complete HTTP answer, built before it is written.
 type reply struct {
-	status    int
-	requestID string
-	body      []byte
+	status      int
+	requestID   string
+	body        []byte
+	contentType string // "" for text/xml
 }
 
 func (r *reply) write(w http.ResponseWriter) {
 	h := w.Header()
-	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Type", cmp.Or(r.contentType, "text/xml"))
 	h.Set("Content-Length", strconv.Itoa(len(r.body)))
 	h.Set("X-Amzn-Requestid", r.requestID)
 	w.WriteHeader(r.status)
@@ -94,9 +96,9 @@ type assumeRoleWithWebIdentityResult struct {
 }
 
 type getCallerIdentityResult struct {
-	XMLName xml.Name `xml:"GetCallerIdentityResult"`
+	XMLName xml.Name `xml:"GetCallerIdentityResult" json:"-"`
 	Arn     string
-	UserID  string `xml:"UserId"`
+	UserID  string `xml:"UserId" json:"UserId"`
 	Account string
 }
 
@@ -107,7 +109,7 @@ func resultReply(action string, result any, requestID string) *reply {
 		Result:   result,
 		Metadata: responseMetadata{RequestID: requestID},
 	}
-	return &reply{http.StatusOK, requestID, marshal(env)}
+	return &reply{status: http.StatusOK, requestID: requestID, body: marshal(env)}
 }
 
 func errorReply(e *apiError, requestID string) *reply {
@@ -115,7 +117,7 @@ func errorReply(e *apiError, requestID string) *reply {
 	r.Xmlns = namespace
 	r.Error.Type, r.Error.Code, r.Error.Message = e.errorType(), e.code, e.message
 	r.RequestID = requestID
-	return &reply{e.status, requestID, marshal(r)}
+	return &reply{status: e.status, requestID: requestID, body: marshal(r)}
 }
 
 // malformedReply is a 200 whose body breaks off inside the result, as a
@@ -126,7 +128,7 @@ func malformedReply(action, requestID string) *reply {
 	}
 	body := `<?xml version="1.0"?>` + "\n" +
 		`<` + action + `Response xmlns="` + namespace + `"><` + action + `Result><Credentials><AccessKeyId>ASIA`
-	return &reply{http.StatusOK, requestID, []byte(body)}
+	return &reply{status: http.StatusOK, requestID: requestID, body: []byte(body)}
 }
 
 func marshal(v any) []byte {

@@ -4,19 +4,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/awsrun/awsrun/creds/warm"
 )
 
+// ExportFormats are the formats --export knows, in the order the usage
+// lists them.
+var ExportFormats = []string{"env", "fish", "powershell", "dotenv", "json", ExportCredentialProcess, ExportEKSToken}
+
 // ValidExport reports whether format is one --export knows.
-func ValidExport(format string) bool {
-	switch format {
-	case "env", "json", "credential-process":
-		return true
-	}
-	return false
+func ValidExport(format string) bool { return slices.Contains(ExportFormats, format) }
+
+// exportFormatList is ExportFormats for a sentence: "env, …, json or eks-token".
+func exportFormatList() string {
+	n := len(ExportFormats)
+	return strings.Join(ExportFormats[:n-1], ", ") + " or " + ExportFormats[n-1]
 }
 
 // Export prints the credentials in the asked format on stdout: the one
@@ -29,19 +34,23 @@ func Export(w io.Writer, format string, c warm.Credentials, region string) error
 	switch format {
 	case "env":
 		var b strings.Builder
-		line := func(k, v string) { fmt.Fprintf(&b, "export %s=%s\n", k, shellQuote(v)) }
-		line("AWS_ACCESS_KEY_ID", c.AccessKeyID)
-		line("AWS_SECRET_ACCESS_KEY", c.SecretAccessKey)
-		line("AWS_SESSION_TOKEN", c.SessionToken)
-		if expiration != "" {
-			line("AWS_CREDENTIAL_EXPIRATION", expiration)
-		}
-		if region != "" {
-			line("AWS_REGION", region)
-			line("AWS_DEFAULT_REGION", region)
-			line(RegionMarker, region) // so that a later awsrun knows it is not the user's
+		for _, v := range exportVars(c, region) {
+			fmt.Fprintf(&b, "export %s=%s\n", v[0], shellQuote(v[1]))
 		}
 		_, err := io.WriteString(w, b.String())
+		return err
+	case "fish":
+		_, err := io.WriteString(w, fishExport(exportVars(c, region)))
+		return err
+	case "powershell":
+		_, err := io.WriteString(w, powershellExport(exportVars(c, region)))
+		return err
+	case "dotenv":
+		text, err := dotenvExport(exportVars(c, region))
+		if err != nil {
+			return err
+		}
+		_, err = io.WriteString(w, text)
 		return err
 	case "json":
 		return writeJSON(w, struct {

@@ -75,7 +75,7 @@ func newFlagSet(o *Options) flagSet {
 	f.str(&o.Duration, "duration", "d", WarmSafe, cred|ModeClear, "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
 	f.str(&o.SessionDuration, "session-duration", "", WarmSafe, cred|ModeClear, "lifetime of the MFA session, `DUR` (default 12h)")
 	f.str(&o.Region, "region", "r", WarmSafe, cred|ModeClear|ModeKeys, "`REGION` for STS and for the command's AWS_REGION/AWS_DEFAULT_REGION")
-	f.str(&o.Export, "export", "", WarmSafe, ModeExport, "print credentials as `FORMAT` instead of running a command: env, json or credential-process")
+	f.str(&o.Export, "export", "", WarmSafe, ModeExport, "print credentials as `FORMAT` instead of running a command: env, fish, powershell, dotenv, json, credential-process, or eks-token (a kubectl ExecCredential)")
 	f.str(&o.MinTTL, "min-ttl", "", WarmSafe, cred, "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
 	f.bool(&o.NoCache, "no-cache", "", CoreOnly, cred, "neither read nor write the credential cache")
 	f.bool(&o.Refresh, "refresh", "", CoreOnly, cred, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
@@ -88,6 +88,8 @@ func newFlagSet(o *Options) flagSet {
 	f.bool(&o.Help, "help", "h", WarmSafe, every, "print this help and exit")
 	// The launcher links no key store: --keys is awsrun-core's alone.
 	f.str(&o.Keys, "keys", "", CoreOnly, ModeKeys, "long-term keys out of plain text: `VERB` add, import, rotate or remove (with -p NAME), or list")
+	// Warm-safe: the launcher serves a cached token itself.
+	f.str(&o.EKSCluster, "eks-cluster", "", WarmSafe, ModeExport, "with --export eks-token: the EKS cluster `NAME` the kubectl token is for")
 	return f
 }
 

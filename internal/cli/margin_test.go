@@ -17,6 +17,9 @@ func TestMarginIsAtLeastTheRefreshMargin(t *testing.T) {
 		{[]string{"--min-ttl", "5400", "--export", "env"}, 90 * time.Minute, true},
 		{[]string{"--min-ttl", "soon", "--export", "env"}, 0, false},
 		{[]string{"--min-ttl", "-5m", "--export", "env"}, 0, false},
+		{[]string{"--export", "credential-process"}, 15 * time.Minute, true},
+		{[]string{"--export", "credential-process", "--min-ttl", "20m"}, 20 * time.Minute, true},
+		{[]string{"--export", "json"}, 5 * time.Minute, true},
 	}
 	for _, tt := range tests {
 		var got time.Duration

@@ -32,6 +32,7 @@ type Options struct {
 	Version         bool
 	Help            bool
 	Keys            string // --keys VERB
+	EKSCluster      string // --eks-cluster, for --export eks-token
 
 	Command []string // COMMAND [ARG...], untouched
 

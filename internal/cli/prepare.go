@@ -35,7 +35,8 @@ type Invocation struct {
 	SessionDuration time.Duration // --session-duration, 0 when not given
 	MinTTL          time.Duration // --min-ttl, 0 when not given
 	// Margin is how long cached credentials must still be valid to serve
-	// this invocation: the refresh margin, or --min-ttl when longer.
+	// this invocation: the refresh margin, or --min-ttl when longer, or
+	// CredentialProcessTTL for --export credential-process.
 	Margin time.Duration
 	// STSTimeout is $AWSRUN_STS_TIMEOUT, 0 when unset (the default applies).
 	STSTimeout time.Duration
@@ -91,6 +92,9 @@ func Prepare(args, environ []string) (*Invocation, error) {
 			return nil, err
 		}
 		inv.Margin = max(warm.RefreshMargin, inv.MinTTL)
+		if o.Export == ExportCredentialProcess {
+			inv.Margin = max(inv.Margin, CredentialProcessTTL)
+		}
 		inv.MFACode = o.MFACode
 		if inv.MFACode == "" {
 			inv.MFACode = environValue(environ, MFACodeVar)
@@ -170,21 +174,28 @@ func (o *Options) checkMode(m Mode) error {
 		if f.Name == "json" {
 			return UsageError{errors.New("--json goes with --list (for credentials as JSON: --export json)")}
 		}
+		if f.Name == "eks-cluster" {
+			return UsageError{errors.New("--eks-cluster goes with --export eks-token")}
+		}
 		return UsageError{fmt.Errorf("--%s does not go with %s", f.Name, name)}
 	}
 	return nil
 }
 
 // Check refuses what makes no sense whatever the profile: a missing
-// command, a command with --export, an unknown format, and nesting.
+// command, a command with --export, an unknown format, --eks-cluster
+// without --export eks-token (or the reverse), and nesting.
 func (o *Options) Check(env map[string]string) error {
+	if err := o.checkEKS(env); err != nil {
+		return err
+	}
 	switch {
 	case o.Export == "" && len(o.Command) == 0:
 		return UsageError{errors.New("no command given")}
 	case o.Export != "" && len(o.Command) > 0:
 		return UsageError{fmt.Errorf("--export prints credentials and runs no command, but %q was given", o.Command[0])}
 	case o.Export != "" && !ValidExport(o.Export):
-		return UsageError{fmt.Errorf("unknown --export format %q (want env, json or credential-process)", o.Export)}
+		return UsageError{fmt.Errorf("unknown --export format %q (want %s)", o.Export, exportFormatList())}
 	}
 	// --export replaces nothing: a credential_process run by a tool inside
 	// an awsrun command must work.

@@ -5,7 +5,8 @@ const Usage = `awsrun runs a command with MFA-backed AWS role credentials.
 
 Usage:
   awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials
-  awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
+  awsrun [flags] --export FORMAT          print the credentials instead (env, fish, powershell, dotenv, json, credential-process)
+  awsrun [flags] --export eks-token --eks-cluster NAME   a kubectl ExecCredential for an EKS cluster
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun --keys VERB [--profile NAME]     long-term keys out of plain text: add, import, list, remove, rotate
@@ -41,7 +42,10 @@ Examples:
   AWS_PROFILE=role101 make -j8 deploy              # targets run "awsrun -- ...": one prompt for all
   AWSRUN_MFA_CODE=123456 awsrun -p role101 -- kubectl get pods   # a code, not in argv
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
+  awsrun -p role101 --export fish | source         # the same in fish; PowerShell: --export powershell | Out-String | Invoke-Expression
+  docker run --env-file <(awsrun -p role101 --export dotenv) amazon/aws-cli sts get-caller-identity
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
+  awsrun -p role101 --export eks-token --eks-cluster prod   # kubectl's exec plugin (README: kubectl)
 
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]
