@@ -26,6 +26,10 @@ type Call struct {
 	SerialNumber string
 	// TokenCode is the MFA code sent (a test fake may record it).
 	TokenCode string
+	// Name is the Name parameter of GetFederationToken.
+	Name string
+	// Policy is the session policy sent (GetFederationToken), "" for none.
+	Policy string
 	// DurationSeconds is the DurationSeconds parameter, 0 when absent.
 	DurationSeconds int32
 	// Region is the region of the SigV4 credential scope.
@@ -50,6 +54,8 @@ func newCall(r *http.Request, form url.Values, now time.Time) Call {
 		ExternalID:      form.Get("ExternalId"),
 		SerialNumber:    form.Get("SerialNumber"),
 		TokenCode:       form.Get("TokenCode"),
+		Name:            form.Get("Name"),
+		Policy:          form.Get("Policy"),
 		Time:            now,
 	}
 	if n, err := strconv.ParseInt(form.Get("DurationSeconds"), 10, 32); err == nil {

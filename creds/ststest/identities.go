@@ -74,6 +74,12 @@ type credential struct {
 	principal    *principal
 	mfa          bool      // MFA was present when the session was made
 	mfaAuthTime  time.Time // when that MFA code was given
+	// issuedBy is the call that made temporary credentials (GetSessionToken,
+	// AssumeRole, GetFederationToken, …), which the federation endpoint
+	// judges them by; "" for long-term keys.
+	issuedBy string
+	// chained: made by AssumeRole called with temporary credentials.
+	chained bool
 }
 
 func (c *credential) temporary() bool { return c.sessionToken != "" }
