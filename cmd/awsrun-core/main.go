@@ -70,6 +70,8 @@ func (a *app) main(ctx context.Context) error {
 		return a.list(ctx)
 	case o.Clear:
 		return a.clear(ctx)
+	case o.ConsoleMode():
+		return a.console(ctx)
 	}
 	if err := o.Check(a.env); err != nil {
 		return err

@@ -31,6 +31,10 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	Console         bool
+	ConsoleURL      bool
+	ConsoleService  string
+	ConsolePath     string
 
 	Command []string // COMMAND [ARG...], untouched
 	Flags   string   // the flag list for --help
@@ -61,6 +65,10 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say on stderr what happens: cache hits, STS calls, key store")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
+	fs.BoolVar(&o.Console, "console", false, "open the AWS console in the browser ($BROWSER, else the system's), signed in as the profile")
+	fs.BoolVar(&o.ConsoleURL, "console-url", false, "print the console sign-in URL on stdout instead; it signs in whoever has it for 15 minutes")
+	fs.StringVar(&o.ConsoleService, "console-service", "", "with --console or --console-url: open the console of service `NAME` (s3, ec2, ...)")
+	fs.StringVar(&o.ConsolePath, "console-path", "", "with --console or --console-url: open the console page `PATH` (e.g. ec2/home#Instances:)")
 	o.Flags = fs.FlagUsages()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
@@ -93,6 +101,12 @@ func (o *Options) Check(env map[string]string) error {
 		return &NestedError{Outer: p}
 	}
 	return nil
+}
+
+// ConsoleMode reports whether any console flag was given: the console
+// sign-in is awsrun-core's alone.
+func (o *Options) ConsoleMode() bool {
+	return o.Console || o.ConsoleURL || o.ConsoleService != "" || o.ConsolePath != ""
 }
 
 // MinTTLDuration is --min-ttl, 0 when it was not given.

@@ -8,6 +8,7 @@ Usage:
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
+  awsrun [flags] --console | --console-url  sign in to the AWS console as the profile
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
@@ -41,6 +42,7 @@ Examples:
   awsrun -p role101 -t 123456 -- kubectl get pods  # the code on the command line
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
+  awsrun -p role101 --console --console-service s3 # the S3 console, signed in as role101
 
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]
@@ -56,6 +58,7 @@ Environment:
   AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, XDG_CACHE_HOME,
   XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file),
   AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested),
+  BROWSER and AWSRUN_FEDERATION_ENDPOINT (--console),
   and what the SDK's providers read for credential_source, SSO and web identity
   (AWS_ACCESS_KEY_ID, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ENDPOINT_URL_SSO, ...).
 `
