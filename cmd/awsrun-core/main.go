@@ -62,8 +62,8 @@ type app struct {
 
 func (a *app) main(ctx context.Context) error {
 	o := a.opts
-	if o.JSON && !o.List {
-		return cli.UsageError{Err: errors.New("--json goes with --list (for credentials as JSON: --export json)")}
+	if o.JSON && !o.List && !o.WhoAmI {
+		return cli.UsageError{Err: errors.New("--json goes with --list or --whoami (for credentials as JSON: --export json)")}
 	}
 	switch {
 	case o.List:
@@ -72,6 +72,8 @@ func (a *app) main(ctx context.Context) error {
 		return a.clear(ctx)
 	case o.ConsoleMode():
 		return a.console(ctx)
+	case o.WhoAmI:
+		return a.whoami(ctx)
 	}
 	if err := o.Check(a.env); err != nil {
 		return err

@@ -41,7 +41,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 // having printed nothing, for everything it leaves to awsrun-core.
 func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int, served bool) {
 	env := cli.EnvMap(environ)
-	if o.Help || o.Version || o.List || o.JSON || o.Clear || o.NoCache || o.Refresh || o.Verbose || o.ConsoleMode() || o.Check(env) != nil {
+	if o.Help || o.Version || o.List || o.JSON || o.Clear || o.NoCache || o.Refresh || o.Verbose || o.ConsoleMode() || o.WhoAmI || o.Check(env) != nil {
 		return 0, false
 	}
 	// A setting only awsrun-core can check (and refuse) must not be

@@ -35,6 +35,7 @@ type Options struct {
 	ConsoleURL      bool
 	ConsoleService  string
 	ConsolePath     string
+	WhoAmI          bool
 
 	Command []string // COMMAND [ARG...], untouched
 	Flags   string   // the flag list for --help
@@ -59,7 +60,7 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVar(&o.NoCache, "no-cache", false, "neither read nor write the credential cache")
 	fs.BoolVar(&o.Refresh, "refresh", false, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
 	fs.BoolVar(&o.List, "list", false, "list profiles and cached credentials")
-	fs.BoolVar(&o.JSON, "json", false, "with --list: print the list as JSON, for scripts and shell prompts")
+	fs.BoolVar(&o.JSON, "json", false, "with --list or --whoami: print JSON, for scripts and shell prompts")
 	fs.BoolVar(&o.Clear, "clear", false, "forget cached credentials: all, or with --profile that profile's")
 	fs.BoolVar(&o.Nested, "nested", false, "allow running inside another awsrun's command (its credentials are replaced)")
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say on stderr what happens: cache hits, STS calls, key store")
@@ -69,6 +70,7 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVar(&o.ConsoleURL, "console-url", false, "print the console sign-in URL on stdout instead; it signs in whoever has it for 15 minutes")
 	fs.StringVar(&o.ConsoleService, "console-service", "", "with --console or --console-url: open the console of service `NAME` (s3, ec2, ...)")
 	fs.StringVar(&o.ConsolePath, "console-path", "", "with --console or --console-url: open the console page `PATH` (e.g. ec2/home#Instances:)")
+	fs.BoolVar(&o.WhoAmI, "whoami", false, "print who the profile's credentials are (account, ARN, user id) and until when; --json for scripts")
 	o.Flags = fs.FlagUsages()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {

@@ -9,6 +9,7 @@ Usage:
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun [flags] --console | --console-url  sign in to the AWS console as the profile
+  awsrun [flags] --whoami [--json]        who the profile's credentials are, and until when
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
@@ -43,6 +44,7 @@ Examples:
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
   awsrun -p role101 --console --console-service s3 # the S3 console, signed in as role101
+  awsrun -p role101 --whoami                       # account, ARN and expiry of role101's credentials
 
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]
