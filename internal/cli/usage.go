@@ -8,7 +8,7 @@ Usage:
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
-  awsrun [flags] --console | --console-url  sign in to the AWS console as the profile
+  awsrun [flags] --console[-url]          sign in to the AWS console as the profile (or print the URL)
   awsrun [flags] --whoami [--json]        who the profile's credentials are, and until when
   awsrun --version | --help
 
