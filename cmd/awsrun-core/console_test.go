@@ -113,8 +113,11 @@ func TestConsoleOpensTheBrowser(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(record)
 			args := []string{"-p", "role101", "--console", "--console-service", "ec2"}
-			if i == 0 {
+			switch i {
+			case 0:
 				args = append(args, "-t", w.code())
+			case 2:
+				args = append(args, "-v") // -v says more, never the URL
 			}
 			env := w.env
 			w.env = append(append([]string{}, w.env...), "BROWSER="+tt.browser)
@@ -178,6 +181,8 @@ func TestConsoleBadInput(t *testing.T) {
 			want: "plain HTTP"},
 		{name: "no browser", env: []string{"BROWSER=/nonexistent/browser"}, args: []string{"-p", "role101", "--console"},
 			want: "cannot open a browser"},
+		{name: "cold cache, no code, no terminal", args: []string{"-p", "role101", "--console-url"},
+			want: "no terminal"},
 		{name: "service without console", args: []string{"-p", "role101", "--console-service", "s3", "--", "true"},
 			want: "--console-service and --console-path go with --console or --console-url"},
 		{name: "both pages", args: []string{"-p", "role101", "--console", "--console-service", "s3", "--console-path", "iam/home"},
@@ -191,7 +196,7 @@ func TestConsoleBadInput(t *testing.T) {
 			w.withFederation(t)
 			w.env = append(w.env, tt.env...)
 			args := tt.args
-			if tt.name != "no role and no keys" && tt.name != "ISO partition" {
+			if tt.name != "no role and no keys" && tt.name != "ISO partition" && !strings.HasPrefix(tt.name, "cold cache") {
 				args = append([]string{"-t", w.code()}, args...)
 			}
 			r := w.run(t, args...)
