@@ -213,3 +213,36 @@ func TestConsoleBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestBrowserCommands(t *testing.T) {
+	const u = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=x"
+	tests := []struct {
+		goos, browser string
+		want          [][]string
+	}{
+		{"linux", "", [][]string{{"xdg-open", u}}},
+		{"darwin", "", [][]string{{"open", u}}},
+		{"windows", "", [][]string{{"rundll32", "url.dll,FileProtocolHandler", u}}},
+		{"linux", "firefox --new-window %s:chromium", [][]string{{"firefox", "--new-window", u}, {"chromium", u}}},
+		{"darwin", "open -a Safari", [][]string{{"open", "-a", "Safari", u}}},
+		{"windows", `C:\browser.exe;edge %s`, [][]string{{`C:\browser.exe`, u}, {"edge", u}}},
+		{"linux", " : ", nil},
+	}
+	for _, tt := range tests {
+		var got [][]string
+		for _, c := range browserCommands(map[string]string{"BROWSER": tt.browser}, tt.goos) {
+			got = append(got, withURL(c, u))
+		}
+		if fmtCmds(got) != fmtCmds(tt.want) {
+			t.Errorf("%s BROWSER=%q: %q, want %q", tt.goos, tt.browser, got, tt.want)
+		}
+	}
+}
+
+func fmtCmds(cmds [][]string) string {
+	var b strings.Builder
+	for _, c := range cmds {
+		b.WriteString(strings.Join(c, "\x00") + "\n")
+	}
+	return b.String()
+}
