@@ -90,8 +90,12 @@ func (e *SigninError) Error() string {
 	switch {
 	case e.Timeout > 0:
 		return fmt.Sprintf("no answer from the sign-in endpoint %s within %s", e.Endpoint, fmtDuration(e.Timeout))
-	case e.Status != 0:
+	case e.Status >= 500:
+		return fmt.Sprintf("the sign-in endpoint %s failed: HTTP %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
+	case e.Status >= 400:
 		return fmt.Sprintf("the sign-in endpoint %s refused the credentials: HTTP %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
+	case e.Status != 0:
+		return fmt.Sprintf("the sign-in endpoint %s answered HTTP %d %s, not a sign-in token", e.Endpoint, e.Status, http.StatusText(e.Status))
 	}
 	return fmt.Sprintf("getSigninToken at %s: %v", e.Endpoint, e.Err)
 }
@@ -175,6 +179,8 @@ func (r *Resolver) ConsoleSignin(ctx context.Context, c *Chain, o ConsoleOptions
 			if c.Source.Provider != "" || (len(c.Hops) == 0 && c.Source.RoleARN == "") {
 				hint = "the endpoint takes only role and federated-user sessions: give the profile a role_arn, or run again with --refresh"
 			}
+		} else if errors.As(err, &se) && se.Status >= 500 {
+			hint = "the sign-in endpoint failed on its side: run again in a moment"
 		} else if errors.As(err, &se) && se.Timeout > 0 {
 			hint = fmt.Sprintf("check the network and any proxy, or allow more time than %s: AWSRUN_STS_TIMEOUT=%s", fmtDuration(se.Timeout), fmtDuration(2*se.Timeout))
 		}

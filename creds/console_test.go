@@ -264,6 +264,12 @@ func TestConsoleSigninErrors(t *testing.T) {
 	defer refusing.Close()
 	noToken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"Other":"x"}`)) }))
 	defer noToken.Close()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) }))
+	defer failing.Close()
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://elsewhere.example/?"+r.URL.RawQuery, http.StatusFound)
+	}))
+	defer redirecting.Close()
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer slow.Close()
 
@@ -280,6 +286,8 @@ func TestConsoleSigninErrors(t *testing.T) {
 		{name: "endpoint not https", config: role101, endpoint: "http://signin.example.com", want: "plain HTTP"},
 		{name: "unreachable endpoint", config: role101, endpoint: closed.URL, want: "getSigninToken at " + closed.URL, sts: true},
 		{name: "error page", config: role101, endpoint: refusing.URL, want: "HTTP 400 Bad Request", status: 400, sts: true},
+		{name: "endpoint failing", config: role101, endpoint: failing.URL, want: "failed: HTTP 503 Service Unavailable", status: 503, sts: true},
+		{name: "endpoint redirecting", config: role101, endpoint: redirecting.URL, want: "answered HTTP 302 Found, not a sign-in token", status: 302, sts: true},
 		{name: "no token in the answer", config: role101, endpoint: noToken.URL, want: "holds no sign-in token", sts: true},
 		{name: "deadline", config: role101, endpoint: slow.URL, timeout: "1s", want: "no answer from the sign-in endpoint " + slow.URL + " within 1s", sts: true},
 	}
