@@ -55,6 +55,14 @@ type ConsoleSignin struct {
 	SessionDuration time.Duration
 }
 
+// String describes the sign-in without its URL, which is a secret.
+func (s ConsoleSignin) String() string {
+	return "console sign-in as " + s.Identity + " until " + s.Expires.UTC().Format(time.RFC3339)
+}
+
+// GoString is String: %#v must not show the URL either.
+func (s ConsoleSignin) GoString() string { return s.String() }
+
 // consoleHosts are the sign-in and console hosts of the partitions whose
 // console a federation sign-in can open. The isolated partitions have
 // consoles of their own that this sign-in does not reach.

@@ -3,6 +3,7 @@ package creds
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -123,6 +124,11 @@ func TestConsoleSigninAsTheRole(t *testing.T) {
 	}
 	if got, want := q.Get("Destination"), "https://console.aws.amazon.com/s3/home?region=eu-west-1"; got != want {
 		t.Errorf("Destination = %s, want %s", got, want)
+	}
+	for _, shown := range []string{fmt.Sprint(s), fmt.Sprintf("%v %+v %#v", *s, s, s)} {
+		if strings.Contains(shown, q.Get("SigninToken")) {
+			t.Errorf("printing the sign-in shows the token: %s", shown)
+		}
 	}
 	login := f.follow(t, s)
 	wantARN := "arn:aws:sts::" + acct + ":assumed-role/role101/awsrun-tester"
