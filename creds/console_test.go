@@ -203,6 +203,19 @@ func TestConsoleSigninWithoutRoleIsFederatedUser(t *testing.T) {
 	}
 }
 
+func TestConsoleSigninFederationTokenDenied(t *testing.T) {
+	f := newConsoleFixture(t, "[profile user101]\n")
+	f.srv.InjectFault(ststest.Fault{Action: "GetFederationToken", Code: "AccessDenied"})
+	_, err := f.signin(t, f.resolver(nil), "user101", ConsoleOptions{})
+	var se *STSError
+	if !errors.As(err, &se) || se.Op != "GetFederationToken" || !strings.Contains(se.Hint(), "sts:GetFederationToken") {
+		t.Fatalf("error %v, want a GetFederationToken STSError whose hint names the permission", err)
+	}
+	if len(f.fed.Calls()) != 0 {
+		t.Error("the federation endpoint was called after STS refused")
+	}
+}
+
 // hostRecorder sends every request to the fake, recording the host asked.
 type hostRecorder struct {
 	to    *url.URL
