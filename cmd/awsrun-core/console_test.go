@@ -181,6 +181,8 @@ func TestConsoleBadInput(t *testing.T) {
 			want: "plain HTTP"},
 		{name: "no browser", env: []string{"BROWSER=/nonexistent/browser"}, args: []string{"-p", "role101", "--console"},
 			want: "cannot open a browser"},
+		{name: "cold cache, bad AWSRUN_STS_TIMEOUT is said before any code", env: []string{"AWSRUN_STS_TIMEOUT=soon"}, args: []string{"-p", "role101", "--console-url"},
+			want: `AWSRUN_STS_TIMEOUT="soon" is not a duration`},
 		{name: "cold cache, no code, no terminal", args: []string{"-p", "role101", "--console-url"},
 			want: "no terminal"},
 		{name: "service without console", args: []string{"-p", "role101", "--console-service", "s3", "--", "true"},

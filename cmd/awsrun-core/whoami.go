@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/internal/cli"
 )
@@ -32,6 +33,10 @@ func (a *app) whoami(ctx context.Context) error {
 		return cli.UsageError{Err: fmt.Errorf("--whoami runs no command, but %q was given", o.Command[0])}
 	case o.Export != "":
 		return cli.UsageError{Err: errors.New("--whoami prints no credentials: drop --export")}
+	}
+	// Before any prompt: a bad value would otherwise cost an MFA code.
+	if _, err := creds.STSTimeout(a.getenv); err != nil {
+		return &creds.ConfigError{Profile: o.ProfileName(a.env), Err: err, Hint: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
 	}
 	var err error
 	if a.minTTL, err = o.MinTTLDuration(); err != nil {

@@ -72,12 +72,14 @@ func TestWhoAmIBadInput(t *testing.T) {
 		name  string
 		args  []string
 		fault *ststest.Fault
+		env   string
 		want  string
 	}{
 		{name: "with a command", args: []string{"-p", "role101", "--whoami", "--", "true"}, want: "--whoami runs no command"},
 		{name: "with --export", args: []string{"-p", "role101", "--whoami", "--export", "env"}, want: "drop --export"},
 		{name: "STS refuses", args: []string{"-p", "role101", "--whoami"}, fault: &ststest.Fault{Action: "GetCallerIdentity", Code: "ExpiredToken"},
 			want: "profile role101 (arn:aws:iam::" + acct + ":role/role101): GetCallerIdentity: ExpiredToken"},
+		{name: "bad AWSRUN_STS_TIMEOUT, before any code", args: []string{"-p", "role101", "--whoami"}, env: "AWSRUN_STS_TIMEOUT=soon", want: `AWSRUN_STS_TIMEOUT="soon" is not a duration`},
 		{name: "unknown profile", args: []string{"-p", "nope", "--whoami"}, want: "profile nope not found"},
 	}
 	for _, tt := range tests {
@@ -86,6 +88,9 @@ func TestWhoAmIBadInput(t *testing.T) {
 			if tt.fault != nil {
 				w.srv.InjectFault(*tt.fault)
 			}
+			if tt.env != "" {
+				w.env = append(w.env, tt.env)
+			}
 			r := w.run(t, append([]string{"-t", w.code()}, tt.args...)...)
 			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 			if r.code != 125 || len(lines) != 2 || !strings.Contains(lines[0], tt.want) || !strings.HasPrefix(lines[1], "awsrun: hint: ") {
@@ -93,6 +98,9 @@ func TestWhoAmIBadInput(t *testing.T) {
 			}
 			if r.stdout != "" {
 				t.Errorf("stdout %q", r.stdout)
+			}
+			if tt.env != "" && len(w.srv.Calls()) != 0 {
+				t.Errorf("STS was called before the setting was refused: %+v", w.srv.Calls())
 			}
 		})
 	}
