@@ -74,6 +74,10 @@ func (a *app) main(ctx context.Context) error {
 		return a.list(ctx)
 	case cli.ModeClear:
 		return a.clear(ctx)
+	case cli.ModeConsole:
+		return a.console(ctx)
+	case cli.ModeWhoAmI:
+		return a.whoami(ctx)
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {

@@ -8,7 +8,7 @@
 // AWS_ENDPOINT_URL_STS.
 //
 // The fake guarantees, for GetSessionToken, AssumeRole,
-// AssumeRoleWithWebIdentity and GetCallerIdentity:
+// AssumeRoleWithWebIdentity, GetFederationToken and GetCallerIdentity:
 //   - every call but AssumeRoleWithWebIdentity must carry a valid SigV4
 //     signature, checked with the SDK's own signer against the caller's
 //     secret; an unknown key, a missing or wrong session token, a key used in
@@ -28,8 +28,12 @@
 //   - every request is recorded in a call log, and faults (error statuses,
 //     error codes, delays, malformed bodies) can be injected.
 //
-// It does not model: session policies, tags, source identity, SAML,
-// GetFederationToken and the other actions, presigned (query-string)
+// NewFederation starts a fake of the console sign-in federation endpoint
+// beside it, which accepts the credentials the server issued.
+//
+// It does not model: session policies (GetFederationToken's policy is
+// checked to be JSON, not evaluated), tags, source identity, SAML,
+// the other actions, presigned (query-string)
 // authentication, request-time skew checks, permission policies on the
 // caller (only trust policies), web identity tokens as JWTs (a token is an
 // opaque string registered on a role), the root user's shorter session

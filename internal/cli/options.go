@@ -31,6 +31,11 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	Console         bool
+	ConsoleURL      bool
+	ConsoleService  string
+	ConsolePath     string
+	WhoAmI          bool
 
 	Command []string // COMMAND [ARG...], untouched
 

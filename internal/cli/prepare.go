@@ -40,8 +40,8 @@ type Invocation struct {
 	// STSTimeout is $AWSRUN_STS_TIMEOUT, 0 when unset (the default applies).
 	STSTimeout time.Duration
 	Path       string // the command, found in the child's PATH (runs only)
-	// IndexID names the invocation's warm index entry (runs and exports); ""
-	// when it has none.
+	// IndexID names the invocation's warm index entry (runs, exports and
+	// --whoami, whose credentials are a command's); "" when it has none.
 	IndexID string
 }
 
@@ -76,8 +76,12 @@ func Prepare(args, environ []string) (*Invocation, error) {
 		return inv, nil
 	}
 	if inv.Mode != ModeClear {
-		if err := o.Check(inv.Env); err != nil {
-			return nil, err
+		// The console and --whoami run no command (checkMode refused one)
+		// and replace no credentials in one: nothing of Check's applies.
+		if inv.Mode == ModeRun || inv.Mode == ModeExport {
+			if err := o.Check(inv.Env); err != nil {
+				return nil, err
+			}
 		}
 		// Before any prompt: a bad value would otherwise cost an MFA code.
 		if inv.STSTimeout, err = stsTimeout(inv.Env[STSTimeoutVar]); err != nil {
@@ -105,7 +109,7 @@ func Prepare(args, environ []string) (*Invocation, error) {
 			return nil, err
 		}
 	}
-	if inv.Mode != ModeClear {
+	if inv.Mode != ModeClear && inv.Mode != ModeConsole {
 		// The index names the files as they are before they are read: an
 		// edit during the prompt must not index the old files' credentials
 		// under the new files' name.
@@ -142,6 +146,10 @@ func (o *Options) mode() Mode {
 		return ModeList
 	case o.Clear:
 		return ModeClear
+	case o.consoleMode():
+		return ModeConsole
+	case o.WhoAmI:
+		return ModeWhoAmI
 	case o.Export != "":
 		return ModeExport
 	}
@@ -151,11 +159,17 @@ func (o *Options) mode() Mode {
 // checkMode refuses a flag or a command the mode would silently ignore:
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
-	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command"}[m]
+	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command",
+		ModeConsole: "--console", ModeWhoAmI: "--whoami"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
-	if (m == ModeList || m == ModeClear) && len(o.Command) > 0 {
+	if m == ModeConsole {
+		if err := o.checkConsole(); err != nil {
+			return err
+		}
+	}
+	if (m == ModeList || m == ModeClear || m == ModeWhoAmI) && len(o.Command) > 0 {
 		return UsageError{fmt.Errorf("%s runs no command, but %q was given", name, o.Command[0])}
 	}
 	for _, f := range o.set {
@@ -163,7 +177,10 @@ func (o *Options) checkMode(m Mode) error {
 			continue
 		}
 		if f.Name == "json" {
-			return UsageError{errors.New("--json goes with --list (for credentials as JSON: --export json)")}
+			return UsageError{errors.New("--json goes with --list or --whoami (for credentials as JSON: --export json)")}
+		}
+		if f.Name == "export" && m == ModeWhoAmI {
+			return UsageError{errors.New("--whoami prints no credentials: drop --export")}
 		}
 		return UsageError{fmt.Errorf("--%s does not go with %s", f.Name, name)}
 	}

@@ -8,6 +8,8 @@ Usage:
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
+  awsrun [flags] --console[-url]          sign in to the AWS console as the profile (or print the URL)
+  awsrun [flags] --whoami [--json]        who the profile's credentials are, and until when
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
@@ -41,6 +43,8 @@ Examples:
   AWSRUN_MFA_CODE=123456 awsrun -p role101 -- kubectl get pods   # a code, not in argv
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
+  awsrun -p role101 --console --console-service s3 # the S3 console, signed in as role101
+  awsrun -p role101 --whoami                       # account, ARN and expiry of role101's credentials
 
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]
@@ -60,6 +64,7 @@ Environment:
   AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested),
   AWSRUN_REGION (set in the child to the region awsrun set; an AWS_REGION equal
   to it is awsrun's, not the user's, and never overrides a profile's region),
+  BROWSER and AWSRUN_FEDERATION_ENDPOINT (--console),
   and what the SDK's providers read for credential_source, SSO and web identity
   (AWS_ACCESS_KEY_ID, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ENDPOINT_URL_SSO, ...).
 `
