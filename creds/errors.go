@@ -30,7 +30,7 @@ func (e *ConfigError) Hint() string { return e.Fix }
 // STSError is a failed STS call, with the profile and ARN it was for.
 type STSError struct {
 	Profile string
-	Op      string // GetSessionToken, AssumeRole
+	Op      string // GetSessionToken, AssumeRole, GetFederationToken, GetCallerIdentity, …
 	ARN     string // the role assumed, or the MFA device of a session
 	Serial  string // the MFA device whose code was sent, if any
 	// Endpoint is the STS endpoint called, scheme://host; "" when no
