@@ -17,8 +17,13 @@
 // launcher needs to find the last step's entry without this package or the
 // SDK.
 //
-// Guarantees: secrets (secret keys, session tokens, MFA codes) never appear
-// in an error, in the verbose log, or in a String of any type here; MFA
+// ConsoleSignin exchanges the same credentials at the partition's
+// federation endpoint for a console login URL; WhoAmI asks STS who they
+// are.
+//
+// Guarantees: secrets (secret keys, session tokens, MFA codes, console
+// sign-in tokens and the login URLs that hold them) never appear in an
+// error, in the verbose log, or in a String of any type here; MFA
 // codes are read from the terminal device, never from stdin or written to
 // stdout; a code is checked to be six digits before STS sees it, and a code
 // already sent for a device is never sent again (across processes that

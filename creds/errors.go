@@ -30,7 +30,7 @@ func (e *ConfigError) Hint() string { return e.Fix }
 // STSError is a failed STS call, with the profile and ARN it was for.
 type STSError struct {
 	Profile string
-	Op      string // GetSessionToken, AssumeRole
+	Op      string // GetSessionToken, AssumeRole, GetFederationToken, GetCallerIdentity, …
 	ARN     string // the role assumed, or the MFA device of a session
 	Serial  string // the MFA device whose code was sent, if any
 	// Endpoint is the STS endpoint called, scheme://host; "" when no
@@ -104,6 +104,8 @@ func (e *STSError) Hint() string {
 	switch code := e.Code(); {
 	case code == "AccessDenied" && textMFAFailed.in(describeSTSError(cause, "")):
 		return "type the code " + e.Serial + " shows now; each code works once"
+	case code == "AccessDenied" && e.Op == "GetFederationToken":
+		return "the console signs in a profile without a role as a federated user, which needs sts:GetFederationToken: allow it for the IAM user, or give the profile a role_arn"
 	case code == "AccessDenied":
 		return "check that the role's trust policy allows the caller (and its MFA condition), and mfa_serial in the profile"
 	case code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch":

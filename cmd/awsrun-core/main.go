@@ -2,8 +2,9 @@
 // awsrun launcher execs it, with the same arguments, whenever a launch is
 // not a warm cache hit: it resolves the profile with the SDK, asks for an
 // MFA code, calls STS, fills the cache and the warm index, and then execs
-// the command itself. It also serves --list, --clear, --refresh, --no-cache
-// and -v. Run directly, it behaves exactly as awsrun.
+// the command itself. It also serves --list, --clear, --refresh, --no-cache,
+// -v, the console sign-in and --whoami. Run directly, it behaves exactly as
+// awsrun.
 //
 // main is wiring only: the order of the steps and the mapping from errors
 // to messages and exit statuses. The work is in creds, cache and runner.
@@ -78,6 +79,10 @@ func (a *app) main(ctx context.Context) error {
 		return a.clear(ctx)
 	case cli.ModeKeys:
 		return a.keys(ctx)
+	case cli.ModeConsole:
+		return a.console(ctx)
+	case cli.ModeWhoAmI:
+		return a.whoami(ctx)
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {

@@ -58,41 +58,55 @@ func TestWarmExportFromTheCacheCoreFilled(t *testing.T) {
 func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 	w := newWorld(t)
 	w.fill(t, "role101")
+	fed := w.srv.NewFederation()
+	t.Cleanup(fed.Close)
+	// The console's browser is true(1): it takes the URL and succeeds.
+	// The key store's file, never the machine's keyring.
+	env := []string{"AWSRUN_FEDERATION_ENDPOINT=" + fed.URL, "BROWSER=true", "AWSRUN_KEYS_STORE=file"}
+	values := map[string]string{"console-service": "s3", "console-path": "ec2/home#Instances:", "keys": "list"}
 	n := 0
 	for _, f := range cli.Flags() {
 		if f.Class != cli.CoreOnly {
 			continue
 		}
 		n++
-		flag := "--" + f.Name
-		value := map[string]string{"keys": "list"}[f.Name]
-		if !f.Bool && value == "" {
-			t.Fatalf("--%s takes a value: teach this test one", f.Name)
+		flag := []string{"--" + f.Name}
+		if !f.Bool {
+			v, ok := values[f.Name]
+			if !ok {
+				t.Fatalf("--%s takes a value: teach this test one", f.Name)
+			}
+			flag = append(flag, v)
 		}
 		var args []string
 		switch {
-		case !f.Bool:
-			args = []string{flag, value}
 		case f.Modes&cli.ModeRun != 0:
-			args = []string{flag, "-p", "role101", "--", "true"}
+			args = append(flag, "-p", "role101", "--", "true")
 		case f.Modes&cli.ModeList != 0:
-			args = []string{"--list", flag}
+			args = append([]string{"--list"}, flag...)
 		case f.Modes&cli.ModeClear != 0:
-			args = []string{"--clear", flag}
+			args = append([]string{"--clear"}, flag...)
+		case f.Modes&cli.ModeConsole != 0 && (f.Name == "console" || f.Name == "console-url"):
+			args = append(flag, "-p", "role101")
+		case f.Modes&cli.ModeConsole != 0:
+			args = append([]string{"--console-url", "-p", "role101"}, flag...)
+		case f.Modes&cli.ModeWhoAmI != 0:
+			args = append(flag, "-p", "role101")
+		case f.Modes&cli.ModeKeys != 0:
+			args = flag
 		default:
 			t.Fatalf("--%s: no mode this test knows", f.Name)
 		}
-		r := w.run(t, launcherAlone(), nil, args...)
+		r := w.run(t, launcherAlone(), env, args...)
 		if r.code != 125 || !strings.Contains(r.stderr, "awsrun-core, the part of awsrun that talks to STS, is not installed") {
 			t.Errorf("awsrun %q with the cache warm: exit %d, stderr %q; want it handed to awsrun-core", args, r.code, r.stderr)
 		}
-		// The key store's file, never the machine's keyring.
-		r = w.run(t, installed(), []string{"AWSRUN_MFA_CODE=" + w.freshCode(), "AWSRUN_KEYS_STORE=file"}, args...)
+		r = w.run(t, installed(), append([]string{"AWSRUN_MFA_CODE=" + w.freshCode()}, env...), args...)
 		if r.code != 0 {
 			t.Errorf("awsrun %q with awsrun-core: exit %d, stderr %q", args, r.code, r.stderr)
 		}
 	}
-	if n < 6 {
+	if n < 11 {
 		t.Errorf("only %d core-only flags", n)
 	}
 }

@@ -18,6 +18,7 @@ var actions = map[string]action{
 	"AssumeRole":                {signed: true, run: (*Server).assumeRoleLocked},
 	"AssumeRoleWithWebIdentity": {signed: false, run: (*Server).assumeRoleWithWebIdentityLocked},
 	"GetCallerIdentity":         {signed: true, run: (*Server).getCallerIdentityLocked},
+	"GetFederationToken":        {signed: true, run: (*Server).getFederationTokenLocked},
 }
 
 // roleChainingLimit caps sessions of roles assumed with temporary credentials.
@@ -39,6 +40,7 @@ func (s *Server) getSessionTokenLocked(caller *credential, form url.Values) (any
 		return nil, err
 	}
 	c := s.issueLocked(caller.principal, seconds(duration), mfa, mfaAuthTime)
+	c.issuedBy = "GetSessionToken"
 	return getSessionTokenResult{Credentials: newCredentialsXML(c)}, nil
 }
 
@@ -90,6 +92,7 @@ func (s *Server) assumeRoleLocked(caller *credential, form url.Values) (any, *ap
 	}
 	c := s.issueLocked(roleSession(role, sessionName), seconds(duration), mfa, mfaAuthTime)
 	c.attrs = attrs
+	c.issuedBy, c.chained = "AssumeRole", caller.temporary()
 	return assumeRoleResult{Credentials: newCredentialsXML(c), AssumedRoleUser: newAssumedRoleUserXML(c), SourceIdentity: attrs.sourceIdentity}, nil
 }
 
@@ -126,6 +129,7 @@ func (s *Server) assumeRoleWithWebIdentityLocked(_ *credential, form url.Values)
 		return nil, validationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
 	}
 	c := s.issueLocked(roleSession(role, sessionName), seconds(duration), false, time.Time{})
+	c.issuedBy = "AssumeRoleWithWebIdentity"
 	return assumeRoleWithWebIdentityResult{Credentials: newCredentialsXML(c), AssumedRoleUser: newAssumedRoleUserXML(c)}, nil
 }
 

@@ -34,6 +34,10 @@ type Call struct {
 	Tags string
 	// TransitiveTagKeys are the TransitiveTagKeys sent, joined by ", ".
 	TransitiveTagKeys string
+	// Name is the Name parameter of GetFederationToken.
+	Name string
+	// Policy is the session policy sent (GetFederationToken), "" for none.
+	Policy string
 	// DurationSeconds is the DurationSeconds parameter, 0 when absent.
 	DurationSeconds int32
 	// Region is the region of the SigV4 credential scope.
@@ -59,6 +63,8 @@ func newCall(r *http.Request, form url.Values, now time.Time) Call {
 		SerialNumber:    form.Get("SerialNumber"),
 		TokenCode:       form.Get("TokenCode"),
 		SourceIdentity:  form.Get("SourceIdentity"),
+		Name:            form.Get("Name"),
+		Policy:          form.Get("Policy"),
 		Time:            now,
 	}
 	// Logged unchecked, as sent: the action validates them.

@@ -78,6 +78,7 @@ func (e *ContainerEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	e.sts.mu.Lock()
 	c := e.sts.issueLocked(roleSession(e.role, e.session), 6*time.Hour, false, time.Time{})
+	c.issuedBy = "AssumeRole"
 	e.sts.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{
 		"AccessKeyId":     c.accessKeyID,

@@ -8,7 +8,7 @@
 // AWS_ENDPOINT_URL_STS.
 //
 // The fake guarantees, for GetSessionToken, AssumeRole,
-// AssumeRoleWithWebIdentity and GetCallerIdentity:
+// AssumeRoleWithWebIdentity, GetFederationToken and GetCallerIdentity:
 //   - every call but AssumeRoleWithWebIdentity must carry a valid SigV4
 //     signature, checked with the SDK's own signer against the caller's
 //     secret; an unknown key, a missing or wrong session token, a key used in
@@ -35,9 +35,13 @@
 //     for another cluster fails); the answer is JSON when asked for.
 //     VerifyEKSToken plays the authenticator's part.
 //
-// It does not model: session policies, tags, source identity, SAML,
-// GetFederationToken and the other actions, query-string authentication
-// other than presigned GetCallerIdentity, request-time skew checks, permission policies on the
+// NewFederation starts a fake of the console sign-in federation endpoint
+// beside it, which accepts the credentials the server issued.
+//
+// It does not model: session policies (GetFederationToken's policy is
+// checked to be JSON, not evaluated), SAML, the other actions, query-string
+// authentication other than presigned GetCallerIdentity, request-time skew
+// checks, permission policies on the
 // caller (only trust policies), web identity tokens as JWTs (a token is an
 // opaque string registered on a role), the root user's shorter session
 // limits, or limits on which device a role session may present (any

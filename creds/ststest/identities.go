@@ -81,6 +81,12 @@ type credential struct {
 	mfa          bool      // MFA was present when the session was made
 	mfaAuthTime  time.Time // when that MFA code was given
 	attrs        sessionAttrs
+	// issuedBy is the call that made temporary credentials (GetSessionToken,
+	// AssumeRole, GetFederationToken, …), which the federation endpoint
+	// judges them by; "" for long-term keys.
+	issuedBy string
+	// chained: made by AssumeRole called with temporary credentials.
+	chained bool
 }
 
 func (c *credential) temporary() bool { return c.sessionToken != "" }

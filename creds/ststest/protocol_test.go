@@ -92,8 +92,8 @@ func TestProtocol(t *testing.T) {
 			wantMsg: "Could not find operation GetCallerIdentity for version NO_VERSION_SPECIFIED",
 		},
 		{
-			name: "unknown action", body: "Action=GetFederationToken&Version=2011-06-15", wantStatus: 400, wantCode: "InvalidAction",
-			wantMsg: "Could not find operation GetFederationToken for version 2011-06-15",
+			name: "unknown action", body: "Action=GetAccessKeyInfo&Version=2011-06-15", wantStatus: 400, wantCode: "InvalidAction",
+			wantMsg: "Could not find operation GetAccessKeyInfo for version 2011-06-15",
 		},
 		{name: "no action", body: "Version=2011-06-15", wantStatus: 400, wantCode: "MissingAction"},
 		{name: "malformed form", body: "Action=%zz", wantStatus: 400, wantCode: "MalformedQueryString"},

@@ -119,6 +119,7 @@ func (p *SSOPortal) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.sts.mu.Lock()
 	c := p.sts.issueLocked(roleSession(role, user), life, false, time.Time{})
+	c.issuedBy = "GetRoleCredentials"
 	p.sts.mu.Unlock()
 	type roleCredentials struct {
 		AccessKeyID     string `json:"accessKeyId"`

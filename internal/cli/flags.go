@@ -22,7 +22,7 @@ const (
 // Mode is what an invocation does. Every flag names the modes it has a
 // meaning in; a flag given in another mode is a usage error rather than
 // silently ignored.
-type Mode uint8
+type Mode uint16
 
 const (
 	ModeRun     Mode = 1 << iota // run COMMAND with the credentials
@@ -32,10 +32,12 @@ const (
 	ModeHelp                     // --help
 	ModeVersion                  // --version
 	ModeKeys                     // --keys: the long-term key store
+	ModeConsole                  // --console, --console-url: sign in to the AWS console
+	ModeWhoAmI                   // --whoami: say who the credentials are
 )
 
 // every is every mode a flag can be given in.
-const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeKeys
+const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeKeys | ModeConsole | ModeWhoAmI
 
 // flagDef is what awsrun knows of a flag beyond pflag: its class, and the
 // modes it means something in.
@@ -69,7 +71,9 @@ func newFlagSet(o *Options) flagSet {
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
 	f := flagSet{fs, map[string]flagDef{}}
-	cred := ModeRun | ModeExport // flags that shape the credentials served
+	// Flags that shape the credentials resolved: for the command, the
+	// export, the console sign-in or --whoami.
+	cred := ModeRun | ModeExport | ModeConsole | ModeWhoAmI
 	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear|ModeKeys, "profile `NAME`, not empty (default $AWS_PROFILE, else default)")
 	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred|ModeKeys, "the MFA one-time `CODE` (default $AWSRUN_MFA_CODE, else mfa_process, else a prompt on the terminal); other local users can read argv: prefer AWSRUN_MFA_CODE")
 	f.str(&o.Duration, "duration", "d", WarmSafe, cred|ModeClear, "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
@@ -80,7 +84,7 @@ func newFlagSet(o *Options) flagSet {
 	f.bool(&o.NoCache, "no-cache", "", CoreOnly, cred, "neither read nor write the credential cache")
 	f.bool(&o.Refresh, "refresh", "", CoreOnly, cred, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
 	f.bool(&o.List, "list", "", CoreOnly, ModeList, "list profiles and cached credentials")
-	f.bool(&o.JSON, "json", "", CoreOnly, ModeList|ModeKeys, "with --list: print the list as JSON, for scripts and shell prompts")
+	f.bool(&o.JSON, "json", "", CoreOnly, ModeList|ModeWhoAmI|ModeKeys, "with --list, --whoami or --keys list: print JSON, for scripts and shell prompts")
 	f.bool(&o.Clear, "clear", "", CoreOnly, ModeClear, "forget cached credentials: all, or with --profile that profile's")
 	f.bool(&o.Nested, "nested", "", WarmSafe, cred, "allow running inside another awsrun's command (its credentials are replaced)")
 	f.bool(&o.Verbose, "verbose", "v", CoreOnly, every, "say on stderr what happens: cache hits, STS calls, key store")
@@ -90,6 +94,14 @@ func newFlagSet(o *Options) flagSet {
 	f.str(&o.Keys, "keys", "", CoreOnly, ModeKeys, "long-term keys out of plain text: `VERB` add, import, rotate or remove (with -p NAME), or list")
 	// Warm-safe: the launcher serves a cached token itself.
 	f.str(&o.EKSCluster, "eks-cluster", "", WarmSafe, ModeExport, "with --export eks-token: the EKS cluster `NAME` the kubectl token is for")
+	// Core-only: the console sign-in calls the federation endpoint and
+	// --whoami calls STS, which a launcher without the SDK or net/http
+	// cannot do; neither is ever a warm-index answer.
+	f.bool(&o.Console, "console", "", CoreOnly, ModeConsole, "open the AWS console in the browser ($BROWSER, else the system's), signed in as the profile")
+	f.bool(&o.ConsoleURL, "console-url", "", CoreOnly, ModeConsole, "print the console sign-in URL on stdout instead; it signs in whoever has it for 15 minutes")
+	f.str(&o.ConsoleService, "console-service", "", CoreOnly, ModeConsole, "with --console or --console-url: open the console of service `NAME` (s3, ec2, ...)")
+	f.str(&o.ConsolePath, "console-path", "", CoreOnly, ModeConsole, "with --console or --console-url: open the console page `PATH` (e.g. ec2/home#Instances:)")
+	f.bool(&o.WhoAmI, "whoami", "", CoreOnly, ModeWhoAmI, "print who the profile's credentials are (account, ARN, user id) and until when; --json for scripts")
 	return f
 }
 

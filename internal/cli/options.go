@@ -33,6 +33,11 @@ type Options struct {
 	Help            bool
 	Keys            string // --keys VERB
 	EKSCluster      string // --eks-cluster, for --export eks-token
+	Console         bool
+	ConsoleURL      bool
+	ConsoleService  string
+	ConsolePath     string
+	WhoAmI          bool
 
 	Command []string // COMMAND [ARG...], untouched
 

@@ -41,8 +41,8 @@ type Invocation struct {
 	// STSTimeout is $AWSRUN_STS_TIMEOUT, 0 when unset (the default applies).
 	STSTimeout time.Duration
 	Path       string // the command, found in the child's PATH (runs only)
-	// IndexID names the invocation's warm index entry (runs and exports); ""
-	// when it has none.
+	// IndexID names the invocation's warm index entry (runs, exports and
+	// --whoami, whose credentials are a command's); "" when it has none.
 	IndexID string
 }
 
@@ -77,8 +77,9 @@ func Prepare(args, environ []string) (*Invocation, error) {
 		return inv, nil
 	}
 	if inv.Mode != ModeClear {
-		// --keys runs nothing; rotation still calls STS, perhaps with a code.
-		if inv.Mode != ModeKeys {
+		// --keys, the console and --whoami run no command (checkMode refused
+		// one) and replace no credentials in one: nothing of Check's applies.
+		if inv.Mode == ModeRun || inv.Mode == ModeExport {
 			if err := o.Check(inv.Env); err != nil {
 				return nil, err
 			}
@@ -112,7 +113,7 @@ func Prepare(args, environ []string) (*Invocation, error) {
 			return nil, err
 		}
 	}
-	if inv.Mode == ModeRun || inv.Mode == ModeExport {
+	if inv.Mode == ModeRun || inv.Mode == ModeExport || inv.Mode == ModeWhoAmI {
 		// The index names the files as they are before they are read: an
 		// edit during the prompt must not index the old files' credentials
 		// under the new files' name.
@@ -151,6 +152,10 @@ func (o *Options) mode() Mode {
 		return ModeList
 	case o.Clear:
 		return ModeClear
+	case o.consoleMode():
+		return ModeConsole
+	case o.WhoAmI:
+		return ModeWhoAmI
 	case o.Export != "":
 		return ModeExport
 	}
@@ -160,11 +165,17 @@ func (o *Options) mode() Mode {
 // checkMode refuses a flag or a command the mode would silently ignore:
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
-	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command", ModeKeys: "--keys"}[m]
+	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command",
+		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
-	if (m == ModeList || m == ModeClear || m == ModeKeys) && len(o.Command) > 0 {
+	if m == ModeConsole {
+		if err := o.checkConsole(); err != nil {
+			return err
+		}
+	}
+	if (m == ModeList || m == ModeClear || m == ModeKeys || m == ModeWhoAmI) && len(o.Command) > 0 {
 		return UsageError{fmt.Errorf("%s runs no command, but %q was given", name, o.Command[0])}
 	}
 	for _, f := range o.set {
@@ -172,7 +183,10 @@ func (o *Options) checkMode(m Mode) error {
 			continue
 		}
 		if f.Name == "json" {
-			return UsageError{errors.New("--json goes with --list (for credentials as JSON: --export json)")}
+			return UsageError{errors.New("--json goes with --list, --whoami or --keys list (for credentials as JSON: --export json)")}
+		}
+		if f.Name == "export" && m == ModeWhoAmI {
+			return UsageError{errors.New("--whoami prints no credentials: drop --export")}
 		}
 		if f.Name == "eks-cluster" {
 			return UsageError{errors.New("--eks-cluster goes with --export eks-token")}

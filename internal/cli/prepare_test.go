@@ -69,6 +69,11 @@ func TestCoreOnlyFlagsAreHandedOver(t *testing.T) {
 		{[]string{"--clear"}, true},
 		{[]string{"--keys", "list"}, true},
 		{[]string{"-p", "u", "--keys", "add"}, true},
+		{[]string{"--console"}, true},
+		{[]string{"--console-url", "-p", "p"}, true},
+		{[]string{"--console-url", "--console-service", "s3"}, true},
+		{[]string{"--console-url", "--console-path", "ec2/home"}, true},
+		{[]string{"--whoami", "-p", "p"}, true},
 	}
 	for _, tt := range tests {
 		o, err := Parse(tt.args)
@@ -127,6 +132,23 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 		{[]string{"--keys", "rotate", "--no-cache"}, "--no-cache does not go with --keys"},
 		{[]string{"--keys", "rotate", "-p", "u", "-t", "123456", "-r", "eu-west-1", "-v"}, ""},
 		{[]string{"--keys", "list", "--json"}, ""},
+		// The console and --whoami run nothing and print no credentials.
+		{[]string{"--console-url", "--", "true"}, `--console and --console-url run no command, but "true" was given`},
+		{[]string{"--console-service", "s3", "--", "true"}, "--console-service and --console-path go with --console or --console-url"},
+		{[]string{"--console-path", "iam/home"}, "--console-service and --console-path go with --console or --console-url"},
+		{[]string{"--console", "--console-url"}, "--console opens the browser and --console-url prints the URL: pass one"},
+		{[]string{"--console", "--console-service", "s3", "--console-path", "iam/home"}, "both pick the page: pass one"},
+		{[]string{"--console-url", "--export", "env"}, "--console and --console-url print no credentials: drop --export"},
+		{[]string{"--console", "--whoami"}, "--whoami does not go with --console"},
+		{[]string{"--console", "--list"}, "--console does not go with --list"},
+		{[]string{"--console", "--json"}, "--json goes with --list, --whoami or --keys list"},
+		{[]string{"--whoami", "ls"}, `--whoami runs no command, but "ls" was given`},
+		{[]string{"--whoami", "--export", "env"}, "--whoami prints no credentials: drop --export"},
+		{[]string{"--whoami", "--clear"}, "--whoami does not go with --clear"},
+		{[]string{"--console-url", "-p", "p", "-t", "123456", "-d", "2h", "--session-duration", "12h", "-r", "eu-west-1", "--min-ttl", "10m",
+			"--no-cache", "--refresh", "--nested", "-v", "--console-service", "s3"}, ""},
+		{[]string{"--whoami", "--json", "-p", "p", "-t", "123456", "-d", "2h", "--session-duration", "12h", "-r", "eu-west-1", "--min-ttl", "10m",
+			"--no-cache", "--refresh", "--nested", "-v"}, ""},
 	}
 	for _, tt := range tests {
 		_, err := Prepare(tt.args, testEnviron(t))
@@ -265,5 +287,36 @@ func TestKeysModeNeedsNoCommand(t *testing.T) {
 	}
 	if inv.MFACode != "123456" || inv.STSTimeout != 5*time.Second {
 		t.Errorf("code %q, STS timeout %v; want the environment's", inv.MFACode, inv.STSTimeout)
+	}
+}
+
+// TestConsoleAndWhoAmIArePrepared: the modes that resolve credentials
+// without running a command get the preparation's checks and values too,
+// so a bad setting costs no code.
+func TestConsoleAndWhoAmIArePrepared(t *testing.T) {
+	for _, mode := range [][]string{{"--console-url"}, {"--console"}, {"--whoami"}} {
+		args := append([]string{"-p", "p", "--min-ttl", "20m"}, mode...)
+		_, err := Prepare(args, append(testEnviron(t), "AWSRUN_STS_TIMEOUT=soon"))
+		var se *SettingError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), `AWSRUN_STS_TIMEOUT="soon" is not a duration`) {
+			t.Errorf("Prepare(%q) with a bad AWSRUN_STS_TIMEOUT = %v, want a SettingError", args, err)
+		}
+		_, err = Prepare(append([]string{"--min-ttl", "soon"}, mode...), testEnviron(t))
+		var ue UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--min-ttl") {
+			t.Errorf("Prepare(%q) with a bad --min-ttl = %v, want a usage error", mode, err)
+		}
+		// Inside an awsrun command, as --export: they replace nothing there.
+		inv, err := Prepare(args, append(testEnviron(t), "AWSRUN_STS_TIMEOUT=90s", "AWSRUN_PROFILE=outer", MFACodeVar+"=123456"))
+		if err != nil {
+			t.Fatalf("Prepare(%q) = %v", args, err)
+		}
+		if inv.STSTimeout != 90*time.Second || inv.MinTTL != 20*time.Minute || inv.Margin != 20*time.Minute || inv.MFACode != "123456" || inv.Profile != "p" {
+			t.Errorf("Prepare(%q) = timeout %s, min-ttl %s, margin %s, code %q, profile %q", args, inv.STSTimeout, inv.MinTTL, inv.Margin, inv.MFACode, inv.Profile)
+		}
+		// --whoami indexes what it resolved, as a command would; the console does not.
+		if want := mode[0] == "--whoami"; (inv.IndexID != "") != want {
+			t.Errorf("Prepare(%q).IndexID = %q, want one: %t", args, inv.IndexID, want)
+		}
 	}
 }

@@ -10,6 +10,8 @@ Usage:
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun --keys VERB [--profile NAME]     long-term keys out of plain text: add, import, list, remove, rotate
+  awsrun [flags] --console[-url]          sign in to the AWS console as the profile (or print the URL)
+  awsrun [flags] --whoami [--json]        who the profile's credentials are, and until when
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
@@ -46,6 +48,8 @@ Examples:
   docker run --env-file <(awsrun -p role101 --export dotenv) amazon/aws-cli sts get-caller-identity
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
   awsrun -p role101 --export eks-token --eks-cluster prod   # kubectl's exec plugin (README: kubectl)
+  awsrun -p role101 --console --console-service s3 # the S3 console, signed in as role101
+  awsrun -p role101 --whoami                       # account, ARN and expiry of role101's credentials
 
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]
@@ -65,6 +69,7 @@ Environment:
   AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested),
   AWSRUN_REGION (set in the child to the region awsrun set; an AWS_REGION equal
   to it is awsrun's, not the user's, and never overrides a profile's region),
+  BROWSER and AWSRUN_FEDERATION_ENDPOINT (--console),
   and what the SDK's providers read for credential_source, SSO and web identity
   (AWS_ACCESS_KEY_ID, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ENDPOINT_URL_SSO, ...).
 `
