@@ -38,6 +38,10 @@ type STSError struct {
 	Endpoint string
 	// Attempts is how many requests the SDK's retryer sent.
 	Attempts int
+	// Grants names what the call needs of the role's trust policy beyond
+	// sts:AssumeRole (sts:TagSession, sts:SetSourceIdentity), "" for
+	// nothing more.
+	Grants string
 	// Timeout is awsrun's deadline (AWSRUN_STS_TIMEOUT) when that deadline
 	// ended the call; 0 otherwise.
 	Timeout time.Duration
@@ -104,6 +108,8 @@ func (e *STSError) Hint() string {
 	switch code := e.Code(); {
 	case code == "AccessDenied" && textMFAFailed.in(describeSTSError(cause, "")):
 		return "type the code " + e.Serial + " shows now; each code works once"
+	case code == "AccessDenied" && e.Grants != "":
+		return "check that the role's trust policy allows the caller " + e.Grants + " beside sts:AssumeRole (the profile's session_tags or source_identity need it), its MFA condition, and mfa_serial in the profile"
 	case code == "AccessDenied":
 		return "check that the role's trust policy allows the caller (and its MFA condition), and mfa_serial in the profile"
 	case code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch":

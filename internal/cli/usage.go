@@ -42,6 +42,14 @@ Examples:
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
 
+  # session tags and source identity on a role profile (aws-vault's keys)
+  [profile deploy]
+  role_arn = arn:aws:iam::123456789012:role/deploy
+  source_profile = user101
+  session_tags = team=platform,cost-center=42
+  transitive_session_tags = team
+  source_identity = alice
+
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]
   credential_process = awsrun --profile role101 --export credential-process
