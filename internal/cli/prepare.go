@@ -40,6 +40,9 @@ type Invocation struct {
 	// STSTimeout is $AWSRUN_STS_TIMEOUT, 0 when unset (the default applies).
 	STSTimeout time.Duration
 	Path       string // the command, found in the child's PATH (runs only)
+	// Shell says no command was given: the run starts the user's shell
+	// (Path), interactive, with the credentials.
+	Shell bool
 	// IndexID names the invocation's warm index entry (runs and exports); ""
 	// when it has none.
 	IndexID string
@@ -101,7 +104,13 @@ func Prepare(args, environ []string) (*Invocation, error) {
 	}
 	if inv.Mode == ModeRun {
 		// Find the command before asking for a code: a typo costs nothing.
-		if inv.Path, err = runner.LookPath(o.Command[0], inv.Environ); err != nil {
+		name := ""
+		if len(o.Command) > 0 {
+			name = o.Command[0]
+		} else {
+			inv.Shell, name = true, shellPath(inv.Env)
+		}
+		if inv.Path, err = runner.LookPath(name, inv.Environ); err != nil {
 			return nil, err
 		}
 	}
@@ -170,12 +179,11 @@ func (o *Options) checkMode(m Mode) error {
 	return nil
 }
 
-// Check refuses what makes no sense whatever the profile: a missing
-// command, a command with --export, an unknown format, and nesting.
+// Check refuses what makes no sense whatever the profile: a command with
+// --export, an unknown format, and nesting (a shell started without a
+// command is nested like any command).
 func (o *Options) Check(env map[string]string) error {
 	switch {
-	case o.Export == "" && len(o.Command) == 0:
-		return UsageError{errors.New("no command given")}
 	case o.Export != "" && len(o.Command) > 0:
 		return UsageError{fmt.Errorf("--export prints credentials and runs no command, but %q was given", o.Command[0])}
 	case o.Export != "" && !ValidExport(o.Export):

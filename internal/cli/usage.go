@@ -5,6 +5,7 @@ const Usage = `awsrun runs a command with MFA-backed AWS role credentials.
 
 Usage:
   awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials
+  awsrun [flags]                          no COMMAND: start $SHELL (else /bin/sh) with them
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
@@ -35,6 +36,7 @@ Examples:
   region = us-east-1
 
   awsrun --profile role101 -- terraform plan
+  awsrun -p role101                                # a shell with the credentials; exit to return
   awsrun -p role101 -- aws sts get-caller-identity
   awsrun -p role101 -d 2h -- ./long-deploy.sh      # over 1h: the role is assumed with the code directly
   AWS_PROFILE=role101 make -j8 deploy              # targets run "awsrun -- ...": one prompt for all
