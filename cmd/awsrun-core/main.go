@@ -74,6 +74,8 @@ func (a *app) main(ctx context.Context) error {
 		return a.list(ctx)
 	case cli.ModeClear:
 		return a.clear(ctx)
+	case cli.ModeDoctor:
+		return a.doctor(ctx)
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {

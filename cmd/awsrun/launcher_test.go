@@ -76,6 +76,8 @@ func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 			args = []string{"--list", flag}
 		case f.Modes&cli.ModeClear != 0:
 			args = []string{"--clear", flag}
+		case f.Modes&cli.ModeDoctor != 0:
+			args = []string{flag, "-p", "role101"}
 		default:
 			t.Fatalf("--%s: no mode this test knows", f.Name)
 		}

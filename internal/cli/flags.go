@@ -31,10 +31,11 @@ const (
 	ModeClear                    // --clear: forget cached credentials
 	ModeHelp                     // --help
 	ModeVersion                  // --version
+	ModeDoctor                   // --doctor: what a run would cost now, and what is wrong
 )
 
 // every is every mode a flag can be given in.
-const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion
+const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeDoctor
 
 // flagDef is what awsrun knows of a flag beyond pflag: its class, and the
 // modes it means something in.
@@ -68,7 +69,8 @@ func newFlagSet(o *Options) flagSet {
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
 	f := flagSet{fs, map[string]flagDef{}}
-	cred := ModeRun | ModeExport // flags that shape the credentials served
+	// Flags that shape the credentials served, which --doctor looks at.
+	cred := ModeRun | ModeExport | ModeDoctor
 	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear, "profile `NAME`, not empty (default $AWS_PROFILE, else default)")
 	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred, "the MFA one-time `CODE` (default $AWSRUN_MFA_CODE, else mfa_process, else a prompt on the terminal); other local users can read argv: prefer AWSRUN_MFA_CODE")
 	f.str(&o.Duration, "duration", "d", WarmSafe, cred|ModeClear, "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
@@ -77,14 +79,15 @@ func newFlagSet(o *Options) flagSet {
 	f.str(&o.Export, "export", "", WarmSafe, ModeExport, "print credentials as `FORMAT` instead of running a command: env, json or credential-process")
 	f.str(&o.MinTTL, "min-ttl", "", WarmSafe, cred, "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
 	f.bool(&o.NoCache, "no-cache", "", CoreOnly, cred, "neither read nor write the credential cache")
-	f.bool(&o.Refresh, "refresh", "", CoreOnly, cred, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
+	f.bool(&o.Refresh, "refresh", "", CoreOnly, ModeRun|ModeExport, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
 	f.bool(&o.List, "list", "", CoreOnly, ModeList, "list profiles and cached credentials")
-	f.bool(&o.JSON, "json", "", CoreOnly, ModeList, "with --list: print the list as JSON, for scripts and shell prompts")
+	f.bool(&o.JSON, "json", "", CoreOnly, ModeList|ModeDoctor, "with --list or --doctor: print the report as JSON, for scripts and shell prompts")
 	f.bool(&o.Clear, "clear", "", CoreOnly, ModeClear, "forget cached credentials: all, or with --profile that profile's")
-	f.bool(&o.Nested, "nested", "", WarmSafe, cred, "allow running inside another awsrun's command (its credentials are replaced)")
+	f.bool(&o.Nested, "nested", "", WarmSafe, ModeRun|ModeExport, "allow running inside another awsrun's command (its credentials are replaced)")
 	f.bool(&o.Verbose, "verbose", "v", CoreOnly, every, "say on stderr what happens: cache hits, STS calls, key store")
 	f.bool(&o.Version, "version", "", WarmSafe, every, "print the version and exit")
 	f.bool(&o.Help, "help", "h", WarmSafe, every, "print this help and exit")
+	f.bool(&o.Doctor, "doctor", "", CoreOnly, ModeDoctor, "say what a run of the profile would cost now (cached steps, MFA codes, cut lifetimes) and what is wrong (config, cache, code source, clock), without fetching credentials; exit 125 when a run would fail")
 	return f
 }
 

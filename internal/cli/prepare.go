@@ -79,7 +79,8 @@ func Prepare(args, environ []string) (*Invocation, error) {
 		return inv, nil
 	}
 	if inv.Mode != ModeClear {
-		if err := o.Check(inv.Env); err != nil {
+		// The doctor runs nothing: inside another awsrun it still reports.
+		if err := o.Check(inv.Env); err != nil && inv.Mode != ModeDoctor {
 			return nil, err
 		}
 		// Before any prompt: a bad value would otherwise cost an MFA code.
@@ -114,7 +115,7 @@ func Prepare(args, environ []string) (*Invocation, error) {
 			return nil, err
 		}
 	}
-	if inv.Mode != ModeClear {
+	if inv.Mode != ModeClear && inv.Mode != ModeDoctor {
 		// The index names the files as they are before they are read: an
 		// edit during the prompt must not index the old files' credentials
 		// under the new files' name.
@@ -151,6 +152,8 @@ func (o *Options) mode() Mode {
 		return ModeList
 	case o.Clear:
 		return ModeClear
+	case o.Doctor:
+		return ModeDoctor
 	case o.Export != "":
 		return ModeExport
 	}
@@ -160,11 +163,11 @@ func (o *Options) mode() Mode {
 // checkMode refuses a flag or a command the mode would silently ignore:
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
-	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command"}[m]
+	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command", ModeDoctor: "--doctor"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
-	if (m == ModeList || m == ModeClear) && len(o.Command) > 0 {
+	if (m == ModeList || m == ModeClear || m == ModeDoctor) && len(o.Command) > 0 {
 		return UsageError{fmt.Errorf("%s runs no command, but %q was given", name, o.Command[0])}
 	}
 	for _, f := range o.set {
@@ -172,7 +175,7 @@ func (o *Options) checkMode(m Mode) error {
 			continue
 		}
 		if f.Name == "json" {
-			return UsageError{errors.New("--json goes with --list (for credentials as JSON: --export json)")}
+			return UsageError{errors.New("--json goes with --list or --doctor (for credentials as JSON: --export json)")}
 		}
 		return UsageError{fmt.Errorf("--%s does not go with %s", f.Name, name)}
 	}

@@ -9,6 +9,7 @@ Usage:
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
+  awsrun --doctor [-p NAME] [--json]      what a run would cost now and what is wrong; 125 if it would fail
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
@@ -43,6 +44,7 @@ Examples:
   AWSRUN_MFA_CODE=123456 awsrun -p role101 -- kubectl get pods   # a code, not in argv
   eval "$(awsrun -p role101 --export env)"         # into the current shell, if you must
   awsrun -p ci --min-ttl 50m -- terraform apply    # credentials good for 50 minutes, or fail now
+  awsrun -p role101 --doctor                       # cached steps, codes a run needs, config, cache, clock
 
   # session tags and source identity on a role profile (aws-vault's keys)
   [profile deploy]
