@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"regexp"
 	"strings"
@@ -171,4 +172,41 @@ func TestDoctorMeasuresClockDrift(t *testing.T) {
 		t.Fatalf("20m behind: exit %d, stderr %q, want 125 and the clock named\n%s", code, errOut, out)
 	}
 	wants(t, out, `(?m)^clock: -20m0s off STS's`)
+}
+
+func TestDoctorJSONAndARefusedConfig(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	out, errOut, code := f.doctor(t, "-p", "role101", "--json")
+	if code != 125 {
+		t.Fatalf("exit %d, want 125 (no code source)\n%s\n%s", code, out, errOut)
+	}
+	var report struct {
+		Steps []struct {
+			Kind   string `json:"kind"`
+			Cached bool   `json:"cached"`
+			Needed bool   `json:"needed"`
+		} `json:"steps"`
+		Calls    int `json:"sts_calls"`
+		Codes    int `json:"mfa_codes"`
+		Problems []struct {
+			Fail bool   `json:"fail"`
+			Text string `json:"text"`
+		} `json:"problems"`
+		OK bool `json:"ok"`
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, out)
+	}
+	if len(report.Steps) != 2 || report.Steps[0].Kind != "session" || report.Steps[1].Kind != "role" ||
+		report.Calls != 2 || report.Codes != 1 || report.OK || len(report.Problems) == 0 || !report.Problems[0].Fail {
+		t.Errorf("report = %+v", report)
+	}
+
+	f.addConfig(t, "duration_seconds = 50000\n")
+	out, errOut, code = f.doctor(t, "-p", "role101")
+	if code != 125 || !strings.HasPrefix(errOut, "awsrun: error: profile role101 ("+roleARN+"): role duration 13h53m20s is out of range") ||
+		!strings.Contains(errOut, "awsrun: hint: ") {
+		t.Errorf("duration_seconds = 50000: exit %d, stderr %q\n%s", code, errOut, out)
+	}
 }
