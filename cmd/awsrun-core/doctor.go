@@ -42,6 +42,9 @@ type checkup struct {
 	Clock    checkedClock  `json:"clock"`
 	Problems []finding     `json:"problems"` // warnings and failures, in the order found
 	OK       bool          `json:"ok"`       // a run would work
+	// Unknown says the steps' cache entries cannot be looked up without
+	// running the source's credential_process.
+	Unknown bool `json:"cache_unknown,omitempty"`
 }
 
 type checkedStep struct {
@@ -93,7 +96,14 @@ func (a *app) doctor(ctx context.Context) error {
 	if store != nil {
 		defer store.Close()
 	}
-	c.cost(plan, store, now)
+	lookup := store
+	if chain.Source.Provider == creds.ProviderProcess {
+		// A run plans on what the process prints, which names the steps:
+		// without running it, their cache entries cannot be found.
+		lookup = nil
+		c.Unknown = true
+	}
+	c.cost(plan, lookup, now)
 	c.cuts(chain, plan)
 	c.minTTL(a.inv.MinTTL, plan, perr == nil, now)
 	c.codeSource(a, chain)
@@ -104,8 +114,9 @@ func (a *app) doctor(ctx context.Context) error {
 			c.Problems = append(c.Problems, finding{Text: p.Text, Fix: p.Fix})
 		}
 	}
-	if chain.Source.Provider == creds.ProviderProcess {
-		c.Problems = append(c.Problems, finding{Text: "credential_process runs on every cold launch; what it prints decides the steps after it"})
+	if c.Unknown {
+		c.warn("credential_process runs on every cold launch, and the keys it prints name the cached steps after it: the counts above assume nothing is cached",
+			"run awsrun -v -p "+chain.Profile+" -- true to see what the cache serves")
 	}
 	a.clock(ctx, c, chain)
 
