@@ -210,3 +210,20 @@ func TestDoctorJSONAndARefusedConfig(t *testing.T) {
 		t.Errorf("duration_seconds = 50000: exit %d, stderr %q\n%s", code, errOut, out)
 	}
 }
+
+func TestDoctorDoesNotRunCredentialProcess(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.env = append(f.env, "AWSRUN_MFA_CODE=123456")
+	f.writeFile(t, "keys.json", `{"Version": 1, "AccessKeyId": "`+f.user.AccessKeyID+`", "SecretAccessKey": "`+f.user.SecretAccessKey+`"}`)
+	f.addConfig(t, "[profile viaproc]\ncredential_process = sh -c 'touch "+f.path("ran")+"; cat "+f.path("keys.json")+"'\n"+
+		"[profile procrole]\nrole_arn = "+roleARN+"\nsource_profile = viaproc\nmfa_serial = "+serial+"\n")
+	out, errOut, code := f.doctor(t, "-p", "procrole")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	wants(t, out, `(?m)^warning: credential_process runs on every cold launch, and the keys it prints name the cached steps after it`)
+	if _, err := os.Stat(f.path("ran")); err == nil {
+		t.Error("--doctor ran the credential_process")
+	}
+}
