@@ -82,6 +82,16 @@ type Hop struct {
 	// Explicit says Duration is what --duration asked for, which the user
 	// must hear about when AWS cannot give it.
 	Explicit bool
+	// Tags, TransitiveTagKeys and SourceIdentity go to the hop's AssumeRole:
+	// the profile's session_tags, transitive_session_tags and
+	// source_identity.
+	Tags              []Tag
+	TransitiveTagKeys []string
+	SourceIdentity    string
+	// inheritsTags and inheritsIdentity say an earlier hop passes the hop's
+	// session transitive tags or a source identity: its trust policy must
+	// allow them as if the hop passed them itself.
+	inheritsTags, inheritsIdentity bool
 }
 
 // Target is the last hop, nil for a plain user profile.

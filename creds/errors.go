@@ -38,6 +38,10 @@ type STSError struct {
 	Endpoint string
 	// Attempts is how many requests the SDK's retryer sent.
 	Attempts int
+	// Grants names what the call needs of the role's trust policy beyond
+	// sts:AssumeRole (sts:TagSession, sts:SetSourceIdentity), "" for
+	// nothing more.
+	Grants string
 	// Timeout is awsrun's deadline (AWSRUN_STS_TIMEOUT) when that deadline
 	// ended the call; 0 otherwise.
 	Timeout time.Duration
@@ -106,6 +110,8 @@ func (e *STSError) Hint() string {
 		return "type the code " + e.Serial + " shows now; each code works once"
 	case code == "AccessDenied" && e.Op == "GetFederationToken":
 		return "the console signs in a profile without a role as a federated user, which needs sts:GetFederationToken: allow it for the IAM user, or give the profile a role_arn"
+	case code == "AccessDenied" && e.Grants != "":
+		return "check that the role's trust policy allows the caller " + e.Grants + " beside sts:AssumeRole (the profile's session_tags or source_identity need it), its MFA condition, and mfa_serial in the profile"
 	case code == "AccessDenied":
 		return "check that the role's trust policy allows the caller (and its MFA condition), and mfa_serial in the profile"
 	case code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch":

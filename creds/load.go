@@ -88,8 +88,12 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	if c.Source, err = sourceOf(ctx, profile, root, roles, fromStore, o, configFile, credsFile); err != nil {
 		return nil, err
 	}
-	if c.Hops, err = hopsOf(roles, o, configFile); err != nil {
+	if c.Hops, err = hopsOf(roles, raw, o, configFile); err != nil {
 		return nil, err
+	}
+	if root.RoleARN != "" && (raw.value(root.Profile, keySessionTags) != "" || raw.value(root.Profile, keyTransitiveTags) != "" || raw.value(root.Profile, keySourceIdentity) != "") {
+		return nil, &ConfigError{Profile: root.Profile, ARN: root.RoleARN, Err: errProviderTags,
+			Fix: "move the role to a profile of its own with source_profile = " + root.Profile + " and the tags there"}
 	}
 	if err := c.applyNearest(path, raw); err != nil {
 		return nil, err
@@ -187,16 +191,19 @@ func sourceOf(ctx context.Context, profile string, root *config.SharedConfig, ro
 }
 
 // hopsOf is one AssumeRole per role profile, source side first.
-func hopsOf(roles []*config.SharedConfig, o LoadOptions, configFile string) ([]Hop, error) {
+func hopsOf(roles []*config.SharedConfig, raw *rawConfig, o LoadOptions, configFile string) ([]Hop, error) {
 	var hops []Hop
 	for i := len(roles) - 1; i >= 0; i-- {
 		h, err := readRole(roles[i], i == 0, o, configFile, o.getenv())
 		if err != nil {
 			return nil, err
 		}
+		if err := readSessionAttrs(raw, &h, configFile); err != nil {
+			return nil, err
+		}
 		hops = append(hops, h)
 	}
-	return hops, nil
+	return hops, checkChainTags(hops)
 }
 
 // readRole reads the role a profile assumes — role_arn, role_session_name,

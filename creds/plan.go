@@ -231,8 +231,10 @@ func (p *Plan) addHops(c *Chain, srcID string, prev int, viaSession bool) {
 		}
 		withCode := i == codeHop
 		s := Step{
-			ID: identity(cache.KindRole, parentID, h.RoleARN, h.SessionName, h.ExternalID, d.String(),
-				c.HopRegion, c.endpoint, fmt.Sprint(withCode)),
+			// Tags and source identity are part of what a role session is:
+			// a changed tag must never be served the old session.
+			ID: identity(cache.KindRole, append([]string{parentID, h.RoleARN, h.SessionName, h.ExternalID, d.String(),
+				c.HopRegion, c.endpoint, fmt.Sprint(withCode)}, h.tagIdentity()...)...),
 			Kind:       cache.KindRole,
 			Label:      h.Profile + " " + h.RoleARN,
 			Profile:    h.Profile,

@@ -183,6 +183,13 @@ func (r *Resolver) assumeRole(ctx context.Context, c *Chain, h Hop, caller Crede
 	if h.ExternalID != "" {
 		in.ExternalId = aws.String(h.ExternalID)
 	}
+	for _, t := range h.Tags {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(t.Key), Value: aws.String(t.Value)})
+	}
+	in.TransitiveTagKeys = h.TransitiveTagKeys
+	if h.SourceIdentity != "" {
+		in.SourceIdentity = aws.String(h.SourceIdentity)
+	}
 	serial := ""
 	if code != "" {
 		serial = c.MFASerial
@@ -190,7 +197,7 @@ func (r *Resolver) assumeRole(ctx context.Context, c *Chain, h Hop, caller Crede
 		in.TokenCode = aws.String(code)
 	}
 	r.logf("STS AssumeRole %s as %s (%s, session %s, region %s, MFA code %t)", h.RoleARN, caller, fmtDuration(h.Duration), h.SessionName, c.HopRegion, code != "")
-	e := &STSError{Profile: h.Profile, Op: "AssumeRole", ARN: h.RoleARN, Serial: c.MFASerial}
+	e := &STSError{Profile: h.Profile, Op: "AssumeRole", ARN: h.RoleARN, Serial: c.MFASerial, Grants: h.trustNeeds()}
 	out, err := call(ctx, r.stsTimeout(), e, func(ctx context.Context, opts ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
 		return api.AssumeRole(ctx, in, append(opts, as(caller, c.HopRegion))...)
 	})

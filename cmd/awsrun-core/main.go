@@ -83,6 +83,8 @@ func (a *app) main(ctx context.Context) error {
 		return a.console(ctx)
 	case cli.ModeWhoAmI:
 		return a.whoami(ctx)
+	case cli.ModeDoctor:
+		return a.doctor(ctx)
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {

@@ -209,11 +209,6 @@ func TestBadInput(t *testing.T) {
 			wantErr: "unknown flag: --bogus", hint: "awsrun --help",
 		},
 		{
-			name: "no command", want: 125,
-			args:    func(*world) []string { return []string{"-p", "role101"} },
-			wantErr: "no command given", hint: "awsrun --help",
-		},
-		{
 			name: "unknown profile", want: 125,
 			args:    func(*world) []string { return []string{"-p", "nope", "--", "true"} },
 			wantErr: "profile nope: profile nope not found in", hint: "known profiles: role101, user101",

@@ -279,7 +279,7 @@ func TestMinTTLFailures(t *testing.T) {
 		{
 			name: "--json without --list",
 			args: []string{"-p", "role101", "--json", "--", "true"},
-			want: "awsrun: error: --json goes with --list, --whoami or --keys list (for credentials as JSON: --export json)\nawsrun: hint: awsrun --help shows the usage\n",
+			want: "awsrun: error: --json goes with --list, --whoami, --doctor or --keys list (for credentials as JSON: --export json)\nawsrun: hint: awsrun --help shows the usage\n",
 		},
 	}
 	for _, tt := range tests {

@@ -94,6 +94,8 @@ func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 			args = append(flag, "-p", "role101")
 		case f.Modes&cli.ModeKeys != 0:
 			args = flag
+		case f.Modes&cli.ModeDoctor != 0:
+			args = append(flag, "-p", "role101")
 		default:
 			t.Fatalf("--%s: no mode this test knows", f.Name)
 		}
@@ -151,7 +153,7 @@ func TestLauncherRefusesBadInputItself(t *testing.T) {
 	}{
 		{[]string{"--bogus"}, nil, 125, "awsrun: error: unknown flag: --bogus\nawsrun: hint: awsrun --help shows the usage\n"},
 		{[]string{"-p", "role101", "--", "no-such-command-xyz"}, nil, 127, "awsrun: error: no-such-command-xyz: command not found\n"},
-		{[]string{"-p", "role101"}, nil, 125, "awsrun: error: no command given\n"},
+		{[]string{"-p", "role101"}, []string{"SHELL=no-such-shell-xyz"}, 127, "awsrun: error: no-such-shell-xyz: command not found\n"},
 		{[]string{"-p", "role101", "true"}, []string{"AWSRUN_PROFILE=outer"}, 125, "awsrun: error: already inside awsrun (AWSRUN_PROFILE=outer)"},
 		{[]string{"-p", "role101", "-d", "soon", "true"}, nil, 125, "awsrun: error: --duration: invalid duration"},
 		{[]string{"-p", "role101", "true"}, []string{"AWSRUN_STS_TIMEOUT=5 minutes"}, 125,

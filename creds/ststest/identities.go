@@ -2,8 +2,10 @@ package ststest
 
 import (
 	"crypto/rand"
+	"encoding/base32"
 	"encoding/base64"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -130,7 +132,7 @@ func (s *Server) DeleteAccessKey(accessKeyID string) {
 }
 
 func (s *Server) newLongTermKeyLocked(u *User) *credential {
-	c := &credential{accessKeyID: "AKIA" + randomID(16), secret: randomSecret(), principal: u.principal}
+	c := &credential{accessKeyID: "AKIA" + accountKeyID(u.principal.account), secret: randomSecret(), principal: u.principal}
 	s.keys[c.accessKeyID] = c
 	return c
 }
@@ -249,6 +251,23 @@ func randomBytes(n int) []byte {
 
 // randomID returns n random upper-case letters and digits, the alphabet of
 // AWS key and entity ids.
+// accountKeyID is the 16 characters after AKIA of a key id of account, as
+// AWS makes them: base32 of 10 bytes whose first 48 bits hold the account
+// number shifted left by 7, so tools can tell a key's account without a
+// call (sts:GetAccessKeyInfo answers the same).
+func accountKeyID(account string) string {
+	n, err := strconv.ParseUint(account, 10, 64)
+	if err != nil {
+		return randomID(16)
+	}
+	b := randomBytes(10)
+	z := n<<7 | uint64(b[5]&0x7f)
+	for i := 0; i < 6; i++ {
+		b[i] = byte(z >> (8 * (5 - i)))
+	}
+	return base32.StdEncoding.EncodeToString(b)
+}
+
 func randomID(n int) string {
 	return randomString(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 }

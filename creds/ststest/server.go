@@ -133,6 +133,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.record(call)
+	// Date by the server's clock, as AWS's own: a client compares it with
+	// its clock to see a skew.
+	w.Header().Set("Date", s.Now().UTC().Format(http.TimeFormat))
 	if reply == nil {
 		// The client left, or the server is closing, during an injected
 		// delay: drop the connection rather than send an empty 200.

@@ -40,7 +40,8 @@ func TestCheck(t *testing.T) {
 		env     []string
 		wantErr string
 	}{
-		{[]string{"-p", "r"}, nil, "no command given"},
+		{[]string{"-p", "r"}, nil, ""}, // starts the shell
+		{[]string{"-p", "r"}, []string{"AWSRUN_PROFILE=outer"}, "already inside awsrun (AWSRUN_PROFILE=outer)"},
 		{[]string{"--export", "json", "ls"}, nil, `--export prints credentials and runs no command, but "ls" was given`},
 		{[]string{"--export", "yaml"}, nil, `unknown --export format "yaml"`},
 		{[]string{"true"}, []string{"AWSRUN_PROFILE=outer"}, "already inside awsrun (AWSRUN_PROFILE=outer)"},

@@ -2,8 +2,10 @@ package cli
 
 import (
 	"io"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -18,7 +20,11 @@ func (inv *Invocation) Deliver(stdout io.Writer, c warm.Credentials, region, pro
 	if inv.Mode == ModeExport {
 		return Export(stdout, inv.Opts.Export, c, region)
 	}
-	return runner.Exec(inv.Path, inv.Opts.Command, runner.Env(inv.Environ, ChildVars(c, region, profile)))
+	if inv.Shell {
+		// stderr, not stdout: the shell owns stdout, as any command does.
+		shellNotice(os.Stderr, inv.Path, profile, c, time.Now())
+	}
+	return runner.Exec(inv.Path, inv.argv(), runner.Env(inv.Environ, ChildVars(c, region, profile)))
 }
 
 // CoreArgs is the command line the launcher hands to awsrun-core: the

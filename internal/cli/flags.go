@@ -34,10 +34,11 @@ const (
 	ModeKeys                     // --keys: the long-term key store
 	ModeConsole                  // --console, --console-url: sign in to the AWS console
 	ModeWhoAmI                   // --whoami: say who the credentials are
+	ModeDoctor                   // --doctor: what a run would cost now, and what is wrong
 )
 
 // every is every mode a flag can be given in.
-const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeKeys | ModeConsole | ModeWhoAmI
+const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeKeys | ModeConsole | ModeWhoAmI | ModeDoctor
 
 // flagDef is what awsrun knows of a flag beyond pflag: its class, and the
 // modes it means something in.
@@ -72,8 +73,9 @@ func newFlagSet(o *Options) flagSet {
 	fs.SortFlags = false
 	f := flagSet{fs, map[string]flagDef{}}
 	// Flags that shape the credentials resolved: for the command, the
-	// export, the console sign-in or --whoami.
-	cred := ModeRun | ModeExport | ModeConsole | ModeWhoAmI
+	// export, the console sign-in or --whoami; --doctor looks at them too.
+	resolve := ModeRun | ModeExport | ModeConsole | ModeWhoAmI
+	cred := resolve | ModeDoctor
 	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear|ModeKeys, "profile `NAME`, not empty (default $AWS_PROFILE, else default)")
 	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred|ModeKeys, "the MFA one-time `CODE` (default $AWSRUN_MFA_CODE, else mfa_process, else a prompt on the terminal); other local users can read argv: prefer AWSRUN_MFA_CODE")
 	f.str(&o.Duration, "duration", "d", WarmSafe, cred|ModeClear, "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
@@ -82,11 +84,11 @@ func newFlagSet(o *Options) flagSet {
 	f.str(&o.Export, "export", "", WarmSafe, ModeExport, "print credentials as `FORMAT` instead of running a command: env, fish, powershell, dotenv, json, credential-process, or eks-token (a kubectl ExecCredential)")
 	f.str(&o.MinTTL, "min-ttl", "", WarmSafe, cred, "credentials must stay valid for at least `DUR`: replace cached ones that expire sooner, fail if new ones cannot last that long")
 	f.bool(&o.NoCache, "no-cache", "", CoreOnly, cred, "neither read nor write the credential cache")
-	f.bool(&o.Refresh, "refresh", "", CoreOnly, cred, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
+	f.bool(&o.Refresh, "refresh", "", CoreOnly, resolve, "fetch and cache new credentials for this profile, keeping the MFA session it shares")
 	f.bool(&o.List, "list", "", CoreOnly, ModeList, "list profiles and cached credentials")
-	f.bool(&o.JSON, "json", "", CoreOnly, ModeList|ModeWhoAmI|ModeKeys, "with --list, --whoami or --keys list: print JSON, for scripts and shell prompts")
+	f.bool(&o.JSON, "json", "", CoreOnly, ModeList|ModeWhoAmI|ModeKeys|ModeDoctor, "with --list, --whoami, --doctor or --keys list: print JSON, for scripts and shell prompts")
 	f.bool(&o.Clear, "clear", "", CoreOnly, ModeClear, "forget cached credentials: all, or with --profile that profile's")
-	f.bool(&o.Nested, "nested", "", WarmSafe, cred, "allow running inside another awsrun's command (its credentials are replaced)")
+	f.bool(&o.Nested, "nested", "", WarmSafe, resolve, "allow running inside another awsrun's command (its credentials are replaced)")
 	f.bool(&o.Verbose, "verbose", "v", CoreOnly, every, "say on stderr what happens: cache hits, STS calls, key store")
 	f.bool(&o.Version, "version", "", WarmSafe, every, "print the version and exit")
 	f.bool(&o.Help, "help", "h", WarmSafe, every, "print this help and exit")
@@ -102,6 +104,7 @@ func newFlagSet(o *Options) flagSet {
 	f.str(&o.ConsoleService, "console-service", "", CoreOnly, ModeConsole, "with --console or --console-url: open the console of service `NAME` (s3, ec2, ...)")
 	f.str(&o.ConsolePath, "console-path", "", CoreOnly, ModeConsole, "with --console or --console-url: open the console page `PATH` (e.g. ec2/home#Instances:)")
 	f.bool(&o.WhoAmI, "whoami", "", CoreOnly, ModeWhoAmI, "print who the profile's credentials are (account, ARN, user id) and until when; --json for scripts")
+	f.bool(&o.Doctor, "doctor", "", CoreOnly, ModeDoctor, "say what a run of the profile would cost now (cached steps, MFA codes, cut lifetimes) and what is wrong (config, cache, code source, clock), without fetching credentials; exit 125 when a run would fail")
 	return f
 }
 

@@ -38,6 +38,7 @@ type Options struct {
 	ConsoleService  string
 	ConsolePath     string
 	WhoAmI          bool
+	Doctor          bool
 
 	Command []string // COMMAND [ARG...], untouched
 

@@ -41,6 +41,9 @@ type Invocation struct {
 	// STSTimeout is $AWSRUN_STS_TIMEOUT, 0 when unset (the default applies).
 	STSTimeout time.Duration
 	Path       string // the command, found in the child's PATH (runs only)
+	// Shell says no command was given: the run starts the user's shell
+	// (Path), interactive, with the credentials.
+	Shell bool
 	// IndexID names the invocation's warm index entry (runs, exports and
 	// --whoami, whose credentials are a command's); "" when it has none.
 	IndexID string
@@ -77,8 +80,9 @@ func Prepare(args, environ []string) (*Invocation, error) {
 		return inv, nil
 	}
 	if inv.Mode != ModeClear {
-		// --keys, the console and --whoami run no command (checkMode refused
-		// one) and replace no credentials in one: nothing of Check's applies.
+		// --keys, the console, --whoami and --doctor run no command
+		// (checkMode refused one) and replace no credentials in one: nothing
+		// of Check's applies; inside another awsrun the doctor still reports.
 		if inv.Mode == ModeRun || inv.Mode == ModeExport {
 			if err := o.Check(inv.Env); err != nil {
 				return nil, err
@@ -109,7 +113,13 @@ func Prepare(args, environ []string) (*Invocation, error) {
 	}
 	if inv.Mode == ModeRun {
 		// Find the command before asking for a code: a typo costs nothing.
-		if inv.Path, err = runner.LookPath(o.Command[0], inv.Environ); err != nil {
+		name := ""
+		if len(o.Command) > 0 {
+			name = o.Command[0]
+		} else {
+			inv.Shell, name = true, shellPath(inv.Env)
+		}
+		if inv.Path, err = runner.LookPath(name, inv.Environ); err != nil {
 			return nil, err
 		}
 	}
@@ -156,6 +166,8 @@ func (o *Options) mode() Mode {
 		return ModeConsole
 	case o.WhoAmI:
 		return ModeWhoAmI
+	case o.Doctor:
+		return ModeDoctor
 	case o.Export != "":
 		return ModeExport
 	}
@@ -166,7 +178,7 @@ func (o *Options) mode() Mode {
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
 	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command",
-		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami"}[m]
+		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami", ModeDoctor: "--doctor"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
@@ -175,7 +187,7 @@ func (o *Options) checkMode(m Mode) error {
 			return err
 		}
 	}
-	if (m == ModeList || m == ModeClear || m == ModeKeys || m == ModeWhoAmI) && len(o.Command) > 0 {
+	if (m == ModeList || m == ModeClear || m == ModeKeys || m == ModeWhoAmI || m == ModeDoctor) && len(o.Command) > 0 {
 		return UsageError{fmt.Errorf("%s runs no command, but %q was given", name, o.Command[0])}
 	}
 	for _, f := range o.set {
@@ -183,7 +195,7 @@ func (o *Options) checkMode(m Mode) error {
 			continue
 		}
 		if f.Name == "json" {
-			return UsageError{errors.New("--json goes with --list, --whoami or --keys list (for credentials as JSON: --export json)")}
+			return UsageError{errors.New("--json goes with --list, --whoami, --doctor or --keys list (for credentials as JSON: --export json)")}
 		}
 		if f.Name == "export" && m == ModeWhoAmI {
 			return UsageError{errors.New("--whoami prints no credentials: drop --export")}
@@ -196,16 +208,15 @@ func (o *Options) checkMode(m Mode) error {
 	return nil
 }
 
-// Check refuses what makes no sense whatever the profile: a missing
-// command, a command with --export, an unknown format, --eks-cluster
-// without --export eks-token (or the reverse), and nesting.
+// Check refuses what makes no sense whatever the profile: a command with
+// --export, an unknown format, --eks-cluster without --export eks-token (or
+// the reverse), and nesting (a shell started without a command is nested
+// like any command).
 func (o *Options) Check(env map[string]string) error {
 	if err := o.checkEKS(env); err != nil {
 		return err
 	}
 	switch {
-	case o.Export == "" && len(o.Command) == 0:
-		return UsageError{errors.New("no command given")}
 	case o.Export != "" && len(o.Command) > 0:
 		return UsageError{fmt.Errorf("--export prints credentials and runs no command, but %q was given", o.Command[0])}
 	case o.Export != "" && !ValidExport(o.Export):

@@ -141,7 +141,7 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 		{[]string{"--console-url", "--export", "env"}, "--console and --console-url print no credentials: drop --export"},
 		{[]string{"--console", "--whoami"}, "--whoami does not go with --console"},
 		{[]string{"--console", "--list"}, "--console does not go with --list"},
-		{[]string{"--console", "--json"}, "--json goes with --list, --whoami or --keys list"},
+		{[]string{"--console", "--json"}, "--json goes with --list, --whoami, --doctor or --keys list"},
 		{[]string{"--whoami", "ls"}, `--whoami runs no command, but "ls" was given`},
 		{[]string{"--whoami", "--export", "env"}, "--whoami prints no credentials: drop --export"},
 		{[]string{"--whoami", "--clear"}, "--whoami does not go with --clear"},

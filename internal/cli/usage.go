@@ -5,6 +5,7 @@ const Usage = `awsrun runs a command with MFA-backed AWS role credentials.
 
 Usage:
   awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials
+  awsrun [flags]                          no COMMAND: start $SHELL (else /bin/sh) with them
   awsrun [flags] --export FORMAT          print the credentials instead (env, fish, powershell, dotenv, json, credential-process)
   awsrun [flags] --export eks-token --eks-cluster NAME   a kubectl ExecCredential for an EKS cluster
   awsrun --list [--json]                  show profiles and cached credentials with time left
@@ -12,6 +13,7 @@ Usage:
   awsrun --keys VERB [--profile NAME]     long-term keys out of plain text: add, import, list, remove, rotate
   awsrun [flags] --console[-url]          sign in to the AWS console as the profile (or print the URL)
   awsrun [flags] --whoami [--json]        who the profile's credentials are, and until when
+  awsrun --doctor [-p NAME] [--json]      what a run would cost now and what is wrong; 125 if it would fail
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
@@ -39,6 +41,7 @@ Examples:
   region = us-east-1
 
   awsrun --profile role101 -- terraform plan
+  awsrun -p role101                                # a shell with the credentials; exit to return
   awsrun -p role101 -- aws sts get-caller-identity
   awsrun -p role101 -d 2h -- ./long-deploy.sh      # over 1h: the role is assumed with the code directly
   AWS_PROFILE=role101 make -j8 deploy              # targets run "awsrun -- ...": one prompt for all
@@ -50,6 +53,15 @@ Examples:
   awsrun -p role101 --export eks-token --eks-cluster prod   # kubectl's exec plugin (README: kubectl)
   awsrun -p role101 --console --console-service s3 # the S3 console, signed in as role101
   awsrun -p role101 --whoami                       # account, ARN and expiry of role101's credentials
+  awsrun -p role101 --doctor                       # cached steps, codes a run needs, config, cache, clock
+
+  # session tags and source identity on a role profile (aws-vault's keys)
+  [profile deploy]
+  role_arn = arn:aws:iam::123456789012:role/deploy
+  source_profile = user101
+  session_tags = team=platform,cost-center=42
+  transitive_session_tags = team
+  source_identity = alice
 
   # credential_process for tools that cannot be wrapped
   [profile viaawsrun]

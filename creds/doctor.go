@@ -1,0 +1,199 @@
+package creds
+
+import (
+	"context"
+	"encoding/base32"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// What --doctor asks of creds: the config problems a run would not stop
+// at, the clock against STS's, and whether a terminal can give a code.
+// None of it fetches, sends or caches credentials.
+
+// Problem is something wrong in a profile that a run does not refuse.
+type Problem struct {
+	Profile string
+	Text    string
+	Fix     string
+}
+
+// knownKeys are the keys the SDK's shared-config loader reads, awsrun's
+// own, and the AWS CLI's that other tools read from the same files.
+var knownKeys = map[string]bool{}
+
+func init() {
+	for _, k := range strings.Fields(`
+		aws_access_key_id aws_secret_access_key aws_session_token aws_account_id
+		role_arn source_profile credential_source credential_process role_session_name external_id
+		mfa_serial duration_seconds web_identity_token_file region endpoint_url services
+		ignore_configured_endpoint_urls use_fips_endpoint use_dualstack_endpoint
+		sso_session sso_account_id sso_region sso_role_name sso_start_url login_session
+		ca_bundle defaults_mode retry_mode max_attempts sdk_ua_app_id auth_scheme_preference
+		account_id_endpoint_mode disable_clock_skew_correction disable_request_compression
+		request_min_compression_size_bytes request_checksum_calculation response_checksum_validation
+		ec2_metadata_service_endpoint ec2_metadata_service_endpoint_mode ec2_metadata_v1_disabled
+		endpoint_discovery_enabled s3_use_arn_region s3_disable_multiregion_access_points
+		s3_disable_express_session_auth
+		mfa_process session_tags transitive_session_tags source_identity
+		output cli_pager cli_timestamp_format cli_follow_urlparam cli_binary_format cli_auto_prompt
+		cli_history s3 sts_regional_endpoints parameter_validation tcp_keepalive api_versions
+		metadata_service_timeout metadata_service_num_attempts sso_registration_scopes`) {
+		knownKeys[k] = true
+	}
+}
+
+// Lint lists what is wrong in the chain's profiles but does not stop a
+// run: keys neither the SDK nor awsrun reads (a typo leaves a setting
+// unset), and an MFA device of another account than the source's keys.
+func Lint(c *Chain) ([]Problem, error) {
+	raw, err := loadRaw(c.configFile, c.credentialsFile)
+	if err != nil {
+		return nil, err
+	}
+	var out []Problem
+	seen := map[string]bool{}
+	for _, p := range c.profiles() {
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		var unknown []string
+		for _, s := range raw.sections(p) {
+			for _, k := range s.KeyStrings() {
+				if !knownKeys[k] && !seen[p+"\x00"+k] {
+					seen[p+"\x00"+k] = true
+					unknown = append(unknown, k)
+				}
+			}
+		}
+		sort.Strings(unknown)
+		for _, k := range unknown {
+			out = append(out, Problem{Profile: p, Text: fmt.Sprintf("unknown key %s in profile %s: neither the SDK nor awsrun reads it", k, p),
+				Fix: "check the spelling in " + c.configFile + " or " + c.credentialsFile})
+		}
+	}
+	if c.MFASerial != "" && c.Source.LongTerm() {
+		dev, _ := ParseARN(c.MFASerial)
+		if acct := AccountOfKey(c.Source.Static.AccessKeyID); acct != "" && dev.Account != "" && acct != dev.Account {
+			out = append(out, Problem{Profile: c.Profile,
+				Text: fmt.Sprintf("mfa_serial %s is a device of account %s, but the keys of %s are of account %s (as their key id encodes it: keys made since 2019 do): STS refuses a device of another account", c.MFASerial, dev.Account, c.Source.Profile, acct),
+				Fix:  "set mfa_serial to the device of the user whose keys " + c.Source.Profile + " holds (aws iam list-mfa-devices)"})
+		}
+	}
+	return out, nil
+}
+
+// profiles names the chain's profiles, target first.
+func (c *Chain) profiles() []string {
+	out := []string{c.Profile}
+	for i := len(c.Hops) - 1; i >= 0; i-- {
+		out = append(out, c.Hops[i].Profile)
+	}
+	return append(out, c.Source.Profile)
+}
+
+// AccountOfKey is the account an access key id belongs to, as AWS encodes
+// it in the id, "" when the id cannot hold one. Keys made before 2019
+// encode none and decode to a number that is no account: callers may only
+// warn on what it says.
+func AccountOfKey(id string) string {
+	if len(id) != 20 || (!strings.HasPrefix(id, "AKIA") && !strings.HasPrefix(id, "ASIA")) {
+		return ""
+	}
+	b, err := base32.StdEncoding.DecodeString(id[4:])
+	if err != nil || len(b) < 6 {
+		return ""
+	}
+	z := binary.BigEndian.Uint64(append([]byte{0, 0}, b[:6]...))
+	acct := (z & 0x7fffffffff80) >> 7
+	if acct == 0 || acct > 999999999999 {
+		return ""
+	}
+	return fmt.Sprintf("%012d", acct)
+}
+
+// Drift is this machine's clock against STS's: positive when STS is
+// ahead.
+type Drift struct {
+	Offset   time.Duration
+	Endpoint string // scheme://host of the STS endpoint asked
+}
+
+// ClockDrift asks the chain's STS endpoint, as the SDK resolves it, for
+// the time: one GetCallerIdentity without credentials (unsigned), whose
+// refusal still carries the Date header. Nothing secret is sent. The
+// result is good to a second either way.
+func (r *Resolver) ClockDrift(ctx context.Context, c *Chain) (Drift, error) {
+	cfg, err := r.sdkConfig(ctx, c, c.Profile, config.WithCredentialsProvider(aws.AnonymousCredentials{}))
+	if err != nil {
+		return Drift{}, err
+	}
+	var d Drift
+	var date string
+	var sent, received time.Time
+	capture := func(s *middleware.Stack) error {
+		return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc("awsrunDate",
+			func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+				if req, ok := in.Request.(*smithyhttp.Request); ok && req.URL != nil {
+					d.Endpoint = req.URL.Scheme + "://" + req.URL.Host
+				}
+				sent = time.Now()
+				out, md, err := next.HandleDeserialize(ctx, in)
+				received = time.Now()
+				if resp, ok := out.RawResponse.(*smithyhttp.Response); ok {
+					date = resp.Header.Get("Date")
+				}
+				return out, md, err
+			}), middleware.After)
+	}
+	client := sts.NewFromConfig(cfg, func(o *sts.Options) { o.RetryMaxAttempts = 1 })
+	ctx, cancel := context.WithTimeout(ctx, r.stsTimeout())
+	defer cancel()
+	_, err = client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}, func(o *sts.Options) {
+		o.APIOptions = append(o.APIOptions, capture)
+	})
+	if date == "" {
+		if err == nil {
+			err = errors.New("no Date header in the answer")
+		}
+		return d, &STSError{Profile: c.Profile, Op: "GetCallerIdentity (unsigned, for the time)", Endpoint: d.Endpoint, Err: err}
+	}
+	at, perr := http.ParseTime(date)
+	if perr != nil {
+		return d, fmt.Errorf("STS at %s sent a Date header that is not a time: %s", d.Endpoint, strconv.Quote(oneLine(date)))
+	}
+	// Date is truncated to the second: compare with the middle of the
+	// exchange, half a second on.
+	mid := sent.Add(received.Sub(sent) / 2)
+	d.Offset = at.Add(500 * time.Millisecond).Sub(mid).Round(time.Second)
+	return d, nil
+}
+
+// HaveTerminal reports whether a prompt could ask for a code here.
+func HaveTerminal() bool {
+	name := "/dev/tty"
+	if runtime.GOOS == "windows" {
+		name = "CONIN$"
+	}
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}

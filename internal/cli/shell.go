@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/awsrun/awsrun/creds/warm"
+)
+
+// shellPath is the shell a run without a command starts: $SHELL, else
+// /bin/sh ($COMSPEC, else cmd.exe, on Windows).
+func shellPath(env map[string]string) string {
+	if s := env["SHELL"]; s != "" {
+		return s
+	}
+	if runtime.GOOS == "windows" {
+		if s := env["COMSPEC"]; s != "" {
+			return s
+		}
+		return "cmd.exe"
+	}
+	return "/bin/sh"
+}
+
+// argv is the child's command line: the command given, else the shell.
+func (inv *Invocation) argv() []string {
+	if inv.Shell {
+		return []string{inv.Path}
+	}
+	return inv.Opts.Command
+}
+
+// shellNotice tells the user, before their shell starts, whose
+// credentials it holds and until when: nothing in a prompt shows it.
+func shellNotice(w io.Writer, path, profile string, c warm.Credentials, now time.Time) {
+	until := "with no expiry"
+	if !c.Expiration.IsZero() {
+		left := c.Expiration.Sub(now).Round(time.Minute).String()
+		left = strings.TrimSuffix(left, "0s")
+		if strings.HasSuffix(left, "h0m") {
+			left = left[:len(left)-2]
+		}
+		until = fmt.Sprintf("until %s (%s left)", c.Expiration.Local().Format("15:04 MST"), left)
+	}
+	fmt.Fprintf(w, "awsrun: starting %s with the credentials of profile %s, valid %s; exit to return\n", path, profile, until)
+}
