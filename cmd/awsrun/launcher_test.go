@@ -103,7 +103,16 @@ func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 		if r.code != 125 || !strings.Contains(r.stderr, "awsrun-core, the part of awsrun that talks to STS, is not installed") {
 			t.Errorf("awsrun %q with the cache warm: exit %d, stderr %q; want it handed to awsrun-core", args, r.code, r.stderr)
 		}
-		r = w.run(t, installed(), append([]string{"AWSRUN_MFA_CODE=" + w.freshCode()}, env...), args...)
+		code := w.freshCode()
+		if f.Name == "doctor" {
+			// The doctor checks the clock against STS's, which freshCode
+			// moved on: it asks a world of its own, whose clock is true.
+			dw := newWorld(t)
+			dw.fill(t, "role101")
+			r = dw.run(t, installed(), env, args...)
+		} else {
+			r = w.run(t, installed(), append([]string{"AWSRUN_MFA_CODE=" + code}, env...), args...)
+		}
 		if r.code != 0 {
 			t.Errorf("awsrun %q with awsrun-core: exit %d, stderr %q", args, r.code, r.stderr)
 		}
