@@ -30,7 +30,7 @@ type Server struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	lifetime time.Duration
-	roleLife time.Duration // SetRoleCredentialLifetime
+	roleLife time.Duration          // SetRoleCredentialLifetime
 	users    map[string]*User       // by ARN
 	roles    map[string]*Role       // by ARN
 	devices  map[string]*MFADevice  // by serial number
