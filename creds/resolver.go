@@ -42,6 +42,11 @@ type Resolver struct {
 	// cached ones that expire sooner are replaced, and fresh ones that
 	// cannot last that long are an error. 0: RefreshMargin.
 	MinTTL time.Duration
+	// CodeMinTTL is how long the step that costs an MFA code (the MFA
+	// session, or a hop that carries the code) must stay valid, so that
+	// the steps after it can be renewed without a code for that long; see
+	// CodeStep. 0: the usual margin.
+	CodeMinTTL time.Duration
 	// Log receives what -v shows: cache hits and misses, STS calls. Never
 	// a secret. Nil: quiet.
 	Log func(format string, args ...any)
@@ -69,6 +74,7 @@ type step struct {
 	fetch    func(ctx context.Context, parent Credentials) (Credentials, error)
 
 	target    bool   // the step whose credentials Retrieve returns
+	code      bool   // fetching the step costs an MFA code
 	note      string // said with -v when the step calls STS
 	fromCache bool   // the credentials last returned came from the cache
 }
@@ -101,6 +107,9 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		// only a longer lifetime can satisfy --min-ttl DUR.
 		if r.MinTTL > 0 && last.duration > 0 && last.duration <= r.MinTTL {
 			return Credentials{}, r.tooShort(c, last, fmt.Sprintf("the %s is asked for %s, not more than", what(last), fmtDuration(last.duration)), false)
+		}
+		if err := r.holdCodeStep(ctx, c, last); err != nil {
+			return Credentials{}, err
 		}
 		creds, err = r.get(ctx, c, last)
 	}
@@ -276,6 +285,7 @@ func (r *Resolver) sessionStep(c *Chain, srcID string) *step {
 		id:    identity("session", srcID, c.MFASerial, c.SessionDuration.String(), partition(firstNonEmpty(c.MFASerial, c.ARN())), c.endpoint),
 		kind:  "session",
 		label: c.Source.Profile + " " + firstNonEmpty(c.MFASerial, "(no MFA)"),
+		code:  c.MFASerial != "",
 	}
 	s.fetch = func(ctx context.Context, _ Credentials) (Credentials, error) {
 		code := ""
@@ -302,6 +312,7 @@ func (r *Resolver) roleStep(c *Chain, h Hop, parent *step, srcID string, withCod
 		label:    h.Profile + " " + h.RoleARN,
 		parent:   parent,
 		duration: h.Duration,
+		code:     withCode,
 	}
 	s.fetch = func(ctx context.Context, caller Credentials) (Credentials, error) {
 		code := ""
