@@ -64,6 +64,9 @@ func (r *Resolver) holdCodeStep(ctx context.Context, c *Chain, last *step) error
 				return nil // Retrieve gets it
 			}
 			_, err := r.get(ctx, c, s)
+			// Good for CodeMinTTL, or just made: the hops after it must
+			// not fetch it again if STS gave less than asked.
+			s.margin = 0
 			return err
 		}
 		min := fmtDuration(r.CodeMinTTL)
@@ -82,3 +85,7 @@ func (r *Resolver) holdCodeStep(ctx context.Context, c *Chain, last *step) error
 	}
 	return nil
 }
+
+// FromCache reports whether the credentials Retrieve returned last came
+// from the cache, and so may be partly spent.
+func (r *Resolver) FromCache() bool { return r.fromCache }

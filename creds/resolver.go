@@ -60,6 +60,7 @@ type Resolver struct {
 
 	codes     map[string]string // last code sent per device, this process
 	writeOnce sync.Once
+	fromCache bool // what Retrieve returned last came from the cache
 }
 
 // step is one credential-producing call whose result is cached on its own.
@@ -96,6 +97,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		return Credentials{}, err
 	}
 	var creds Credentials
+	r.fromCache = false
 	if last == nil {
 		creds, err = r.source(ctx, c)
 	} else {
@@ -112,6 +114,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 			return Credentials{}, err
 		}
 		creds, err = r.get(ctx, c, last)
+		r.fromCache = last.fromCache
 	}
 	if err != nil {
 		return Credentials{}, err

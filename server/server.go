@@ -133,14 +133,9 @@ func Start(c Config) (*Server, error) {
 	if s.lead <= 0 {
 		s.lead = DefaultLead
 	}
+	// Their lifetime is judged from what is left: the caller replaces
+	// cached credentials that are half spent before it starts the server.
 	s.got = s.clock.Now()
-	// Credentials from the cache may be half spent: whatever they lived,
-	// treat them as having lived at least twice the lead, so that ones with
-	// less than the lead left are replaced at once and not at half of what
-	// is left.
-	if exp := c.Initial.Expiration; !exp.IsZero() && exp.Sub(s.got) < 2*s.lead {
-		s.got = exp.Add(-2 * s.lead)
-	}
 	_, s.port, _ = net.SplitHostPort(ln.Addr().String())
 	s.URL = "http://127.0.0.1:" + s.port + Path
 	s.http = &http.Server{

@@ -83,6 +83,10 @@ func (a *app) main(ctx context.Context) error {
 		return err
 	}
 
+	if o.Server {
+		return a.serve(ctx) // server.go
+	}
+
 	// Find the command before asking for a code: a typo costs nothing.
 	var path string
 	if o.Export == "" {

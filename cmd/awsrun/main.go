@@ -41,7 +41,8 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 // having printed nothing, for everything it leaves to awsrun-core.
 func serve(o *cli.Options, stdout, stderr io.Writer, environ []string) (code int, served bool) {
 	env := cli.EnvMap(environ)
-	if o.Help || o.Version || o.List || o.JSON || o.Clear || o.NoCache || o.Refresh || o.Verbose || o.Check(env) != nil {
+	// --server stays the parent and serves refreshed credentials: never warm.
+	if o.Help || o.Version || o.List || o.JSON || o.Clear || o.NoCache || o.Refresh || o.Verbose || o.Server || o.Check(env) != nil {
 		return 0, false
 	}
 	// A setting only awsrun-core can check (and refuse) must not be

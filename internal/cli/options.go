@@ -31,6 +31,7 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	Server          bool
 
 	Command []string // COMMAND [ARG...], untouched
 	Flags   string   // the flag list for --help
@@ -61,6 +62,7 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say on stderr what happens: cache hits, STS calls, key store")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
+	fs.BoolVar(&o.Server, "server", false, "stay the parent and serve COMMAND credentials from a local endpoint that renews them before they expire, for commands that outlive them")
 	o.Flags = fs.FlagUsages()
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
