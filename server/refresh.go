@@ -77,13 +77,15 @@ func (s *Server) refreshLoop(ctx context.Context) {
 
 // refreshAt is when credentials expiring at exp, which lived lifetime, are
 // replaced: lead before expiry — or at half their life when they live less
-// than twice lead — and a little earlier still by a random share (r in
-// [0,1)) of an eighth of that, so that awsrun processes started together
-// do not all ask STS in the same second.
+// than twice lead — plus a fifteenth of that (a minute for the 15-minute
+// lead) for the STS call to answer before what is served has less than
+// lead left, and earlier still by a random share (r in [0,1)) of an eighth
+// of lead, so that awsrun processes started together do not all ask STS in
+// the same second.
 func refreshAt(exp time.Time, lifetime, lead time.Duration, r float64) time.Time {
 	lead = leadFor(lifetime, lead)
 	jitter := time.Duration(r * float64(lead/8))
-	return exp.Add(-lead - jitter)
+	return exp.Add(-lead - lead/15 - jitter)
 }
 
 // leadFor is how long before expiry credentials that lived lifetime are

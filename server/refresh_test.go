@@ -21,11 +21,11 @@ func TestRefreshAt(t *testing.T) {
 		r        float64
 		want     time.Duration // before exp
 	}{
-		{"1h role, no jitter", time.Hour, 0, 15 * time.Minute},
-		{"1h role, most jitter", time.Hour, 0.999999, 15*time.Minute + 15*time.Minute/8 - time.Millisecond},
-		{"12h role", 12 * time.Hour, 0, 15 * time.Minute},
-		{"15m role: at half its life", 15 * time.Minute, 0, 7*time.Minute + 30*time.Second},
-		{"20s test role", 20 * time.Second, 0.5, 10*time.Second + 625*time.Millisecond},
+		{"1h role, no jitter", time.Hour, 0, 16 * time.Minute},
+		{"1h role, most jitter", time.Hour, 0.999999, 16*time.Minute + 15*time.Minute/8 - time.Millisecond},
+		{"12h role", 12 * time.Hour, 0, 16 * time.Minute},
+		{"15m role: at half its life", 15 * time.Minute, 0, 7*time.Minute + 30*time.Second + 30*time.Second},
+		{"20s test role", 20 * time.Second, 0.5, 10*time.Second + 10*time.Second/15 + 625*time.Millisecond},
 		{"no lifetime", 0, 0.5, 0},
 	}
 	for _, tt := range tests {
@@ -91,8 +91,8 @@ func TestRefreshAheadKeepsTheLead(t *testing.T) {
 		t.Errorf("%d refreshes in 6h of a 1h role, want 7 or 8", len(refreshes))
 	}
 	for i, left := range refreshes {
-		if left < DefaultLead || left > DefaultLead+DefaultLead/8+20*time.Second {
-			t.Errorf("refresh %d with %s left, want 15m to 16m53s", i+1, left)
+		if left < DefaultLead+time.Minute-20*time.Second || left > DefaultLead+time.Minute+DefaultLead/8 {
+			t.Errorf("refresh %d with %s left, want 16m to 17m53s", i+1, left)
 		}
 	}
 }
