@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/internal/cli"
@@ -86,6 +89,9 @@ func (a *app) serve(ctx context.Context) error {
 	stop := w.start(chain.MFAProcess == "")
 	defer stop()
 
+	if a.defaultProfileShadows(ctx) {
+		fmt.Fprintf(a.stderr, "awsrun: warning: the default profile has credentials of its own, which AWS SDKs in the command use before awsrun's endpoint; move them to a named profile\n")
+	}
 	vars := []runner.Var{
 		{Name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", Value: srv.URL},
 		{Name: "AWS_CONTAINER_AUTHORIZATION_TOKEN", Value: srv.Token},
@@ -221,4 +227,20 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// defaultProfileShadows reports whether the default profile, which the
+// command's SDKs read since AWS_PROFILE is not passed on, names credentials
+// of its own: every SDK looks at them before the container endpoint.
+func (a *app) defaultProfileShadows(ctx context.Context) bool {
+	files := func(env, fallback string) []string { return []string{cmp.Or(a.env[env], fallback)} }
+	sc, err := config.LoadSharedConfigProfile(ctx, "default", func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles = files("AWS_CONFIG_FILE", config.DefaultSharedConfigFilename())
+		o.CredentialsFiles = files("AWS_SHARED_CREDENTIALS_FILE", config.DefaultSharedCredentialsFilename())
+	})
+	if err != nil {
+		return false // no default profile, or one the SDK cannot read either
+	}
+	return sc.Credentials.HasKeys() || sc.RoleARN != "" || sc.CredentialProcess != "" || sc.CredentialSource != "" ||
+		sc.WebIdentityTokenFile != "" || sc.SSOStartURL != "" || sc.SSOSessionName != "" || sc.LoginSession != ""
 }

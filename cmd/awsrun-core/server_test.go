@@ -372,3 +372,17 @@ func TestServerMinTTLBeyondAnySessionRefusedUpFront(t *testing.T) {
 		t.Errorf("--server --export: exit %d; stderr:\n%s", res.code, res.stderr)
 	}
 }
+
+// TestServerWarnsOfADefaultProfileWithCredentials: SDKs read the default
+// profile's own keys before the endpoint, so the command would not run as
+// the role; awsrun says so.
+func TestServerWarnsOfADefaultProfileWithCredentials(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "")
+	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n[default]\naws_access_key_id = AKIADEFAULTEXAMPLE00\naws_secret_access_key = x\n",
+		w.user.AccessKeyID, w.user.SecretAccessKey))
+	res := w.awsrun(t, nil, "--server", "-p", "role101", "-t", w.code(), "--", "true")
+	if res.code != 0 || strings.Count(res.stderr, "\n") != 1 || !strings.HasPrefix(res.stderr, "awsrun: warning: the default profile has credentials of its own") {
+		t.Errorf("exit %d; stderr:\n%s", res.code, res.stderr)
+	}
+}
