@@ -60,6 +60,62 @@ func (c *compressedClock) real(d time.Duration) time.Duration {
 	return time.Duration(float64(d) / c.scale)
 }
 
+// simWorld is the seeds' user101 and role101 against a fake STS, all on a
+// clock that runs in real time until speedUp.
+type simWorld struct {
+	clock           *compressedClock
+	srv             *ststest.Server
+	dev             *ststest.MFADevice
+	home            string
+	chain           *creds.Chain
+	ctx             context.Context
+	serial, roleARN string
+}
+
+func newSimWorld(t *testing.T) *simWorld {
+	const account = "123456789012"
+	w := &simWorld{
+		serial:  "arn:aws:iam::" + account + ":mfa/user101",
+		roleARN: "arn:aws:iam::" + account + ":role/role101",
+		// Real time for the code typed at the start: a TOTP code is good
+		// for 30 seconds, which the compressed clock passes in milliseconds.
+		clock: &compressedClock{base: time.Now(), start: time.Now(), scale: 1},
+		srv:   ststest.NewServer(),
+		home:  t.TempDir(),
+		ctx:   testContext(t),
+	}
+	t.Cleanup(w.srv.Close)
+	w.srv.SetClock(w.clock.Now)
+	user := w.srv.AddUser("arn:aws:iam::" + account + ":user/user101")
+	w.dev = w.srv.AddMFADevice(w.serial, user)
+	w.srv.AddRole(w.roleARN, ststest.RolePolicy{Principals: []string{user.ARN}, RequireMFA: true})
+	configFile := filepath.Join(w.home, "config")
+	credsFile := filepath.Join(w.home, "credentials")
+	writeTestFile(t, configFile, "[profile role101]\nrole_arn = "+w.roleARN+"\nsource_profile = user101\nmfa_serial = "+w.serial+"\nregion = eu-west-1\n")
+	writeTestFile(t, credsFile, fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", user.AccessKeyID, user.SecretAccessKey))
+	for _, v := range []string{"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ENDPOINT_URL"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_ENDPOINT_URL_STS", w.srv.URL)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	var err error
+	w.chain, err = creds.LoadChain(w.ctx, "role101", creds.LoadOptions{ConfigFile: configFile, CredentialsFile: credsFile, Getenv: func(string) string { return "" }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// store opens the world's cache as one awsrun process does.
+func (w *simWorld) store(t *testing.T) *cache.Store {
+	t.Helper()
+	store, err := cache.Open(cache.Options{Dir: filepath.Join(w.home, "cache"), KeyDir: filepath.Join(w.home, "key"), KeyStore: "file", Now: w.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return store
+}
+
 // TestSimulatedSixHourRun runs awsrun's refresh path for six hours of a
 // 1h chained role, on a clock 1800 times faster: the real resolver, cache,
 // locks and fake STS, and a child that reads the endpoint and calls STS
@@ -67,45 +123,15 @@ func (c *compressedClock) real(d time.Duration) time.Duration {
 // calls and codes the run made and when each refresh happened.
 func TestSimulatedSixHourRun(t *testing.T) {
 	const (
-		account = "123456789012"
-		serial  = "arn:aws:iam::" + account + ":mfa/user101"
-		roleARN = "arn:aws:iam::" + account + ":role/role101"
-		run     = 6 * time.Hour
+		run = 6 * time.Hour
 		// slack is how far below the 15-minute lead the test lets a
 		// refresh or an answer fall before it fails: the compressed clock
 		// turns the machine's scheduling stalls into minutes.
 		slack = DefaultLead - 5*time.Minute
 	)
-	// Real time for the code typed at the start: a TOTP code is good for
-	// 30 seconds, which the compressed clock would pass in milliseconds.
-	clock := &compressedClock{base: time.Now(), start: time.Now(), scale: 1}
-	srv := ststest.NewServer()
-	t.Cleanup(srv.Close)
-	srv.SetClock(clock.Now)
-	user := srv.AddUser("arn:aws:iam::" + account + ":user/user101")
-	dev := srv.AddMFADevice(serial, user)
-	srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{user.ARN}, RequireMFA: true})
-
-	home := t.TempDir()
-	configFile := filepath.Join(home, "config")
-	credsFile := filepath.Join(home, "credentials")
-	writeTestFile(t, configFile, "[profile role101]\nrole_arn = "+roleARN+"\nsource_profile = user101\nmfa_serial = "+serial+"\nregion = eu-west-1\n")
-	writeTestFile(t, credsFile, fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", user.AccessKeyID, user.SecretAccessKey))
-	for _, v := range []string{"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ENDPOINT_URL"} {
-		t.Setenv(v, "")
-	}
-	t.Setenv("AWS_ENDPOINT_URL_STS", srv.URL)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-	ctx := testContext(t)
-	store, err := cache.Open(cache.Options{Dir: filepath.Join(home, "cache"), KeyDir: filepath.Join(home, "key"), KeyStore: "file", Now: clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	chain, err := creds.LoadChain(ctx, "role101", creds.LoadOptions{ConfigFile: configFile, CredentialsFile: credsFile, Getenv: func(string) string { return "" }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := newSimWorld(t)
+	clock, srv, dev, chain, ctx := w.clock, w.srv, w.dev, w.chain, w.ctx
+	store := w.store(t)
 	prompts := 0
 	r := &creds.Resolver{
 		Cache: store, Now: clock.Now, Note: func(string, ...any) {},
@@ -222,5 +248,55 @@ func writeTestFile(t *testing.T, path, text string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTwoServersShareRefreshes: two awsrun --server runs of one profile
+// (two resolvers on one cache, as two processes) renew the role once per
+// lifetime between them, not once each.
+func TestTwoServersShareRefreshes(t *testing.T) {
+	const run = 4 * time.Hour
+	w := newSimWorld(t)
+	var servers []*Server
+	for i := range 2 {
+		r := &creds.Resolver{Cache: w.store(t), Now: w.clock.Now, Note: func(string, ...any) {},
+			Prompt: func(context.Context, string) (string, error) {
+				if i > 0 {
+					t.Error("the second run asked for a code")
+				}
+				return w.dev.Code(w.srv.Now()), nil
+			}}
+		initial, err := r.Retrieve(w.ctx, w.chain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		servers = append(servers, startServer(t, Config{Initial: initial, Clock: w.clock,
+			Source: func(ctx context.Context, minLeft time.Duration) (creds.Credentials, error) {
+				r.MinTTL = minLeft
+				return r.Retrieve(ctx, w.chain)
+			}}))
+		if i == 0 {
+			w.clock.setScale(1800)
+		}
+	}
+	started := w.clock.Now()
+	for w.clock.Now().Sub(started) < run {
+		time.Sleep(w.clock.real(time.Minute))
+	}
+	for _, s := range servers {
+		s.Close()
+	}
+	a, _ := servers[0].Current()
+	b, _ := servers[1].Current()
+	roles := w.srv.CallCount("AssumeRole")
+	t.Logf("two servers, %s: %d AssumeRole calls, %d GetSessionToken; serving the same credentials at the end: %t",
+		run, roles, w.srv.CallCount("GetSessionToken"), a.AccessKeyID == b.AccessKeyID)
+	// One for the start, then one per 44 minutes or so: 6 or 7, where two
+	// servers that did not share would make 12.
+	if roles > 8 {
+		t.Errorf("%d AssumeRole calls in %s for two servers, want one per lifetime between them", roles, run)
+	}
+	if n := w.srv.CallCount("GetSessionToken"); n != 1 {
+		t.Errorf("%d GetSessionToken calls, want 1", n)
 	}
 }
