@@ -150,7 +150,4 @@ func (s *Server) succeed(next warm.Credentials, failures int, cur warm.Credentia
 	if failures > 0 && s.cfg.Notify != nil {
 		s.cfg.Notify(fmt.Sprintf("refreshing the command's credentials works again, after %d failed attempts", failures))
 	}
-	if s.cfg.OnRefresh != nil {
-		s.cfg.OnRefresh(next)
-	}
 }

@@ -8,10 +8,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,12 +69,9 @@ type Config struct {
 	// Notify receives what the user must hear without -v: refreshing fails,
 	// refreshing works again. Nil: nothing is said.
 	Notify func(msg string)
-	// Log receives what -v shows: each refresh and request refused. Nil:
-	// quiet.
+	// Log receives what -v shows: each refresh, each request refused, and
+	// what the HTTP server itself has to say. Nil: quiet.
 	Log func(format string, args ...any)
-	// OnRefresh, when set, is called after each refresh that worked, from
-	// the refresh loop.
-	OnRefresh func(warm.Credentials)
 }
 
 // Server is a running endpoint. Its URL and Token are what the child gets
@@ -145,7 +144,8 @@ func Start(c Config) (*Server, error) {
 		WriteTimeout:      10 * time.Second,
 		IdleTimeout:       time.Minute,
 		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          nil,
+		// Not the standard logger's stderr: the terminal is the command's.
+		ErrorLog: log.New(logWriter{s.logf}, "credentials endpoint: ", 0),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -324,6 +324,16 @@ func unavailable(c warm.Credentials, now time.Time, err error) error {
 		return fmt.Errorf("awsrun's credentials %s and a refresh is under way: try again", what)
 	}
 	return fmt.Errorf("awsrun's credentials %s and awsrun cannot refresh them: %v", what, err)
+}
+
+// logWriter turns the HTTP server's log lines into Log calls.
+type logWriter struct {
+	logf func(format string, args ...any)
+}
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.logf("%s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 func (s *Server) logf(format string, args ...any) {
