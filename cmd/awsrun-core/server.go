@@ -142,15 +142,26 @@ func (w *watch) current() (creds.CodeStep, bool) {
 	return w.step, w.ok
 }
 
-// renewCommand is what renews the MFA session from another terminal: a
-// run of awsrun that needs the session to last, with the same session
-// identity (profile and session duration) as this one.
+// renewCommand is what renews the step that costs the code from another
+// terminal, into the cache this awsrun reads: a run with the same profile
+// and the same durations, which are part of the cache entries' identity.
+// An MFA session is renewed by a run that needs it to last; a role that
+// carries the code itself, by --refresh.
 func (w *watch) renewCommand() string {
+	cs, _ := w.current()
 	args := []string{"awsrun", "-p", w.profile}
-	if d := w.a.opts.SessionDuration; d != "" {
+	if d := w.a.opts.SessionDuration; d != "" && cs.Kind != "role" {
 		args = append(args, "--session-duration", d)
 	}
-	min := shortDuration(max(w.chain.SessionDuration/2, time.Hour))
+	if cs.Kind == "role" {
+		if d := w.a.opts.Duration; d != "" {
+			args = append(args, "-d", d)
+		}
+		return strings.Join(append(args, "--refresh", "--", "true"), " ")
+	}
+	// Half a session: more than the session being replaced has left when
+	// the user is told, less than a new one lasts.
+	min := shortDuration((w.chain.SessionDuration / 2).Round(time.Minute))
 	return strings.Join(append(args, "--server", "--min-ttl", min, "--", "true"), " ")
 }
 

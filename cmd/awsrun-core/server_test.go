@@ -14,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/cli"
 )
 
 // child is the argv that runs the test binary as the server child role.
@@ -384,5 +386,26 @@ func TestServerWarnsOfADefaultProfileWithCredentials(t *testing.T) {
 	res := w.awsrun(t, nil, "--server", "-p", "role101", "-t", w.code(), "--", "true")
 	if res.code != 0 || strings.Count(res.stderr, "\n") != 1 || !strings.HasPrefix(res.stderr, "awsrun: warning: the default profile has credentials of its own") {
 		t.Errorf("exit %d; stderr:\n%s", res.code, res.stderr)
+	}
+}
+
+func TestServerRenewCommand(t *testing.T) {
+	tests := []struct {
+		opts    cli.Options
+		session time.Duration
+		kind    string
+		want    string
+	}{
+		{cli.Options{}, 12 * time.Hour, "session", "awsrun -p role101 --server --min-ttl 6h -- true"},
+		{cli.Options{SessionDuration: "36h"}, 36 * time.Hour, "session", "awsrun -p role101 --session-duration 36h --server --min-ttl 18h -- true"},
+		{cli.Options{SessionDuration: "90m"}, 90 * time.Minute, "session", "awsrun -p role101 --session-duration 90m --server --min-ttl 45m -- true"},
+		{cli.Options{Duration: "2h", SessionDuration: "24h"}, 24 * time.Hour, "role", "awsrun -p role101 -d 2h --refresh -- true"},
+	}
+	for _, tt := range tests {
+		w := &watch{a: &app{opts: &tt.opts}, chain: &creds.Chain{SessionDuration: tt.session}, profile: "role101",
+			step: creds.CodeStep{Kind: tt.kind}, ok: true}
+		if got := w.renewCommand(); got != tt.want {
+			t.Errorf("renewCommand() = %q, want %q", got, tt.want)
+		}
 	}
 }
