@@ -17,6 +17,8 @@ const (
 	minFloor = time.Minute
 	// maxBackoff caps the wait between failed refreshes.
 	maxBackoff = time.Minute
+	// maxSleep is the longest the loop sleeps before it reads the clock.
+	maxSleep = time.Minute
 )
 
 // errNotFresher is a Source that handed back credentials ending no later
@@ -27,28 +29,27 @@ var errNotFresher = errors.New("the new credentials expire no later than the cur
 // until their refresh time, asks Source, and on failure retries with
 // backoff while the current credentials are served as long as they are
 // worth it.
+//
+// It wakes at least every maxSleep to look at the wall clock again: Go's
+// timers run on the monotonic clock, which stands still while a laptop
+// sleeps, and credentials expire by the wall clock.
 func (s *Server) refreshLoop(ctx context.Context) {
 	failures := 0
+	s.mu.Lock()
+	cur, got := s.creds, s.got
+	s.mu.Unlock()
+	due := refreshAt(cur.Expiration, cur.Expiration.Sub(got), s.lead, rand.Float64())
 	for {
-		s.mu.Lock()
-		cur, got := s.creds, s.got
-		s.mu.Unlock()
 		if cur.Expiration.IsZero() {
 			return // nothing to refresh: keys without an expiry
 		}
-		lifetime := cur.Expiration.Sub(got)
-		var wait time.Duration
-		if failures == 0 {
-			wait = refreshAt(cur.Expiration, lifetime, s.lead, rand.Float64()).Sub(s.clock.Now())
-		} else {
-			wait = backoff(failures, lifetime)
-		}
-		if wait > 0 {
+		if wait := due.Sub(s.clock.Now()); wait > 0 {
 			select {
 			case <-ctx.Done():
 				return
-			case <-s.clock.After(wait):
+			case <-s.clock.After(min(wait, maxSleep)):
 			}
+			continue
 		}
 		if ctx.Err() != nil {
 			return
@@ -68,10 +69,13 @@ func (s *Server) refreshLoop(ctx context.Context) {
 		if err != nil {
 			failures++
 			s.fail(err, failures, cur, now)
+			due = now.Add(backoff(failures, cur.Expiration.Sub(got)))
 			continue
 		}
 		s.succeed(next, failures, cur, now)
 		failures = 0
+		cur, got = next, now
+		due = refreshAt(cur.Expiration, cur.Expiration.Sub(got), s.lead, rand.Float64())
 	}
 }
 
