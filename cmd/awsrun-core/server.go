@@ -40,6 +40,11 @@ func (a *app) serve(ctx context.Context) error {
 		return err
 	}
 	r := a.resolver()
+	if r.Cache == nil {
+		// --no-cache, or a cache that cannot be used: the MFA session must
+		// still serve every refresh of the run, from memory only.
+		r.Cache = newMemStore()
+	}
 	// --min-ttl is how long the command may run without a new code: the
 	// MFA session must last that long, the role is renewed from it.
 	r.MinTTL, r.CodeMinTTL = 0, a.minTTL

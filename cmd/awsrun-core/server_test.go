@@ -409,3 +409,22 @@ func TestServerRenewCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestServerNoCacheKeepsTheSessionInMemory: --no-cache writes nothing, yet
+// the role is renewed from the MFA session of the first code.
+func TestServerNoCacheKeepsTheSessionInMemory(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "")
+	w.srv.SetRoleCredentialLifetime(6 * time.Second)
+	r := w.start(t, 60*time.Second, []string{"SDKLOOP_FOR=14s"},
+		append([]string{"--server", "--no-cache", "-p", "role101", "-t", w.code(), "--"}, child("sdkloop")...)...)
+	if code, out := r.wait(t); code != 0 {
+		t.Fatalf("exit %d, child said %q; stderr:\n%s", code, out, r.stderr.String())
+	}
+	if n, roles := codesSent(w.srv), len(roleCalls(w.srv)); n != 1 || roles < 3 {
+		t.Errorf("%d codes, %d AssumeRole calls; want 1 code for at least 3 roles", n, roles)
+	}
+	if kinds := w.cached(t); len(kinds) != 0 {
+		t.Errorf("--no-cache wrote %v", kinds)
+	}
+}
