@@ -428,3 +428,31 @@ func TestServerNoCacheKeepsTheSessionInMemory(t *testing.T) {
 		t.Errorf("--no-cache wrote %v", kinds)
 	}
 }
+
+// TestServerRenewsHalfSpentCachedCredentialsAtStart: cached role
+// credentials with less than twice the lead left are replaced before the
+// command starts, so the endpoint's refreshes are timed from a whole
+// lifetime.
+func TestServerRenewsHalfSpentCachedCredentialsAtStart(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, "")
+	w.srv.SetRoleCredentialLifetime(20 * time.Minute)
+	if res := w.awsrun(t, nil, "-p", "role101", "-t", w.code(), "--", "true"); res.code != 0 {
+		t.Fatalf("first run: exit %d; stderr:\n%s", res.code, res.stderr)
+	}
+	w.srv.SetRoleCredentialLifetime(0)
+	res := w.awsrun(t, nil, "--server", "-p", "role101", "--", "true")
+	if res.code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
+	}
+	roles := roleCalls(w.srv)
+	if len(roles) != 2 || codesSent(w.srv) != 1 {
+		t.Errorf("%d AssumeRole calls, %d codes; want the cached role renewed once at start, from the cached session", len(roles), codesSent(w.srv))
+	}
+
+	// Cached ones with more left are served as they are.
+	res = w.awsrun(t, nil, "--server", "-p", "role101", "--", "true")
+	if res.code != 0 || len(roleCalls(w.srv)) != 2 {
+		t.Errorf("exit %d, %d AssumeRole calls; want the cache to serve a whole role", res.code, len(roleCalls(w.srv)))
+	}
+}
