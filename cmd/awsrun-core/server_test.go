@@ -186,15 +186,16 @@ func TestServerChildSDKAcrossRoleLifetimes(t *testing.T) {
 	}
 }
 
-// TestServerChildEnvironmentAndEndpoint: the child has the endpoint and no
-// static credentials, inherits no socket, and the endpoint refuses who has
-// no token; once the child exits, the endpoint is gone.
+// TestServerChildEnvironmentAndEndpoint: the command — here a grandchild,
+// as Terraform's provider plugins are — has the endpoint and no static
+// credentials, inherits no socket, and the endpoint refuses who has no
+// token; once the command exits, the endpoint is gone.
 func TestServerChildEnvironmentAndEndpoint(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "")
 	res := w.awsrun(t, []string{"AWS_ACCESS_KEY_ID=AKIASTALE", "AWS_SECRET_ACCESS_KEY=stale", "AWS_PROFILE=stale",
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.2/stale", "AWS_CONTAINER_AUTHORIZATION_TOKEN=stale"},
-		append([]string{"--server", "-p", "role101", "-t", w.code(), "--"}, child("probe")...)...)
+		"--server", "-p", "role101", "-t", w.code(), "--", "sh", "-c", `AWSRUN_TEST_ROLE=probe "$0"; exit $?`, os.Args[0])
 	if res.code != 0 {
 		t.Fatalf("exit %d; stderr:\n%s", res.code, res.stderr)
 	}
