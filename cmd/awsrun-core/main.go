@@ -74,6 +74,8 @@ func (a *app) main(ctx context.Context) error {
 		return a.list(ctx)
 	case cli.ModeClear:
 		return a.clear(ctx)
+	case cli.ModeServer:
+		return a.serve(ctx) // server.go
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {

@@ -31,10 +31,11 @@ const (
 	ModeClear                    // --clear: forget cached credentials
 	ModeHelp                     // --help
 	ModeVersion                  // --version
+	ModeServer                   // --server: stay the parent and serve COMMAND credentials
 )
 
 // every is every mode a flag can be given in.
-const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion
+const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeServer
 
 // flagDef is what awsrun knows of a flag beyond pflag: its class, and the
 // modes it means something in.
@@ -68,7 +69,7 @@ func newFlagSet(o *Options) flagSet {
 	fs.SetOutput(io.Discard)
 	fs.SortFlags = false
 	f := flagSet{fs, map[string]flagDef{}}
-	cred := ModeRun | ModeExport // flags that shape the credentials served
+	cred := ModeRun | ModeExport | ModeServer // flags that shape the credentials served
 	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear, "profile `NAME`, not empty (default $AWS_PROFILE, else default)")
 	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred, "the MFA one-time `CODE` (default $AWSRUN_MFA_CODE, else mfa_process, else a prompt on the terminal); other local users can read argv: prefer AWSRUN_MFA_CODE")
 	f.str(&o.Duration, "duration", "d", WarmSafe, cred|ModeClear, "lifetime of the role credentials: `DUR` as 45m, 2h or seconds (default duration_seconds, else 1h)")
@@ -85,6 +86,9 @@ func newFlagSet(o *Options) flagSet {
 	f.bool(&o.Verbose, "verbose", "v", CoreOnly, every, "say on stderr what happens: cache hits, STS calls, key store")
 	f.bool(&o.Version, "version", "", WarmSafe, every, "print the version and exit")
 	f.bool(&o.Help, "help", "h", WarmSafe, every, "print this help and exit")
+	// Core-only: awsrun-core stays the parent of COMMAND and serves it
+	// credentials it renews; a launcher that execs the command cannot.
+	f.bool(&o.Server, "server", "", CoreOnly, ModeServer, "stay the parent and serve COMMAND credentials from a local endpoint that renews them before they expire, for commands that outlive them; --min-ttl is then how long the MFA session must last")
 	return f
 }
 

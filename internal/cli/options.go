@@ -31,6 +31,7 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	Server          bool
 
 	Command []string // COMMAND [ARG...], untouched
 

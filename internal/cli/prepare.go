@@ -33,13 +33,15 @@ type Invocation struct {
 	MFACode         string        // --mfa-code, else $AWSRUN_MFA_CODE
 	Duration        time.Duration // --duration, 0 when not given
 	SessionDuration time.Duration // --session-duration, 0 when not given
-	MinTTL          time.Duration // --min-ttl, 0 when not given
+	// MinTTL is --min-ttl, 0 when not given; with --server, how long the
+	// step that costs the MFA code must last.
+	MinTTL time.Duration
 	// Margin is how long cached credentials must still be valid to serve
 	// this invocation: the refresh margin, or --min-ttl when longer.
 	Margin time.Duration
 	// STSTimeout is $AWSRUN_STS_TIMEOUT, 0 when unset (the default applies).
 	STSTimeout time.Duration
-	Path       string // the command, found in the child's PATH (runs only)
+	Path       string // the command, found in the child's PATH (runs and --server)
 	// IndexID names the invocation's warm index entry (runs and exports); ""
 	// when it has none.
 	IndexID string
@@ -99,13 +101,13 @@ func Prepare(args, environ []string) (*Invocation, error) {
 	if inv.SessionDuration, err = duration("--session-duration", o.SessionDuration); err != nil {
 		return nil, err
 	}
-	if inv.Mode == ModeRun {
+	if inv.Mode == ModeRun || inv.Mode == ModeServer {
 		// Find the command before asking for a code: a typo costs nothing.
 		if inv.Path, err = runner.LookPath(o.Command[0], inv.Environ); err != nil {
 			return nil, err
 		}
 	}
-	if inv.Mode != ModeClear {
+	if inv.Mode == ModeRun || inv.Mode == ModeExport {
 		// The index names the files as they are before they are read: an
 		// edit during the prompt must not index the old files' credentials
 		// under the new files' name.
@@ -142,6 +144,8 @@ func (o *Options) mode() Mode {
 		return ModeList
 	case o.Clear:
 		return ModeClear
+	case o.Server:
+		return ModeServer
 	case o.Export != "":
 		return ModeExport
 	}
@@ -151,7 +155,7 @@ func (o *Options) mode() Mode {
 // checkMode refuses a flag or a command the mode would silently ignore:
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
-	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command"}[m]
+	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command", ModeServer: "--server"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
@@ -164,6 +168,9 @@ func (o *Options) checkMode(m Mode) error {
 		}
 		if f.Name == "json" {
 			return UsageError{errors.New("--json goes with --list (for credentials as JSON: --export json)")}
+		}
+		if f.Name == "export" && m == ModeServer {
+			return UsageError{errors.New("--server runs a command and serves it credentials; --export prints them instead")}
 		}
 		return UsageError{fmt.Errorf("--%s does not go with %s", f.Name, name)}
 	}

@@ -6,6 +6,7 @@ const Usage = `awsrun runs a command with MFA-backed AWS role credentials.
 Usage:
   awsrun [flags] [--] COMMAND [ARG...]   run COMMAND with the profile's credentials
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
+  awsrun [flags] --server [--] COMMAND    stay the parent, serve COMMAND refreshed credentials
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun --version | --help
