@@ -70,7 +70,7 @@ func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 		}
 		var args []string
 		switch {
-		case f.Modes&cli.ModeRun != 0:
+		case f.Modes&(cli.ModeRun|cli.ModeServer) != 0:
 			args = []string{flag, "-p", "role101", "--", "true"}
 		case f.Modes&cli.ModeList != 0:
 			args = []string{"--list", flag}
