@@ -67,6 +67,7 @@ func TestCoreOnlyFlagsAreHandedOver(t *testing.T) {
 		{[]string{"--list"}, true},
 		{[]string{"--list", "--json"}, true},
 		{[]string{"--clear"}, true},
+		{[]string{"--server", "true"}, true},
 	}
 	for _, tt := range tests {
 		o, err := Parse(tt.args)
@@ -117,6 +118,12 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 		{[]string{"--clear", "-p", "p", "-r", "eu-west-1", "-v"}, ""},
 		{[]string{"--help", "--clear", "true"}, ""}, // help wins, as everywhere
 		{[]string{"--version", "--list", "x"}, ""},
+		{[]string{"--server", "-p", "p", "--export", "json"}, "--server runs a command and serves it credentials; --export prints them instead"},
+		{[]string{"--list", "--server"}, "--server does not go with --list"},
+		{[]string{"--clear", "--server"}, "--server does not go with --clear"},
+		{[]string{"--server", "--json", "true"}, "--json goes with --list"},
+		{[]string{"--server"}, "no command given"},
+		{[]string{"--server", "-p", "p", "-d", "2h", "--session-duration", "24h", "--min-ttl", "6h", "--no-cache", "--refresh", "-v", "true"}, ""},
 	}
 	for _, tt := range tests {
 		_, err := Prepare(tt.args, testEnviron(t))
@@ -238,5 +245,22 @@ func TestSTSTimeoutIsCheckedBeforeAnything(t *testing.T) {
 	var se *SettingError
 	if !errors.As(err, &se) || err.Error() != `profile p: AWSRUN_STS_TIMEOUT="5 minutes" is not a duration (want e.g. 30s, 2m or seconds)` || !strings.Contains(se.Hint(), "AWSRUN_STS_TIMEOUT") {
 		t.Errorf("Prepare error = %v", err)
+	}
+}
+
+// TestServerMode: --server runs a command like a plain run — found in PATH
+// before any prompt — but is never served from the warm index.
+func TestServerMode(t *testing.T) {
+	inv, err := Prepare([]string{"--server", "-p", "p", "--min-ttl", "6h", "--", "sh", "-c", "true"}, testEnviron(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Mode != ModeServer || inv.MinTTL != 6*time.Hour || !strings.HasSuffix(inv.Path, "/sh") || inv.IndexID != "" || !inv.Opts.NeedsCore() {
+		t.Errorf("Prepare(--server) = mode %v, min-ttl %s, path %q, index id %q, needs core %t", inv.Mode, inv.MinTTL, inv.Path, inv.IndexID, inv.Opts.NeedsCore())
+	}
+	_, err = Prepare([]string{"--server", "-p", "p", "--", "no-such-command-awsrun"}, testEnviron(t))
+	var nf *runner.CommandNotFoundError
+	if !errors.As(err, &nf) {
+		t.Errorf("--server with a missing command: %v, want command not found", err)
 	}
 }
