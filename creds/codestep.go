@@ -36,7 +36,8 @@ type lastRun struct {
 
 // CodeStep returns the chain's step that costs an MFA code, with the expiry
 // of its cached entry (zero when none is cached), and false when no step of
-// the chain costs one.
+// the chain costs one. For the chain Retrieve last ran it reads the steps as
+// Retrieve named them: a credential_process source by the keys it printed.
 func (r *Resolver) CodeStep(c *Chain) (CodeStep, bool) {
 	if c == r.last.asked {
 		c = r.last.ran // the steps as Retrieve named them

@@ -2,9 +2,13 @@ package creds
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsrun/awsrun/cache"
 )
 
 // CodeMinTTL is what awsrun --server --min-ttl asks: the MFA session, not
@@ -105,4 +109,29 @@ func mustChain(t *testing.T, profile string) *Chain {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// TestCodeStepOfACredentialProcessSource: the steps of a credential_process
+// source are named by the keys the process printed, so CodeStep must look
+// at the chain as Retrieve ran it to find the session it cached.
+func TestCodeStepOfACredentialProcessSource(t *testing.T) {
+	f := newFixture(t, "")
+	credentialProcess(t, f, true)
+	cfg, err := os.ReadFile(filepath.Join(f.home, ".aws", "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(f.home, ".aws", "config"), string(cfg)+"[profile r]\nrole_arn = "+roleARN+"\nsource_profile = proc\nmfa_serial = "+serial+"\n")
+	c := mustChain(t, "r")
+	r := f.resolver(f.openCache(t))
+	if _, err := r.Retrieve(t.Context(), c); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(f.actions(), " "), "GetSessionToken+MFA AssumeRole"; got != want {
+		t.Fatalf("STS calls = %s, want %s", got, want)
+	}
+	cs, ok := r.CodeStep(c)
+	if !ok || cs.Kind != cache.KindSession || cs.Serial != serial || time.Until(cs.Expires) < 11*time.Hour {
+		t.Errorf("CodeStep = %+v, %v; want the session just cached, about 12h left", cs, ok)
+	}
 }
