@@ -42,6 +42,11 @@ type Resolver struct {
 	// cached ones that expire sooner are replaced, and fresh ones that
 	// cannot last that long are an error. 0: RefreshMargin.
 	MinTTL time.Duration
+	// CodeMinTTL is how long the step that costs an MFA code (the MFA
+	// session, or a hop that carries the code) must stay valid, so that
+	// the steps after it can be renewed without a code for that long; see
+	// CodeStep. 0: the usual margin.
+	CodeMinTTL time.Duration
 	// Log receives what -v shows: cache hits and misses, STS calls. Never
 	// a secret. Nil: quiet.
 	Log func(format string, args ...any)
@@ -58,11 +63,13 @@ type Resolver struct {
 
 	codes     map[string]string // last code sent per device, this process
 	writeOnce sync.Once
+	last      lastRun // what Retrieve did last, for FromCache and CodeStep
 }
 
 // Retrieve returns credentials for the chain's target. It does not change
 // the chain.
 func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) {
+	r.last = lastRun{asked: c, ran: c}
 	if c.Source.Provider == ProviderProcess {
 		// What a process prints depends on its environment, not only its
 		// command line: it is asked every time (it keeps its own cache) and
@@ -72,6 +79,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 			return Credentials{}, err
 		}
 		c = c.withStaticSource(src)
+		r.last.ran = c
 	}
 	p, err := NewPlan(c, r.MinTTL)
 	if err != nil {
@@ -86,8 +94,9 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 	var creds Credentials
 	if len(p.Steps) == 0 {
 		creds, err = r.source(ctx, c)
-	} else {
+	} else if err = x.holdCodeStep(ctx); err == nil {
 		creds, err = x.get(ctx, len(p.Steps)-1)
+		r.last.fromCache = x.fromCache[len(p.Steps)-1]
 	}
 	if err != nil {
 		return Credentials{}, err

@@ -73,6 +73,8 @@ func helper(name string, args []string) int {
 		return whoami(args)
 	case "exec-env":
 		return execEnv(args)
+	case "sdk-whoami":
+		return sdkWhoami() // server_test.go
 	}
 	fmt.Fprintf(os.Stderr, "e2e helper: unknown helper %q\n", name)
 	return 2

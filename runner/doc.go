@@ -20,6 +20,11 @@
 //     or death by signal. Descriptors awsrun opened itself do not leak: Go
 //     opens every file, pipe and socket close-on-exec, and nothing here
 //     changes that.
+//   - Or a parent, when asked: [Run] starts the child and waits for it (awsrun
+//     --server must outlive the command it serves). It forwards SIGTERM,
+//     SIGHUP, SIGUSR1 and SIGUSR2, survives the SIGINT and SIGQUIT the
+//     terminal sends to both without sending them twice, and returns the
+//     child's status, 128+N for death by signal N.
 //   - Default signals: handlers do not survive execve, so a signal awsrun
 //     catches (signal.Notify) reaches the child with its default action. A
 //     SIGHUP or SIGINT awsrun was started ignoring (nohup, a background job)

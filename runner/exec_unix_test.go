@@ -33,6 +33,7 @@ type helperSpec struct {
 	Argv   []string
 	Notify bool   // catch SIGINT, SIGTERM and SIGPIPE first, then stop, as the MFA prompt does
 	Open   string // open this file and a pipe first, and report them on stderr
+	Run    bool   // stay the parent with Run instead of calling Exec
 }
 
 func TestMain(m *testing.M) {
@@ -95,7 +96,14 @@ func helperExec() int {
 	if path == "" {
 		path, err = LookPath(spec.Argv[0], env)
 	}
-	if err == nil {
+	switch {
+	case err == nil && spec.Run:
+		err = Run(path, spec.Argv, env)
+		var exited *ExitError
+		if errors.As(err, &exited) {
+			return exited.Code
+		}
+	case err == nil:
 		err = Exec(path, spec.Argv, env)
 	}
 	fmt.Fprintln(os.Stderr, err)

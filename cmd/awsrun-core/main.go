@@ -85,6 +85,8 @@ func (a *app) main(ctx context.Context) error {
 		return a.whoami(ctx)
 	case cli.ModeDoctor:
 		return a.doctor(ctx)
+	case cli.ModeServer:
+		return a.serve(ctx) // server.go
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {

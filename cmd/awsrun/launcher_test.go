@@ -80,7 +80,7 @@ func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 		}
 		var args []string
 		switch {
-		case f.Modes&cli.ModeRun != 0:
+		case f.Modes&(cli.ModeRun|cli.ModeServer) != 0:
 			args = append(flag, "-p", "role101", "--", "true")
 		case f.Modes&cli.ModeList != 0:
 			args = append([]string{"--list"}, flag...)

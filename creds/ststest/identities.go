@@ -214,10 +214,14 @@ func (r *Role) acceptsWebIdentityToken(token string) bool {
 }
 
 // issueLocked makes temporary credentials for p, valid for d from now
-// unless SetCredentialLifetime overrides d.
+// unless SetCredentialLifetime or, for a role session,
+// SetRoleCredentialLifetime overrides d.
 func (s *Server) issueLocked(p *principal, d time.Duration, mfa bool, mfaAuthTime time.Time) *credential {
 	if s.lifetime > 0 {
 		d = s.lifetime
+	}
+	if p.role != nil && s.roleLife > 0 {
+		d = s.roleLife
 	}
 	c := &credential{
 		accessKeyID:  "ASIA" + randomID(16),

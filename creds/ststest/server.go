@@ -30,6 +30,7 @@ type Server struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	lifetime time.Duration
+	roleLife time.Duration          // SetRoleCredentialLifetime
 	users    map[string]*User       // by ARN
 	roles    map[string]*Role       // by ARN
 	devices  map[string]*MFADevice  // by serial number
@@ -90,6 +91,16 @@ func (s *Server) SetCredentialLifetime(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lifetime = d
+}
+
+// SetRoleCredentialLifetime makes role sessions issued from now on expire
+// after d, whatever DurationSeconds asked for and whatever
+// SetCredentialLifetime says, so that a test can let role credentials run
+// out many times during one MFA session; 0 restores normal lifetimes.
+func (s *Server) SetRoleCredentialLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.roleLife = d
 }
 
 // serve answers one STS request. The call is logged before the reply is

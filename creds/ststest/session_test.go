@@ -270,3 +270,26 @@ func TestSetCredentialLifetime(t *testing.T) {
 		t.Errorf("after reset, Expiration = %v, want %v", got, want)
 	}
 }
+
+// TestSetRoleCredentialLifetime guards what long-run tests rely on: role
+// sessions run out quickly while the MFA session they come from lasts.
+func TestSetRoleCredentialLifetime(t *testing.T) {
+	s, clock := newTestServer(t)
+	alice := s.AddUser("arn:aws:iam::" + accountA + ":user/alice")
+	role := s.AddRole("arn:aws:iam::"+accountA+":role/admin", RolePolicy{Principals: []string{alice.ARN}})
+	s.SetRoleCredentialLifetime(20 * time.Second)
+	session := getSessionToken(t, s, alice, nil)
+	if got, want := aws.ToTime(session.Expiration), s.Now().Add(12*time.Hour).Truncate(time.Second); !got.Equal(want) {
+		t.Errorf("session Expiration = %v, want %v", got, want)
+	}
+	c := assumeRole(t, s, sessionCreds(session), role.ARN)
+	if got, want := aws.ToTime(c.Expiration), s.Now().Add(20*time.Second).Truncate(time.Second); !got.Equal(want) {
+		t.Errorf("role Expiration = %v, want %v", got, want)
+	}
+	clock.Advance(time.Minute)
+	_, err := newClient(s, "us-east-1", sessionCreds(c)).GetCallerIdentity(testContext(t), nil)
+	checkErr(t, err, "ExpiredToken", "")
+	if _, err := newClient(s, "us-east-1", sessionCreds(session)).GetCallerIdentity(testContext(t), nil); err != nil {
+		t.Errorf("the session after a minute: %v", err)
+	}
+}

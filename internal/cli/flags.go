@@ -35,10 +35,11 @@ const (
 	ModeConsole                  // --console, --console-url: sign in to the AWS console
 	ModeWhoAmI                   // --whoami: say who the credentials are
 	ModeDoctor                   // --doctor: what a run would cost now, and what is wrong
+	ModeServer                   // --server: stay the parent and serve COMMAND credentials
 )
 
 // every is every mode a flag can be given in.
-const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeKeys | ModeConsole | ModeWhoAmI | ModeDoctor
+const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeKeys | ModeConsole | ModeWhoAmI | ModeDoctor | ModeServer
 
 // flagDef is what awsrun knows of a flag beyond pflag: its class, and the
 // modes it means something in.
@@ -73,8 +74,9 @@ func newFlagSet(o *Options) flagSet {
 	fs.SortFlags = false
 	f := flagSet{fs, map[string]flagDef{}}
 	// Flags that shape the credentials resolved: for the command, the
-	// export, the console sign-in or --whoami; --doctor looks at them too.
-	resolve := ModeRun | ModeExport | ModeConsole | ModeWhoAmI
+	// export, the server, the console sign-in or --whoami; --doctor looks at
+	// them too.
+	resolve := ModeRun | ModeExport | ModeServer | ModeConsole | ModeWhoAmI
 	cred := resolve | ModeDoctor
 	f.str(&o.Profile, "profile", "p", WarmSafe, cred|ModeClear|ModeKeys, "profile `NAME`, not empty (default $AWS_PROFILE, else default)")
 	f.str(&o.MFACode, "mfa-code", "t", WarmSafe, cred|ModeKeys, "the MFA one-time `CODE` (default $AWSRUN_MFA_CODE, else mfa_process, else a prompt on the terminal); other local users can read argv: prefer AWSRUN_MFA_CODE")
@@ -105,6 +107,9 @@ func newFlagSet(o *Options) flagSet {
 	f.str(&o.ConsolePath, "console-path", "", CoreOnly, ModeConsole, "with --console or --console-url: open the console page `PATH` (e.g. ec2/home#Instances:)")
 	f.bool(&o.WhoAmI, "whoami", "", CoreOnly, ModeWhoAmI, "print who the profile's credentials are (account, ARN, user id) and until when; --json for scripts")
 	f.bool(&o.Doctor, "doctor", "", CoreOnly, ModeDoctor, "say what a run of the profile would cost now (cached steps, MFA codes, cut lifetimes) and what is wrong (config, cache, code source, clock), without fetching credentials; exit 125 when a run would fail")
+	// Core-only: awsrun-core stays the parent of COMMAND and serves it
+	// credentials it renews; a launcher that execs the command cannot.
+	f.bool(&o.Server, "server", "", CoreOnly, ModeServer, "stay the parent and serve COMMAND credentials from a local endpoint that renews them before they expire, for commands that outlive them; --min-ttl is then how long the MFA session must last")
 	return f
 }
 

@@ -39,6 +39,7 @@ type Options struct {
 	ConsolePath     string
 	WhoAmI          bool
 	Doctor          bool
+	Server          bool
 
 	Command []string // COMMAND [ARG...], untouched
 

@@ -33,14 +33,16 @@ type Invocation struct {
 	MFACode         string        // --mfa-code, else $AWSRUN_MFA_CODE
 	Duration        time.Duration // --duration, 0 when not given
 	SessionDuration time.Duration // --session-duration, 0 when not given
-	MinTTL          time.Duration // --min-ttl, 0 when not given
+	// MinTTL is --min-ttl, 0 when not given; with --server, how long the
+	// step that costs the MFA code must last.
+	MinTTL time.Duration
 	// Margin is how long cached credentials must still be valid to serve
 	// this invocation: the refresh margin, or --min-ttl when longer, or
 	// CredentialProcessTTL for --export credential-process.
 	Margin time.Duration
 	// STSTimeout is $AWSRUN_STS_TIMEOUT, 0 when unset (the default applies).
 	STSTimeout time.Duration
-	Path       string // the command, found in the child's PATH (runs only)
+	Path       string // the command, found in the child's PATH (runs and --server)
 	// Shell says no command was given: the run starts the user's shell
 	// (Path), interactive, with the credentials.
 	Shell bool
@@ -83,7 +85,7 @@ func Prepare(args, environ []string) (*Invocation, error) {
 		// --keys, the console, --whoami and --doctor run no command
 		// (checkMode refused one) and replace no credentials in one: nothing
 		// of Check's applies; inside another awsrun the doctor still reports.
-		if inv.Mode == ModeRun || inv.Mode == ModeExport {
+		if inv.Mode == ModeRun || inv.Mode == ModeExport || inv.Mode == ModeServer {
 			if err := o.Check(inv.Env); err != nil {
 				return nil, err
 			}
@@ -111,7 +113,7 @@ func Prepare(args, environ []string) (*Invocation, error) {
 	if inv.SessionDuration, err = duration("--session-duration", o.SessionDuration); err != nil {
 		return nil, err
 	}
-	if inv.Mode == ModeRun {
+	if inv.Mode == ModeRun || inv.Mode == ModeServer {
 		// Find the command before asking for a code: a typo costs nothing.
 		name := ""
 		if len(o.Command) > 0 {
@@ -168,6 +170,8 @@ func (o *Options) mode() Mode {
 		return ModeWhoAmI
 	case o.Doctor:
 		return ModeDoctor
+	case o.Server:
+		return ModeServer
 	case o.Export != "":
 		return ModeExport
 	}
@@ -178,7 +182,7 @@ func (o *Options) mode() Mode {
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
 	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command",
-		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami", ModeDoctor: "--doctor"}[m]
+		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami", ModeDoctor: "--doctor", ModeServer: "--server"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
@@ -202,6 +206,9 @@ func (o *Options) checkMode(m Mode) error {
 		}
 		if f.Name == "eks-cluster" {
 			return UsageError{errors.New("--eks-cluster goes with --export eks-token")}
+		}
+		if f.Name == "export" && m == ModeServer {
+			return UsageError{errors.New("--server runs a command and serves it credentials; --export prints them instead")}
 		}
 		return UsageError{fmt.Errorf("--%s does not go with %s", f.Name, name)}
 	}

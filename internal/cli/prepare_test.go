@@ -74,6 +74,7 @@ func TestCoreOnlyFlagsAreHandedOver(t *testing.T) {
 		{[]string{"--console-url", "--console-service", "s3"}, true},
 		{[]string{"--console-url", "--console-path", "ec2/home"}, true},
 		{[]string{"--whoami", "-p", "p"}, true},
+		{[]string{"--server", "true"}, true},
 	}
 	for _, tt := range tests {
 		o, err := Parse(tt.args)
@@ -149,6 +150,12 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 			"--no-cache", "--refresh", "--nested", "-v", "--console-service", "s3"}, ""},
 		{[]string{"--whoami", "--json", "-p", "p", "-t", "123456", "-d", "2h", "--session-duration", "12h", "-r", "eu-west-1", "--min-ttl", "10m",
 			"--no-cache", "--refresh", "--nested", "-v"}, ""},
+		{[]string{"--server", "-p", "p", "--export", "json"}, "--server runs a command and serves it credentials; --export prints them instead"},
+		{[]string{"--list", "--server"}, "--server does not go with --list"},
+		{[]string{"--clear", "--server"}, "--server does not go with --clear"},
+		{[]string{"--server", "--json", "true"}, "--json goes with --list"},
+		{[]string{"--server"}, ""}, // the shell, served like any command
+		{[]string{"--server", "-p", "p", "-d", "2h", "--session-duration", "24h", "--min-ttl", "6h", "--no-cache", "--refresh", "-v", "true"}, ""},
 	}
 	for _, tt := range tests {
 		_, err := Prepare(tt.args, testEnviron(t))
@@ -318,5 +325,22 @@ func TestConsoleAndWhoAmIArePrepared(t *testing.T) {
 		if want := mode[0] == "--whoami"; (inv.IndexID != "") != want {
 			t.Errorf("Prepare(%q).IndexID = %q, want one: %t", args, inv.IndexID, want)
 		}
+	}
+}
+
+// TestServerMode: --server runs a command like a plain run — found in PATH
+// before any prompt — but is never served from the warm index.
+func TestServerMode(t *testing.T) {
+	inv, err := Prepare([]string{"--server", "-p", "p", "--min-ttl", "6h", "--", "sh", "-c", "true"}, testEnviron(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inv.Mode != ModeServer || inv.MinTTL != 6*time.Hour || !strings.HasSuffix(inv.Path, "/sh") || inv.IndexID != "" || !inv.Opts.NeedsCore() {
+		t.Errorf("Prepare(--server) = mode %v, min-ttl %s, path %q, index id %q, needs core %t", inv.Mode, inv.MinTTL, inv.Path, inv.IndexID, inv.Opts.NeedsCore())
+	}
+	_, err = Prepare([]string{"--server", "-p", "p", "--", "no-such-command-awsrun"}, testEnviron(t))
+	var nf *runner.CommandNotFoundError
+	if !errors.As(err, &nf) {
+		t.Errorf("--server with a missing command: %v, want command not found", err)
 	}
 }
