@@ -103,7 +103,11 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 			// A person can wait for the next code better than a timer can.
 			m.say("that code was just used, and AWS accepts each code once: type the next one the device shows")
 			continue
-		case attempt >= 2 || from == fromTerminal:
+		case from == fromTerminal:
+			return "", &MFAError{Profile: m.Profile, Serial: serial,
+				Err: errors.New("the code typed was already used, and AWS accepts each code once"),
+				Fix: "wait until the device shows a new code, and run again"}
+		case attempt >= 2:
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err: fmt.Errorf("%s keeps giving a code that was already used", from),
 				Fix: "check the device's clock"}

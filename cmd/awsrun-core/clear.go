@@ -41,7 +41,9 @@ func (a *app) clear(ctx context.Context) error {
 	}
 	plan, err := creds.NewPlan(chain, 0)
 	if err != nil {
-		return err
+		// A chain that can make no credentials has no target to forget;
+		// what is stored as the profile's own still goes.
+		plan = &creds.Plan{}
 	}
 	forget, kept := profileEntries(chain.Profile, plan, entries)
 	for _, id := range forget {
