@@ -32,6 +32,12 @@ func main() {
 // run is awsrun without the process: it returns the exit status, and
 // returns at all only when it did not exec a command.
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
+	// Before anything else: a launcher of another build may mean other
+	// flags and another cache format.
+	environ, launched, err := cli.AcceptHandOver(environ)
+	if err != nil {
+		return fail(stderr, err)
+	}
 	o, err := cli.Parse(args)
 	if err != nil {
 		return fail(stderr, err)
@@ -41,7 +47,11 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		o.PrintHelp(stdout)
 		return 0
 	case o.Version:
-		fmt.Fprintln(stdout, "awsrun", cli.Version())
+		name := "awsrun-core"
+		if launched {
+			name = "awsrun"
+		}
+		cli.PrintVersion(stdout, name)
 		return 0
 	}
 	a := &app{opts: o, env: cli.EnvMap(environ), stdout: stdout, stderr: stderr, environ: environ}

@@ -99,13 +99,13 @@ func coreHint(err error) string {
 }
 
 // delegate execs awsrun-core with the same arguments; it returns only if
-// that fails.
+// that fails. awsrun-core refuses a launcher of another build.
 func delegate(args, environ []string) error {
 	core, err := findCore()
 	if err != nil {
 		return err
 	}
-	return runner.Exec(core, append([]string{"awsrun"}, args...), environ)
+	return runner.Exec(core, append([]string{"awsrun"}, args...), cli.HandOverEnv(environ))
 }
 
 // findCore looks beside the launcher first, so a pair installed together

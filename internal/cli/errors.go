@@ -60,6 +60,7 @@ func Hint(err error) string {
 		ue UsageError
 		nf *runner.CommandNotFoundError
 		nx *runner.NotExecutableError
+		bm *BuildMismatchError
 	)
 	switch {
 	case errors.As(err, &ne):
@@ -70,6 +71,8 @@ func Hint(err error) string {
 		return nf.Hint()
 	case errors.As(err, &nx):
 		return nx.Hint()
+	case errors.As(err, &bm):
+		return bm.Hint()
 	}
 	return ""
 }
