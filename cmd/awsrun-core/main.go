@@ -54,6 +54,9 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		cli.PrintVersion(stdout, name)
 		return 0
 	}
+	if code, done := cli.Complete(o, stdout, stderr, environ); done {
+		return code
+	}
 	a := &app{opts: o, env: cli.EnvMap(environ), stdout: stdout, stderr: stderr, environ: environ}
 	if err := a.main(context.Background()); err != nil {
 		return fail(stderr, err)

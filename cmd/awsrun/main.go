@@ -30,6 +30,9 @@ func main() {
 
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	if o, err := cli.Parse(args); err == nil {
+		if code, done := cli.Complete(o, stdout, stderr, environ); done {
+			return code
+		}
 		if code, served := serve(o, stdout, stderr, environ); served {
 			return code
 		}

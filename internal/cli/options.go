@@ -31,9 +31,13 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	Completion      string // --completion SHELL: print a completion script
+	CompleteProfs   bool   // hidden --complete-profiles: the completion scripts' profile names
 
 	Command []string // COMMAND [ARG...], untouched
 	Flags   string   // the flag list for --help
+
+	flags *pflag.FlagSet // what --completion completes
 }
 
 // Parse reads the command line. Flags stop at the first word that is not
@@ -61,7 +65,9 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVarP(&o.Verbose, "verbose", "v", false, "say on stderr what happens: cache hits, STS calls, key store")
 	fs.BoolVar(&o.Version, "version", false, "print the version and exit")
 	fs.BoolVarP(&o.Help, "help", "h", false, "print this help and exit")
+	addCompletionFlags(fs, o)
 	o.Flags = fs.FlagUsages()
+	o.flags = fs
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			o.Help = true
