@@ -135,29 +135,71 @@ func TestFishCompletion(t *testing.T) {
 	}
 }
 
-// zsh's completion system needs a terminal to ask; this checks that the
-// script loads both ways the README tells, registers _awsrun for awsrun,
-// and that its profile function offers the config's names.
-func TestZshCompletionLoads(t *testing.T) {
+// zsh completes only in its line editor: zshAsk types LINE and a Tab into
+// an interactive zsh in a pty (zsh/zpty) whose compadd also prints what it
+// is given, and which exits once the completion is done.
+const zshInit = `PROMPT=
+fpath=($AWSRUN_ZFUNC $fpath)
+autoload -Uz compinit && compinit -u -D -d "$HOME/.zcompdump"
+bindkey '^I' complete-word
+comppostfuncs=(exit)
+compadd() {
+	if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then
+		builtin compadd "$@"
+		return
+	fi
+	local -a __hits
+	builtin compadd -A __hits "$@"
+	local h
+	for h in $__hits; do print -r -- $'\n'"<<candidate>>$h"; done
+	builtin compadd "$@"
+}
+print ready
+`
+
+const zshAsk = `zmodload zsh/zpty || exit 1
+zpty z zsh -f -i
+zpty -w z "source $AWSRUN_ZINIT"
+local line out
+while zpty -r z line; do [[ $line == *ready* ]] && break; done
+zpty -w -n z "$1"$'\t'
+while zpty -r z line; do out+=$line; done
+print -r -- "$out" | tr -d '\r' | sed -n 's/^<<candidate>>//p' | sort -u | tr '\n' ' '
+echo
+`
+
+func TestZshCompletion(t *testing.T) {
 	w := newWorld(t, completionConfig)
-	fpath := filepath.Join(w.home, "zfunc")
-	out := w.shell(t, "zsh", "-f", "-c", `
-mkdir -p `+fpath+` && awsrun --completion zsh > `+fpath+`/_awsrun || exit 1
-fpath=(`+fpath+` $fpath)
-autoload -Uz compinit && compinit -u -D -d "$HOME/.zcompdump" || exit 1
-print -r -- "fpath: $_comps[awsrun]"
-source <(awsrun --completion zsh) || exit 1
-print -r -- "sourced: $_comps[awsrun] $+functions[_awsrun_profiles]"
-# _awsrun_profiles outside a completion: stand-ins for the helpers it calls.
-_call_program() { shift; "$@" }
-_wanted() { shift 3; "$@" }
-compadd() { shift; print -r -- "profiles: ${(P)1}" }
-_awsrun_profiles
-`)
-	for _, want := range []string{"fpath: _awsrun\n", "sourced: _awsrun 1\n", "profiles: role101 role102 ops user101\n"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("zsh output lacks %q:\n%s", want, out)
+	zfunc := filepath.Join(w.home, "zfunc")
+	// Installed as the README says: into a directory of $fpath.
+	w.shell(t, "zsh", "-f", "-c", "mkdir -p "+zfunc+" && awsrun --completion zsh > "+zfunc+"/_awsrun")
+	w.write(t, "zinit.zsh", zshInit)
+	ask := w.write(t, "zask.zsh", zshAsk)
+	w.env = append(w.env, "AWSRUN_ZFUNC="+zfunc, "AWSRUN_ZINIT="+filepath.Join(w.home, "zinit.zsh"))
+	tests := []struct {
+		line string
+		want []string // exactly these; nil: check has
+		has  string
+	}{
+		{"awsrun --exp", []string{"--export"}, ""},
+		{"awsrun --export ", []string{"credential-process", "env", "json"}, ""},
+		{"awsrun --completion f", []string{"fish"}, ""},
+		{"awsrun -p ro", []string{"role101", "role102"}, ""},
+		{"awsrun --profile=o", []string{"ops"}, ""},
+		{"awsrun -p ops sh --exp", []string{}, ""},
+		{"awsrun -p ops ech", nil, "echo"},
+	}
+	for _, tt := range tests {
+		got := strings.Fields(w.shell(t, "zsh", "-f", ask, tt.line))
+		if tt.want != nil && !slices.Equal(got, tt.want) || tt.has != "" && !slices.Contains(got, tt.has) {
+			t.Errorf("zsh %q: candidates %q, want %q%s", tt.line, got, tt.want, tt.has)
 		}
+	}
+
+	// Sourced, as the README's other way says.
+	out := w.shell(t, "zsh", "-f", "-c", `autoload -Uz compinit && compinit -u -D -d "$HOME/.zcompdump" && source <(awsrun --completion zsh) && print -r -- "$_comps[awsrun]"`)
+	if out != "_awsrun\n" {
+		t.Errorf("sourcing the zsh script registered %q for awsrun, want _awsrun", out)
 	}
 }
 
