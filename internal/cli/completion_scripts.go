@@ -132,7 +132,7 @@ func zshCompletion(flags []completionFlag) string {
 	var specs strings.Builder
 	for _, f := range flags {
 		desc := "[" + zshBracket(f.Usage) + "]"
-		names := "--" + f.Long
+		var names string
 		switch {
 		case f.Short != "" && f.Arg != "":
 			names = fmt.Sprintf("'(-%[1]s --%[2]s)'{-%[1]s+,--%[2]s=}'", f.Short, f.Long)
