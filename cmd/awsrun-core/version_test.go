@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -40,10 +41,14 @@ func TestVersionsOfAPairAgree(t *testing.T) {
 		t.Errorf("awsrun-core --version: exit %d, stdout %q, stderr %q", core.code, core.stdout, core.stderr)
 	}
 
-	// The hand-over's variable is awsrun's business, not the command's.
-	r := w.runBinary(t, filepath.Join(dir, "awsrun"), "-p", "role101", "-t", w.code(), "--", "sh", "-c", `printf %s "${AWSRUN_LAUNCHER_BUILD-unset}"`)
-	if r.code != 0 || r.stdout != "unset" {
-		t.Errorf("the command saw AWSRUN_LAUNCHER_BUILD=%q (exit %d, stderr %q)", r.stdout, r.code, r.stderr)
+	// The hand-over's variable is awsrun's business, not the command's nor
+	// mfa_process's.
+	w.write(t, ".aws/config", "[profile role101]\nrole_arn = "+roleARN+"\nsource_profile = user101\nmfa_serial = "+serial+
+		"\nmfa_process = printf %s \"${AWSRUN_LAUNCHER_BUILD-unset}\" > \"$HOME/seen\"; echo "+w.code()+"\n")
+	r := w.runBinary(t, filepath.Join(dir, "awsrun"), "-p", "role101", "--", "sh", "-c", `printf %s "${AWSRUN_LAUNCHER_BUILD-unset}"`)
+	seen, _ := os.ReadFile(filepath.Join(w.home, "seen"))
+	if r.code != 0 || r.stdout != "unset" || string(seen) != "unset" {
+		t.Errorf("the command saw AWSRUN_LAUNCHER_BUILD=%q, mfa_process %q (exit %d, stderr %q)", r.stdout, seen, r.code, r.stderr)
 	}
 }
 
@@ -52,11 +57,10 @@ func TestLauncherRefusesCoreOfAnotherBuild(t *testing.T) {
 	stamped(t, dir, "1.2.3", "1111111111111111111111111111111111111111", "awsrun")
 	stamped(t, dir, "1.3.0", "2222222222222222222222222222222222222222", "awsrun-core")
 	w := newWorld(t, "")
-	// Every hand-over is refused, --version included: it is where a user
-	// looks first, and the pair is broken.
+	// Every hand-over is refused before awsrun-core does anything.
 	for _, args := range [][]string{
 		{"-p", "role101", "-t", w.code(), "--", "true"},
-		{"--version"},
+		{"-p", "role101", "--export", "json"},
 		{"--list"},
 	} {
 		r := w.runBinary(t, filepath.Join(dir, "awsrun"), args...)

@@ -20,7 +20,8 @@ func HandOverEnv(environ []string) []string {
 }
 
 // AcceptHandOver is awsrun-core's first step. It takes the launcher's
-// build out of environ (the command awsrun runs must not inherit it) and
+// build out of environ and out of the process's environment (neither the
+// command, nor mfa_process, nor the SDK's providers are to see it) and
 // refuses a launcher of another build. launched reports whether a launcher
 // handed over; without one, awsrun-core was run by its own name.
 func AcceptHandOver(environ []string) (rest []string, launched bool, err error) {
@@ -35,6 +36,7 @@ func AcceptHandOver(environ []string) (rest []string, launched bool, err error) 
 		return environ, false, nil
 	}
 	rest = withoutVar(environ, launcherBuildVar)
+	os.Unsetenv(launcherBuildVar)
 	if own := CurrentBuild(); launcher != own.id() {
 		path, _ := os.Executable()
 		return rest, true, &BuildMismatchError{Launcher: launcher, Core: own, CorePath: path}
