@@ -14,7 +14,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 
@@ -38,8 +37,11 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		inv.Opts.PrintHelp(stdout)
 		return 0
 	case cli.ModeVersion:
-		fmt.Fprintln(stdout, "awsrun", cli.Version())
+		cli.PrintVersion(stdout, "awsrun")
 		return 0
+	case cli.ModeCompletion:
+		code, _ := cli.Complete(inv.Opts, stdout, stderr, environ)
+		return code
 	}
 	if hit, ok := warmHit(inv); ok {
 		if err := inv.Deliver(stdout, hit.Credentials, hit.Region, hit.Profile); err != nil {

@@ -25,12 +25,13 @@ const (
 type Mode uint8
 
 const (
-	ModeRun     Mode = 1 << iota // run COMMAND with the credentials
-	ModeExport                   // --export: print the credentials
-	ModeList                     // --list: show profiles and the cache
-	ModeClear                    // --clear: forget cached credentials
-	ModeHelp                     // --help
-	ModeVersion                  // --version
+	ModeRun        Mode = 1 << iota // run COMMAND with the credentials
+	ModeExport                      // --export: print the credentials
+	ModeList                        // --list: show profiles and the cache
+	ModeClear                       // --clear: forget cached credentials
+	ModeHelp                        // --help
+	ModeVersion                     // --version
+	ModeCompletion                  // --completion, --complete-profiles
 )
 
 // every is every mode a flag can be given in.
@@ -85,6 +86,11 @@ func newFlagSet(o *Options) flagSet {
 	f.bool(&o.Verbose, "verbose", "v", CoreOnly, every, "say on stderr what happens: cache hits, STS calls, key store")
 	f.bool(&o.Version, "version", "", WarmSafe, every, "print the version and exit")
 	f.bool(&o.Help, "help", "h", WarmSafe, every, "print this help and exit")
+	// The launcher serves completion itself (no SDK; a keypress must not
+	// wait for awsrun-core), so both flags are warm-safe.
+	f.str(&o.Completion, "completion", "", WarmSafe, ModeCompletion, "print a completion script for `SHELL`: bash, zsh, fish or powershell")
+	f.bool(&o.CompleteProfs, completeProfilesFlag, "", WarmSafe, ModeCompletion, "print the profile names that start with the word after --, for completion scripts")
+	_ = f.MarkHidden(completeProfilesFlag)
 	return f
 }
 

@@ -31,6 +31,8 @@ type Options struct {
 	Nested          bool
 	Version         bool
 	Help            bool
+	Completion      string // --completion SHELL: print a completion script
+	CompleteProfs   bool   // hidden --complete-profiles: the completion scripts' profile names
 
 	Command []string // COMMAND [ARG...], untouched
 

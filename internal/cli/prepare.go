@@ -66,6 +66,9 @@ func Prepare(args, environ []string) (*Invocation, error) {
 	if err := o.checkMode(inv.Mode); err != nil {
 		return nil, err
 	}
+	if inv.Mode == ModeCompletion {
+		return inv, nil // Complete reads the AWS files' names from environ
+	}
 	inv.Environ, inv.Unset = scrubEnviron(environ)
 	inv.Env = EnvMap(inv.Environ)
 	inv.Profile = o.profileName(inv.Env)
@@ -138,6 +141,8 @@ func (o *Options) mode() Mode {
 		return ModeHelp
 	case o.Version:
 		return ModeVersion
+	case o.Completion != "" || o.CompleteProfs:
+		return ModeCompletion
 	case o.List:
 		return ModeList
 	case o.Clear:
@@ -151,7 +156,7 @@ func (o *Options) mode() Mode {
 // checkMode refuses a flag or a command the mode would silently ignore:
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
-	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command"}[m]
+	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command", ModeCompletion: "--completion"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
