@@ -117,6 +117,12 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 		{[]string{"--clear", "-p", "p", "-r", "eu-west-1", "-v"}, ""},
 		{[]string{"--help", "--clear", "true"}, ""}, // help wins, as everywhere
 		{[]string{"--version", "--list", "x"}, ""},
+		{[]string{"--completion", "bash"}, ""},
+		{[]string{"--complete-profiles", "--", "pro"}, ""},
+		{[]string{"--completion", "zsh", "--list"}, "--list does not go with --completion"},
+		{[]string{"--completion", "zsh", "-p", "x"}, "--profile does not go with --completion"},
+		{[]string{"--complete-profiles", "-v"}, "--verbose does not go with --completion"},
+		{[]string{"--export", "env", "--completion", "fish"}, "--export does not go with --completion"},
 	}
 	for _, tt := range tests {
 		_, err := Prepare(tt.args, testEnviron(t))
