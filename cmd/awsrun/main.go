@@ -4,13 +4,13 @@
 // This is the launcher: it links neither the AWS SDK nor anything that
 // talks to the network, so it starts in a fraction of a millisecond. It
 // prepares the invocation as awsrun-core would (internal/cli), answers
-// --help, --version and every usage error itself, and when the encrypted
+// --help, --version, --completion and every usage error itself, and when the encrypted
 // cache already holds usable credentials for exactly this invocation
 // (creds/warm) it execs the command with them. Anything else — a miss, a
 // flag only awsrun-core honours (--list, -v, …) — it hands to awsrun-core,
 // installed beside it, by exec'ing it with the same flags (the MFA code
-// moved from argv to the environment): one program for the user, whatever
-// the path.
+// moved from argv to the environment, its own build beside it, which
+// awsrun-core checks): one program for the user, whatever the path.
 package main
 
 import (
