@@ -33,7 +33,7 @@ func main() {
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	// Before anything else: a launcher of another build may mean other
 	// flags and another cache format.
-	environ, _, err := cli.AcceptHandOver(environ)
+	environ, err := cli.AcceptHandOver(environ)
 	if err != nil {
 		return cli.Fail(stderr, err)
 	}

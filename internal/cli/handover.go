@@ -22,10 +22,11 @@ func HandOverEnv(environ []string) []string {
 // AcceptHandOver is awsrun-core's first step. It takes the launcher's
 // build out of environ and out of the process's environment (neither the
 // command, nor mfa_process, nor the SDK's providers are to see it) and
-// refuses a launcher of another build. launched reports whether a launcher
-// handed over; without one, awsrun-core was run by its own name.
-func AcceptHandOver(environ []string) (rest []string, launched bool, err error) {
+// refuses a launcher of another build. Without the variable, awsrun-core
+// was run by its own name and has no launcher to check.
+func AcceptHandOver(environ []string) (rest []string, err error) {
 	var launcher string
+	launched := false
 	for _, kv := range environ {
 		if v, ok := strings.CutPrefix(kv, launcherBuildVar+"="); ok {
 			launcher, launched = v, true
@@ -33,15 +34,15 @@ func AcceptHandOver(environ []string) (rest []string, launched bool, err error) 
 		}
 	}
 	if !launched {
-		return environ, false, nil
+		return environ, nil
 	}
 	rest = withoutVar(environ, launcherBuildVar)
 	os.Unsetenv(launcherBuildVar)
 	if own := CurrentBuild(); launcher != own.id() {
 		path, _ := os.Executable()
-		return rest, true, &BuildMismatchError{Launcher: launcher, Core: own, CorePath: path}
+		return rest, &BuildMismatchError{Launcher: launcher, Core: own, CorePath: path}
 	}
-	return rest, true, nil
+	return rest, nil
 }
 
 // BuildMismatchError is a launcher handing over to an awsrun-core of

@@ -17,9 +17,9 @@ func TestHandOverCarriesTheLaunchersBuild(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("HandOverEnv left %d %s variables: %q", n, launcherBuildVar, env)
 	}
-	rest, launched, err := AcceptHandOver(env)
-	if err != nil || !launched {
-		t.Fatalf("AcceptHandOver of our own build: launched %v, err %v", launched, err)
+	rest, err := AcceptHandOver(env)
+	if err != nil {
+		t.Fatalf("AcceptHandOver of our own build: %v", err)
 	}
 	if got := strings.Join(rest, " "); got != "PATH=/bin HOME=/h" {
 		t.Errorf("environment after the hand-over = %q, want the caller's without %s", got, launcherBuildVar)
@@ -29,21 +29,23 @@ func TestHandOverCarriesTheLaunchersBuild(t *testing.T) {
 func TestAcceptHandOverRefusesAnotherBuild(t *testing.T) {
 	own := CurrentBuild()
 	tests := []struct {
-		name     string
-		environ  []string
-		launched bool
-		wantErr  bool
+		name    string
+		environ []string
+		wantErr bool
 	}{
-		{"run by its own name", []string{"PATH=/bin"}, false, false},
-		{"same build", []string{launcherBuildVar + "=" + own.id()}, true, false},
-		{"another version", []string{launcherBuildVar + "=0.0.1-other " + own.Commit}, true, true},
-		{"another commit", []string{launcherBuildVar + "=" + own.Version + " 0123456789abcdef"}, true, true},
-		{"empty", []string{launcherBuildVar + "="}, true, true},
+		{"run by its own name", []string{"PATH=/bin"}, false},
+		{"same build", []string{"PATH=/bin", launcherBuildVar + "=" + own.id()}, false},
+		{"another version", []string{"PATH=/bin", launcherBuildVar + "=0.0.1-other " + own.Commit}, true},
+		{"another commit", []string{"PATH=/bin", launcherBuildVar + "=" + own.Version + " 0123456789abcdef"}, true},
+		{"empty", []string{"PATH=/bin", launcherBuildVar + "="}, true},
 	}
 	for _, tt := range tests {
-		rest, launched, err := AcceptHandOver(tt.environ)
-		if launched != tt.launched || (err != nil) != tt.wantErr {
-			t.Errorf("%s: launched %v, err %v; want launched %v, error %v", tt.name, launched, err, tt.launched, tt.wantErr)
+		rest, err := AcceptHandOver(tt.environ)
+		if (err != nil) != tt.wantErr {
+			t.Errorf("%s: err %v; want error %v", tt.name, err, tt.wantErr)
+		}
+		if strings.Join(rest, " ") != "PATH=/bin" {
+			t.Errorf("%s: environment after the hand-over = %q, want PATH=/bin", tt.name, rest)
 		}
 		for _, kv := range rest {
 			if strings.HasPrefix(kv, launcherBuildVar+"=") {
