@@ -8,7 +8,7 @@ Usage:
   awsrun [flags] --export FORMAT          print the credentials instead (env, json, credential-process)
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
-  awsrun --completion bash|zsh|fish|powershell   print a completion script
+  awsrun --completion SHELL               print a completion script (bash, zsh, fish, powershell)
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
