@@ -33,6 +33,12 @@ func main() {
 // run is awsrun without the process: it returns the exit status, and
 // returns at all only when it did not exec a command.
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
+	// Before anything else: a launcher of another build may mean other
+	// flags and another cache format.
+	environ, err := cli.AcceptHandOver(environ)
+	if err != nil {
+		return cli.Fail(stderr, err)
+	}
 	inv, err := cli.Prepare(args, environ)
 	if err != nil {
 		return cli.Fail(stderr, err)
@@ -42,8 +48,11 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		inv.Opts.PrintHelp(stdout)
 		return 0
 	case cli.ModeVersion:
-		fmt.Fprintln(stdout, "awsrun-core", cli.Version())
+		cli.PrintVersion(stdout, "awsrun-core")
 		return 0
+	case cli.ModeCompletion:
+		code, _ := cli.Complete(inv.Opts, stdout, stderr, environ)
+		return code
 	}
 	// What the preparation left out of the environment (an MFA code, a
 	// region an outer awsrun injected) must not reach the SDK's providers,

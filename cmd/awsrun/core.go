@@ -56,13 +56,15 @@ func installHint(bi *debug.BuildInfo, ok bool) string {
 }
 
 // handOver execs awsrun-core with the same flags, the MFA code moved from
-// argv to AWSRUN_MFA_CODE; it returns only if that fails.
+// argv to AWSRUN_MFA_CODE and the launcher's build in AWSRUN_LAUNCHER_BUILD
+// (awsrun-core refuses another build's launcher); it returns only if that
+// fails.
 func handOver(inv *cli.Invocation, environ []string) error {
 	core, err := findCore()
 	if err != nil {
 		return err
 	}
-	return runner.Exec(core, append([]string{"awsrun"}, inv.CoreArgs()...), inv.CoreEnviron(environ))
+	return runner.Exec(core, append([]string{"awsrun"}, inv.CoreArgs()...), cli.HandOverEnv(inv.CoreEnviron(environ)))
 }
 
 // findCore looks beside the launcher first, so a pair installed together

@@ -149,6 +149,34 @@ func TestHelpAndVersionWithoutCore(t *testing.T) {
 	}
 }
 
+// TestCompletionWithoutCore: a keypress must not wait for awsrun-core,
+// so the launcher serves --completion and --complete-profiles itself, and
+// refuses them with a flag of another mode (-v included, though core-only)
+// without handing over.
+func TestCompletionWithoutCore(t *testing.T) {
+	w := newWorld(t)
+	r := w.run(t, launcherAlone(), nil, "--completion", "bash")
+	if r.code != 0 || !strings.Contains(r.stdout, "complete") || !strings.Contains(r.stdout, "--complete-profiles") || r.stderr != "" {
+		t.Errorf("--completion bash: exit %d, stdout %.200q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = w.run(t, launcherAlone(), nil, "--complete-profiles", "--", "role")
+	if r.code != 0 || r.stdout != "role101\nrole102\n" || r.stderr != "" {
+		t.Errorf("--complete-profiles -- role: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	for _, args := range [][]string{
+		{"--completion", "zsh", "-v"},
+		{"--completion", "zsh", "--list"},
+		{"--complete-profiles", "-p", "role101"},
+		{"--completion", "tcsh"},
+	} {
+		r := w.run(t, launcherAlone(), nil, args...)
+		if r.code != 125 || r.stdout != "" || !strings.HasPrefix(r.stderr, "awsrun: error: ") || strings.Contains(r.stderr, "awsrun-core") {
+			t.Errorf("awsrun %q: exit %d, stdout %q, stderr %q; want the launcher's usage error", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	w.noSTS(t, "completion")
+}
+
 // TestLauncherRefusesBadInputItself: usage errors, nesting and a missing
 // command need neither the SDK nor awsrun-core, and are said the same way
 // either program runs.

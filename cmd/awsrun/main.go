@@ -4,17 +4,16 @@
 // This is the launcher: it links neither the AWS SDK nor anything that
 // talks to the network, so it starts in a fraction of a millisecond. It
 // prepares the invocation as awsrun-core would (internal/cli), answers
-// --help, --version and every usage error itself, and when the encrypted
+// --help, --version, --completion and every usage error itself, and when the encrypted
 // cache already holds usable credentials for exactly this invocation
 // (creds/warm) it execs the command with them. Anything else — a miss, a
 // flag only awsrun-core honours (--list, -v, …) — it hands to awsrun-core,
 // installed beside it, by exec'ing it with the same flags (the MFA code
-// moved from argv to the environment): one program for the user, whatever
-// the path.
+// moved from argv to the environment, its own build beside it, which
+// awsrun-core checks): one program for the user, whatever the path.
 package main
 
 import (
-	"fmt"
 	"io"
 	"os"
 
@@ -38,8 +37,11 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		inv.Opts.PrintHelp(stdout)
 		return 0
 	case cli.ModeVersion:
-		fmt.Fprintln(stdout, "awsrun", cli.Version())
+		cli.PrintVersion(stdout, "awsrun")
 		return 0
+	case cli.ModeCompletion:
+		code, _ := cli.Complete(inv.Opts, stdout, stderr, environ)
+		return code
 	}
 	if served, err := serveWarm(inv, stdout); served {
 		if err != nil {

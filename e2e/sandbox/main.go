@@ -5,6 +5,7 @@
 //
 //	go run ./e2e/sandbox                 # awsrun -p role101 -- whoami, twice
 //	go run ./e2e/sandbox -- env          # any command instead of whoami
+//	go run ./e2e/sandbox -awsrun /usr/bin/awsrun   # an installed awsrun instead of a fresh build
 //
 // With a terminal, awsrun asks for the code and the sandbox shows the code
 // the virtual device displays; without one, mfa_process supplies it. The
@@ -60,8 +61,9 @@ func main() {
 func sandbox() int {
 	prompt := flag.Bool("prompt", hasTerminal(), "let awsrun prompt on the terminal (default when there is one); otherwise mfa_process answers")
 	keep := flag.Bool("keep", false, "keep the temporary HOME and print its path")
+	installed := flag.String("awsrun", "", "run this `awsrun` (an installed one, with awsrun-core beside it or in PATH) instead of building both")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./e2e/sandbox [-prompt=false] [-keep] [-- COMMAND [ARG...]]\n\n")
+		fmt.Fprintf(os.Stderr, "usage: go run ./e2e/sandbox [-prompt=false] [-keep] [-awsrun PATH] [-- COMMAND [ARG...]]\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -104,12 +106,15 @@ func sandbox() int {
 		}
 	}
 
-	bin := filepath.Join(home, "bin", "awsrun")
-	build := exec.Command("go", "build", "-o", filepath.Dir(bin)+string(filepath.Separator),
-		"github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return failf("building awsrun: %v", err)
+	bin := *installed
+	if bin == "" {
+		bin = filepath.Join(home, "bin", "awsrun")
+		build := exec.Command("go", "build", "-o", filepath.Dir(bin)+string(filepath.Separator),
+			"github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return failf("building awsrun: %v", err)
+		}
 	}
 
 	command := flag.Args()

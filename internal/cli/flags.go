@@ -25,17 +25,18 @@ const (
 type Mode uint16
 
 const (
-	ModeRun     Mode = 1 << iota // run COMMAND with the credentials
-	ModeExport                   // --export: print the credentials
-	ModeList                     // --list: show profiles and the cache
-	ModeClear                    // --clear: forget cached credentials
-	ModeHelp                     // --help
-	ModeVersion                  // --version
-	ModeKeys                     // --keys: the long-term key store
-	ModeConsole                  // --console, --console-url: sign in to the AWS console
-	ModeWhoAmI                   // --whoami: say who the credentials are
-	ModeDoctor                   // --doctor: what a run would cost now, and what is wrong
-	ModeServer                   // --server: stay the parent and serve COMMAND credentials
+	ModeRun        Mode = 1 << iota // run COMMAND with the credentials
+	ModeExport                      // --export: print the credentials
+	ModeList                        // --list: show profiles and the cache
+	ModeClear                       // --clear: forget cached credentials
+	ModeHelp                        // --help
+	ModeVersion                     // --version
+	ModeKeys                        // --keys: the long-term key store
+	ModeConsole                     // --console, --console-url: sign in to the AWS console
+	ModeWhoAmI                      // --whoami: say who the credentials are
+	ModeDoctor                      // --doctor: what a run would cost now, and what is wrong
+	ModeServer                      // --server: stay the parent and serve COMMAND credentials
+	ModeCompletion                  // --completion, --complete-profiles
 )
 
 // every is every mode a flag can be given in.
@@ -110,6 +111,11 @@ func newFlagSet(o *Options) flagSet {
 	// Core-only: awsrun-core stays the parent of COMMAND and serves it
 	// credentials it renews; a launcher that execs the command cannot.
 	f.bool(&o.Server, "server", "", CoreOnly, ModeServer, "stay the parent and serve COMMAND credentials from a local endpoint that renews them before they expire, for commands that outlive them; --min-ttl is then how long the MFA session must last")
+	// The launcher serves completion itself (no SDK; a keypress must not
+	// wait for awsrun-core), so both flags are warm-safe.
+	f.str(&o.Completion, "completion", "", WarmSafe, ModeCompletion, "print a completion script for `SHELL`: bash, zsh, fish or powershell")
+	f.bool(&o.CompleteProfs, completeProfilesFlag, "", WarmSafe, ModeCompletion, "print the profile names that start with the word after --, for completion scripts")
+	_ = f.MarkHidden(completeProfilesFlag)
 	return f
 }
 

@@ -40,6 +40,8 @@ type Options struct {
 	WhoAmI          bool
 	Doctor          bool
 	Server          bool
+	Completion      string // --completion SHELL: print a completion script
+	CompleteProfs   bool   // hidden --complete-profiles: the completion scripts' profile names
 
 	Command []string // COMMAND [ARG...], untouched
 

@@ -72,6 +72,9 @@ func Prepare(args, environ []string) (*Invocation, error) {
 	if err := o.checkMode(inv.Mode); err != nil {
 		return nil, err
 	}
+	if inv.Mode == ModeCompletion {
+		return inv, nil // Complete reads the AWS files' names from environ
+	}
 	inv.Environ, inv.Unset = scrubEnviron(environ)
 	inv.Env = EnvMap(inv.Environ)
 	inv.Profile = o.profileName(inv.Env)
@@ -158,6 +161,8 @@ func (o *Options) mode() Mode {
 		return ModeHelp
 	case o.Version:
 		return ModeVersion
+	case o.Completion != "" || o.CompleteProfs:
+		return ModeCompletion
 	case o.Keys != "":
 		return ModeKeys
 	case o.List:
@@ -182,7 +187,7 @@ func (o *Options) mode() Mode {
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
 	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command",
-		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami", ModeDoctor: "--doctor", ModeServer: "--server"}[m]
+		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami", ModeDoctor: "--doctor", ModeServer: "--server", ModeCompletion: "--completion"}[m]
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}

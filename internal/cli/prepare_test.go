@@ -156,6 +156,12 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 		{[]string{"--server", "--json", "true"}, "--json goes with --list"},
 		{[]string{"--server"}, ""}, // the shell, served like any command
 		{[]string{"--server", "-p", "p", "-d", "2h", "--session-duration", "24h", "--min-ttl", "6h", "--no-cache", "--refresh", "-v", "true"}, ""},
+		{[]string{"--completion", "bash"}, ""},
+		{[]string{"--complete-profiles", "--", "pro"}, ""},
+		{[]string{"--completion", "zsh", "--list"}, "--list does not go with --completion"},
+		{[]string{"--completion", "zsh", "-p", "x"}, "--profile does not go with --completion"},
+		{[]string{"--complete-profiles", "-v"}, "--verbose does not go with --completion"},
+		{[]string{"--export", "env", "--completion", "fish"}, "--export does not go with --completion"},
 	}
 	for _, tt := range tests {
 		_, err := Prepare(tt.args, testEnviron(t))

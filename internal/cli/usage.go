@@ -15,6 +15,7 @@ Usage:
   awsrun [flags] --console[-url]          sign in to the AWS console as the profile (or print the URL)
   awsrun [flags] --whoami [--json]        who the profile's credentials are, and until when
   awsrun --doctor [-p NAME] [--json]      what a run would cost now and what is wrong; 125 if it would fail
+  awsrun --completion SHELL               print a completion script (bash, zsh, fish, powershell)
   awsrun --version | --help
 
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
