@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awsrun/awsrun/internal/cli"
 )
 
 // These tests source the scripts of awsrun --completion in the real
@@ -63,7 +65,7 @@ complete() {
 		{"awsrun --exp", []string{"awsrun", "--exp"}, []string{"--export"}, ""},
 		{"awsrun --no-", []string{"awsrun", "--no-"}, []string{"--no-cache"}, ""},
 		{"awsrun -p role101 --comp", []string{"awsrun", "-p", "role101", "--comp"}, []string{"--completion"}, ""},
-		{"awsrun --export ", []string{"awsrun", "--export", ""}, []string{"credential-process", "env", "json"}, ""},
+		{"awsrun --export ", []string{"awsrun", "--export", ""}, exportFormats(), ""},
 		{"awsrun --export c", []string{"awsrun", "--export", "c"}, []string{"credential-process"}, ""},
 		{"awsrun --completion ", []string{"awsrun", "--completion", ""}, []string{"bash", "fish", "powershell", "zsh"}, ""},
 		{"awsrun -p ", []string{"awsrun", "-p", ""}, []string{"ops", "role101", "role102", "user101"}, ""},
@@ -112,7 +114,7 @@ func TestFishCompletion(t *testing.T) {
 		has  string
 	}{
 		{"awsrun --exp", []string{"--export"}, ""},
-		{"awsrun --export ", []string{"credential-process", "env", "json"}, ""},
+		{"awsrun --export ", exportFormats(), ""},
 		{"awsrun -p ro", []string{"role101", "role102"}, ""},
 		{"awsrun --profile=o", []string{"--profile=ops"}, ""},
 		{"awsrun --completion z", []string{"zsh"}, ""},
@@ -182,7 +184,7 @@ func TestZshCompletion(t *testing.T) {
 		has  string
 	}{
 		{"awsrun --exp", []string{"--export"}, ""},
-		{"awsrun --export ", []string{"credential-process", "env", "json"}, ""},
+		{"awsrun --export ", exportFormats(), ""},
 		{"awsrun --completion f", []string{"fish"}, ""},
 		{"awsrun -p ro", []string{"role101", "role102"}, ""},
 		{"awsrun --profile=o", []string{"ops"}, ""},
@@ -204,3 +206,7 @@ func TestZshCompletion(t *testing.T) {
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// exportFormats are the --export formats as a completion lists them:
+// every one --help names, sorted.
+func exportFormats() []string { return slices.Sorted(slices.Values(cli.ExportFormats)) }
