@@ -49,6 +49,9 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	for _, k := range inv.Unset {
 		os.Unsetenv(k)
 	}
+	if inv.Resolving != "" {
+		os.Setenv(cli.ResolvingVar, inv.Resolving) // for what resolving starts; never the command
+	}
 	a := &app{inv: inv, opts: inv.Opts, env: inv.Env, stdout: stdout, stderr: stderr}
 	if err := a.main(context.Background()); err != nil {
 		return cli.Fail(stderr, err)

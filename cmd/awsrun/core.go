@@ -62,7 +62,9 @@ func handOver(inv *cli.Invocation, environ []string) error {
 	if err != nil {
 		return err
 	}
-	return runner.Exec(core, append([]string{"awsrun"}, inv.CoreArgs()...), inv.CoreEnviron(environ))
+	// The marker tells a launcher installed as awsrun-core that it was
+	// handed over to itself; the real awsrun-core drops it.
+	return runner.Exec(core, append([]string{"awsrun"}, inv.CoreArgs()...), append(inv.CoreEnviron(environ), cli.HandOverVar+"="+core))
 }
 
 // findCore looks beside the launcher first, so a pair installed together
