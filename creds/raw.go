@@ -27,23 +27,33 @@ func loadRaw(configFile, credsFile string) (*rawConfig, error) {
 		AllowBooleanKeys: true, AllowNonUniqueSections: true}
 	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}
 	var err error
-	if r.config, err = ini.LoadSources(opts, configFile); err != nil {
-		return nil, rawError(configFile, err)
+	if r.config, err = loadRawFile(opts, configFile, "AWS_CONFIG_FILE"); err != nil {
+		return nil, err
 	}
-	if r.credentials, err = ini.LoadSources(opts, credsFile); err != nil {
-		return nil, rawError(credsFile, err)
+	if r.credentials, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
+		return nil, err
 	}
 	return r, nil
 }
 
-// rawError words a file the raw reader refused. The parser's message is
-// not repeated: it quotes the line, which may hold a secret.
-func rawError(file string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return &ConfigError{Err: fmt.Errorf("cannot read %s", file), Fix: "check the file's permissions"}
+// loadRawFile reads one of the shared files, bounded (see readBounded),
+// before the SDK reads it unbounded. A missing file is an empty one, as
+// for the SDK.
+func loadRawFile(opts ini.LoadOptions, file, setting string) (*ini.File, error) {
+	b, err := readBounded(file, maxSharedFile, setting)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ini.Empty(opts), nil
 	}
-	return parseError("", file)
+	if err != nil {
+		return nil, err
+	}
+	f, err := ini.LoadSources(opts, b)
+	if err != nil {
+		// The parser's message is not repeated: it quotes the line, which
+		// may hold a secret.
+		return nil, parseError("", file)
+	}
+	return f, nil
 }
 
 // sections are the raw sections that define profile, config file first.
