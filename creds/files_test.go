@@ -83,10 +83,3 @@ func TestFilesAreBoundedRegularFiles(t *testing.T) {
 		})
 	}
 }
-
-func hintOf(err error) string {
-	if h, ok := err.(interface{ Hint() string }); ok {
-		return h.Hint()
-	}
-	return ""
-}

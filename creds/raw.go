@@ -14,6 +14,9 @@ type rawConfig struct {
 	config, credentials *ini.File
 	configFile          string
 	credentialsFile     string
+	// The sections of each file by their name as the SDK reads it (see
+	// sdkSectionName), in file order.
+	configSections, credentialsSections map[string][]*ini.Section
 }
 
 func loadRaw(configFile, credsFile string) (*rawConfig, error) {
@@ -33,7 +36,34 @@ func loadRaw(configFile, credsFile string) (*rawConfig, error) {
 	if r.credentials, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
 		return nil, err
 	}
+	r.configSections, r.credentialsSections = bySDKName(r.config), bySDKName(r.credentials)
 	return r, nil
+}
+
+// bySDKName indexes f's sections by the names the SDK gives them.
+func bySDKName(f *ini.File) map[string][]*ini.Section {
+	m := map[string][]*ini.Section{}
+	for _, s := range f.Sections() {
+		if s.Name() == ini.DefaultSection {
+			continue
+		}
+		n := sdkSectionName(s.Name())
+		m[n] = append(m[n], s)
+	}
+	return m
+}
+
+// sdkSectionName is a section's name as the SDK's INI reader makes it: the
+// spaces around it trimmed, and the first run of spaces and tabs inside it
+// made one space, so [profile  two], [profile\ttwo] and [ profile two ]
+// are all the profile two, as for the SDK and the AWS CLI.
+func sdkSectionName(s string) string {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " \t")
+	if i < 0 {
+		return s
+	}
+	return s[:i] + " " + strings.TrimLeft(s[i:], " \t")
 }
 
 // loadRawFile reads one of the shared files, bounded (see readBounded),
@@ -64,15 +94,15 @@ func (r *rawConfig) sections(profile string) []*ini.Section {
 		names = append(names, "default")
 	}
 	for _, n := range names {
-		out = appendLastFirst(out, r.config, n)
+		out = appendLastFirst(out, r.configSections[n])
 	}
-	return appendLastFirst(out, r.credentials, profile)
+	return appendLastFirst(out, r.credentialsSections[profile])
 }
 
-// appendLastFirst appends f's sections named name, the last in the file
-// first: where a section is repeated, its later keys win, as in the SDK.
-func appendLastFirst(out []*ini.Section, f *ini.File, name string) []*ini.Section {
-	secs, _ := f.SectionsByName(name)
+// appendLastFirst appends a file's sections of one name, the last in the
+// file first: where a section is repeated, its later keys win, as in the
+// SDK.
+func appendLastFirst(out, secs []*ini.Section) []*ini.Section {
 	for i := len(secs) - 1; i >= 0; i-- {
 		out = append(out, secs[i])
 	}
@@ -143,14 +173,17 @@ func (r *rawConfig) profileNames() []string {
 		}
 	}
 	for _, s := range r.config.Sections() {
-		if n, ok := strings.CutPrefix(s.Name(), "profile "); ok {
-			add(strings.TrimSpace(n))
-		} else if s.Name() == "default" {
+		name := sdkSectionName(s.Name())
+		if n, ok := strings.CutPrefix(name, "profile "); ok {
+			add(n)
+		} else if name == "default" {
 			add("default")
 		}
 	}
 	for _, s := range r.credentials.Sections() {
-		add(s.Name())
+		if name := sdkSectionName(s.Name()); !strings.HasPrefix(name, "profile ") {
+			add(name)
+		}
 	}
 	return names
 }
