@@ -1,6 +1,7 @@
 package creds
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -17,6 +18,9 @@ type rawConfig struct {
 	// The sections of each file by their name as the SDK reads it (see
 	// sdkSectionName), in file order.
 	configSections, credentialsSections map[string][]*ini.Section
+	// hidden is the profile whose section header the SDK does not see, a
+	// file's first line after a byte order mark, and that file.
+	hidden, hiddenFile string
 }
 
 func loadRaw(configFile, credsFile string) (*rawConfig, error) {
@@ -30,11 +34,18 @@ func loadRaw(configFile, credsFile string) (*rawConfig, error) {
 		AllowBooleanKeys: true, AllowNonUniqueSections: true}
 	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}
 	var err error
-	if r.config, err = loadRawFile(opts, configFile, "AWS_CONFIG_FILE"); err != nil {
+	var hidden string
+	if r.config, hidden, err = loadRawFile(opts, configFile, "AWS_CONFIG_FILE"); err != nil {
 		return nil, err
 	}
-	if r.credentials, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
+	if n, ok := strings.CutPrefix(hidden, "profile "); ok || hidden == "default" {
+		r.hidden, r.hiddenFile = firstNonEmpty(n, hidden), configFile
+	}
+	if r.credentials, hidden, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
 		return nil, err
+	}
+	if hidden != "" && r.hidden == "" {
+		r.hidden, r.hiddenFile = hidden, credsFile
 	}
 	r.configSections, r.credentialsSections = bySDKName(r.config), bySDKName(r.credentials)
 	return r, nil
@@ -69,21 +80,45 @@ func sdkSectionName(s string) string {
 // loadRawFile reads one of the shared files, bounded (see readBounded),
 // before the SDK reads it unbounded. A missing file is an empty one, as
 // for the SDK.
-func loadRawFile(opts ini.LoadOptions, file, setting string) (*ini.File, error) {
+//
+// A file that starts with a UTF-8 byte order mark (as some Windows editors
+// save it) is read as the SDK reads it: the SDK does not strip the mark,
+// so the first line is not a section header to it, and the keys under it
+// belong to no profile. hidden is the SDK name of the section that hides,
+// "" when none does.
+func loadRawFile(opts ini.LoadOptions, file, setting string) (f *ini.File, hidden string, err error) {
 	b, err := readBounded(file, maxSharedFile, setting)
 	if errors.Is(err, fs.ErrNotExist) {
-		return ini.Empty(opts), nil
+		return ini.Empty(opts), "", nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	f, err := ini.LoadSources(opts, b)
+	if rest, ok := bytes.CutPrefix(b, []byte("\uFEFF")); ok {
+		first, tail, _ := bytes.Cut(rest, []byte("\n"))
+		if h := bytes.TrimSpace(first); len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
+			hidden = sdkSectionName(string(h[1 : len(h)-1]))
+		}
+		b = append([]byte("\n"), tail...)
+	}
+	f, err = ini.LoadSources(opts, b)
 	if err != nil {
 		// The parser's message is not repeated: it quotes the line, which
 		// may hold a secret.
-		return nil, parseError("", file)
+		return nil, "", parseError("", file)
 	}
-	return f, nil
+	return f, hidden, nil
+}
+
+// hiddenError is a profile not found because a byte order mark hides its
+// section from the SDK, or nil.
+func (r *rawConfig) hiddenError(profile, name string) error {
+	if name == "" || name != r.hidden {
+		return nil
+	}
+	return &ConfigError{Profile: profile,
+		Err: fmt.Errorf("profile %s not found: %s starts with a UTF-8 byte order mark, and the AWS SDK then does not read the section header on its first line", name, r.hiddenFile),
+		Fix: "save " + r.hiddenFile + " as UTF-8 without a byte order mark (BOM), or start it with an empty line"}
 }
 
 // sections are the raw sections that define profile, config file first.
@@ -134,6 +169,9 @@ func (r *rawConfig) checkChain(profile string) error {
 	path := []string{profile}
 	for name := profile; ; {
 		if len(r.sections(name)) == 0 {
+			if err := r.hiddenError(profile, name); err != nil {
+				return err
+			}
 			if name == profile {
 				return &ConfigError{Profile: profile,
 					Err: fmt.Errorf("profile %s not found in %s or %s", profile, r.configFile, r.credentialsFile),
