@@ -218,27 +218,55 @@ func (c *Chain) applyNearest(path []*config.SharedConfig, raw *rawConfig) error 
 			c.Region = p.Region
 		}
 	}
-	if c.MFASerial != "" {
-		if _, err := ParseARN(c.MFASerial); err != nil {
-			return &ConfigError{Profile: c.Profile, ARN: c.ARN(), Err: fmt.Errorf("mfa_serial: %w", err),
-				Fix: "set mfa_serial to the device ARN, e.g. arn:aws:iam::123456789012:mfa/alice"}
-		}
+	if c.MFASerial != "" && !validMFASerial(c.MFASerial) {
+		return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
+			Err: fmt.Errorf("mfa_serial %q is neither an MFA device ARN nor a hardware token's serial number", c.MFASerial),
+			Fix: "set mfa_serial to the device ARN (arn:aws:iam::123456789012:mfa/alice) or the serial number printed on a hardware token (e.g. GAHT12345678)"}
 	}
 	return nil
+}
+
+// validMFASerial is what STS accepts as SerialNumber: a virtual or FIDO
+// device's ARN, or a hardware token's serial number, 9 to 256 of
+// [\w+=/:,.@-].
+func validMFASerial(s string) bool {
+	if strings.HasPrefix(s, "arn:") {
+		if _, err := ParseARN(s); err != nil {
+			return false
+		}
+	}
+	if len(s) < 9 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=/:,.@-", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// partitionAnchor is the ARN that tells the chain's partition: the MFA
+// device's ARN, else anchor (a hardware token's serial number tells none).
+func partitionAnchor(serial, anchor string) string {
+	if strings.HasPrefix(serial, "arn:") {
+		return serial
+	}
+	return anchor
 }
 
 // setRegions decides the child's region and where STS is called. explicit
 // is --region or the environment's, which beat the profile's.
 func (c *Chain) setRegions(explicit string, root *config.SharedConfig) {
 	c.Region = firstNonEmpty(explicit, c.Region)
-	anchor := c.MFASerial
+	anchor := partitionAnchor(c.MFASerial, c.Source.RoleARN)
 	if t := c.Target(); t != nil {
 		anchor = t.RoleARN
 	}
 	c.HopRegion = firstNonEmpty(c.Region, PartitionRegion(anchor))
 	// The MFA session belongs to the source, so profiles that share a source
 	// share one session whatever their own regions.
-	c.SessionRegion = firstNonEmpty(explicit, root.Region, PartitionRegion(firstNonEmpty(c.MFASerial, anchor)))
+	c.SessionRegion = firstNonEmpty(explicit, root.Region, PartitionRegion(partitionAnchor(c.MFASerial, anchor)))
 }
 
 // sessionDuration is --session-duration, else 12h, within what
