@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -69,6 +71,9 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 
 	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile}
 	path := linked(&sc)
+	if err := raw.checkNumbers(path); err != nil {
+		return nil, err
+	}
 	root, roles := path[len(path)-1], path[:len(path)-1]
 	if c.Source, err = sourceOf(ctx, profile, root, roles, o, configFile, credsFile); err != nil {
 		return nil, err
@@ -296,14 +301,47 @@ func noSourceError(profile string, root *config.SharedConfig, roles []*config.Sh
 			Err: errors.New("profile has no credentials: no role_arn, no keys, no credential source"),
 			Fix: "give it role_arn and source_profile, or aws_access_key_id and aws_secret_access_key in " + credsFile}
 	}
-	return &ConfigError{Profile: profile, ARN: arn,
-		Err: fmt.Errorf("source profile %s has no credentials", root.Profile),
+	return &ConfigError{Profile: profile, ARN: arn, Err: noKeys(root.Profile, credsFile),
 		Fix: addKeysFix(root.Profile, credsFile)}
 }
 
 // addKeysFix is the fix for a source profile without keys.
 func addKeysFix(profile, credsFile string) string {
+	if missingFile(credsFile) {
+		return fmt.Sprintf("create %s with [%s] aws_access_key_id = … and aws_secret_access_key = … (or point AWS_SHARED_CREDENTIALS_FILE at yours)", credsFile, profile)
+	}
 	return fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", profile, credsFile)
+}
+
+// noKeys is why a source profile has no keys, saying so when the
+// credentials file is not there at all.
+func noKeys(profile, credsFile string) error {
+	if missingFile(credsFile) {
+		return fmt.Errorf("source profile %s has no credentials: the credentials file %s does not exist", profile, credsFile)
+	}
+	return fmt.Errorf("source profile %s has no credentials", profile)
+}
+
+func missingFile(path string) bool {
+	_, err := os.Stat(path)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// checkNumbers refuses a duration_seconds on the chain that is not a
+// number: the SDK reads it as 0, which would be said as "0s out of range".
+func (r *rawConfig) checkNumbers(path []*config.SharedConfig) error {
+	for _, p := range path {
+		v := r.sdkValue(p.Profile, "duration_seconds")
+		if v == "" {
+			continue
+		}
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
+				Err: fmt.Errorf("duration_seconds = %q is not a number of seconds", v),
+				Fix: "set duration_seconds to seconds between 900 and 43200 (3600 is 1h), or remove it for 1h"}
+		}
+	}
+	return nil
 }
 
 // parseError is a file that is not INI as the SDK reads it. The parser's

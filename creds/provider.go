@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
@@ -96,6 +98,19 @@ func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, get
 		token, err := readToken(p.WebIdentityTokenFile, "web_identity_token_file")
 		return []string{"token_file=" + p.WebIdentityTokenFile, "token=" + digest(string(token))}, err
 	case ProviderSSO:
+		var missing []string
+		if p.SSOAccountID == "" {
+			missing = append(missing, "sso_account_id")
+		}
+		if p.SSORoleName == "" {
+			missing = append(missing, "sso_role_name")
+		}
+		if len(missing) > 0 {
+			// The SDK would go on to the portal, and its refusal read as
+			// a sign-in to renew.
+			return nil, &ConfigError{Err: fmt.Errorf("the SSO profile has no %s", strings.Join(missing, " or ")),
+				Fix: "add " + strings.Join(missing, " and ") + " to [profile " + p.Profile + "] (aws configure sso writes them)"}
+		}
 		session, region, start := "", p.SSORegion, p.SSOStartURL
 		if p.SSOSession != nil {
 			session, region, start = p.SSOSession.Name, p.SSOSession.SSORegion, p.SSOSession.SSOStartURL

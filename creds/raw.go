@@ -177,6 +177,11 @@ func (r *rawConfig) checkChain(profile string) error {
 					Err: fmt.Errorf("profile %s not found in %s or %s", profile, r.configFile, r.credentialsFile),
 					Fix: r.profileHint()}
 			}
+			if missingFile(r.credentialsFile) {
+				return &ConfigError{Profile: profile,
+					Err: fmt.Errorf("source profile %s not found (chain %s): the credentials file %s does not exist", name, strings.Join(path, " → "), r.credentialsFile),
+					Fix: addKeysFix(name, r.credentialsFile)}
+			}
 			return &ConfigError{Profile: profile,
 				Err: fmt.Errorf("source profile %s not found (chain %s)", name, strings.Join(path, " → ")),
 				Fix: fmt.Sprintf("add [profile %s] to %s, or fix source_profile", name, r.configFile)}
