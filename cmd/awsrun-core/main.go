@@ -146,6 +146,7 @@ func (a *app) resolver() *creds.Resolver {
 		MinTTL:     a.inv.MinTTL,
 		STSTimeout: a.inv.STSTimeout,
 		Note:       func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
+		Terminal:   creds.TerminalOf(a.stderr),
 	}
 	if a.opts.Verbose {
 		r.Log = a.logf
