@@ -61,19 +61,6 @@ func readBounded(path string, limit int64, setting string) ([]byte, error) {
 	return b, nil
 }
 
-// checkBounded is readBounded for a file the SDK reads itself: a missing
-// file is left to the SDK's own message.
-func checkBounded(path string, limit int64, setting string) error {
-	if path == "" {
-		return nil
-	}
-	_, err := readBounded(path, limit, setting)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return err
-}
-
 func fileType(m fs.FileMode) string {
 	switch {
 	case m&fs.ModeNamedPipe != 0:
