@@ -40,6 +40,8 @@ func readBounded(path string, limit int64, setting string) ([]byte, error) {
 	case fi.IsDir():
 		return nil, &ConfigError{Err: fmt.Errorf("%s is a directory, not a file", path),
 			Fix: "point " + setting + " at a file"}
+	case isDevNull(fi):
+		return nil, nil // the usual way to say "no such file": empty
 	case !fi.Mode().IsRegular():
 		return nil, &ConfigError{Err: fmt.Errorf("%s is not a regular file (%s)", path, fileType(fi.Mode())),
 			Fix: "point " + setting + " at a regular file: awsrun and the AWS SDK read it whole"}
@@ -59,6 +61,12 @@ func readBounded(path string, limit int64, setting string) ([]byte, error) {
 			Fix: "point " + setting + " at the right file"}
 	}
 	return b, nil
+}
+
+// isDevNull is the null device, which reads as empty.
+func isDevNull(fi fs.FileInfo) bool {
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }
 
 func fileType(m fs.FileMode) string {

@@ -57,6 +57,13 @@ func TestFilesAreBoundedRegularFiles(t *testing.T) {
 			os.WriteFile(configFile, []byte("[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nweb_identity_token_file = "+fifo(t)+"\n"), 0o600)
 		}, "r", "is not a regular file (a FIFO)", "web_identity_token_file"},
 	}
+	// The null device is the usual way to say "no such file", and reads
+	// as empty.
+	writeFiles(t, role, seedCredentials)
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	if _, err := LoadChain(context.Background(), "r", LoadOptions{}); err == nil || !strings.Contains(err.Error(), "profile r not found") {
+		t.Errorf("AWS_CONFIG_FILE=%s: err = %v, want the profile not found", os.DevNull, err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			configFile, credsFile := writeFiles(t, role, seedCredentials)
