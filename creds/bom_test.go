@@ -31,7 +31,7 @@ func TestByteOrderMarkIsReadAsTheSDKReadsIt(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "starts with a UTF-8 byte order mark") {
 		t.Fatalf("default: err = %v, want the byte order mark named", err)
 	}
-	if h := hintOf(err); !strings.Contains(h, "without a byte order mark") {
+	if h := errHint(err); !strings.Contains(h, "without a byte order mark") {
 		t.Errorf("hint %q", h)
 	}
 	// --list shows what the SDK can use.

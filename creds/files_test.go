@@ -84,7 +84,7 @@ func TestFilesAreBoundedRegularFiles(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "profile r: ") {
 				t.Fatalf("err = %v, want %q", err, tt.want)
 			}
-			if h := hintOf(err); !strings.Contains(h, tt.hint) {
+			if h := errHint(err); !strings.Contains(h, tt.hint) {
 				t.Errorf("hint %q does not name %s", h, tt.hint)
 			}
 		})

@@ -18,7 +18,7 @@ func TestDurationSecondsNotANumberIsSaid(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `duration_seconds = "abc" is not a number of seconds`) {
 		t.Fatalf("err = %v", err)
 	}
-	if h := hintOf(err); !strings.Contains(h, "900 and 43200") {
+	if h := errHint(err); !strings.Contains(h, "900 and 43200") {
 		t.Errorf("hint %q", h)
 	}
 }
@@ -34,15 +34,15 @@ func TestMissingCredentialsFileIsSaid(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "the credentials file "+credsFile+" does not exist") {
 			t.Fatalf("err = %v", err)
 		}
-		if h := hintOf(err); !strings.HasPrefix(h, "create "+credsFile+" with [user101]") {
+		if h := errHint(err); !strings.HasPrefix(h, "create "+credsFile+" with [user101]") {
 			t.Errorf("hint %q", h)
 		}
 	}
 	// With the file there, the keys are what is missing.
 	writeFiles(t, role101+"[profile user101]\nregion = us-east-1\n", "[other]\n")
 	_, err := LoadChain(context.Background(), "role101", LoadOptions{})
-	if err == nil || strings.Contains(err.Error(), "does not exist") || !strings.HasPrefix(hintOf(err), "add aws_access_key_id") {
-		t.Errorf("with a credentials file: err = %v, hint %q", err, hintOf(err))
+	if err == nil || strings.Contains(err.Error(), "does not exist") || !strings.HasPrefix(errHint(err), "add aws_access_key_id") {
+		t.Errorf("with a credentials file: err = %v, hint %q", err, errHint(err))
 	}
 }
 
@@ -62,7 +62,7 @@ func TestSSOProfileMissingAccountIDNamesTheKey(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "profile dev: the SSO profile has no sso_account_id") {
 		t.Fatalf("err = %v", err)
 	}
-	if h := hintOf(err); !strings.Contains(h, "add sso_account_id to [profile dev]") {
+	if h := errHint(err); !strings.Contains(h, "add sso_account_id to [profile dev]") {
 		t.Errorf("hint %q", h)
 	}
 }
@@ -86,7 +86,7 @@ func TestUndecodableSTSErrorShowsTheHTTPStatus(t *testing.T) {
 	if want := "GetSessionToken: STS at " + proxy.URL + " answered HTTP 403 with a body that is not an STS error"; !strings.Contains(err.Error(), want) {
 		t.Errorf("err = %v\nwant %q", err, want)
 	}
-	if h := hintOf(err); !strings.Contains(h, "did not come from STS") {
+	if h := errHint(err); !strings.Contains(h, "did not come from STS") {
 		t.Errorf("hint %q", h)
 	}
 }

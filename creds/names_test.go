@@ -24,7 +24,7 @@ func TestSectionHeadersTheSDKAcceptsAreAccepted(t *testing.T) {
 			writeFiles(t, tt.header+"\n"+role, strings.Replace(seedCredentials, "[user101]", tt.creds, 1))
 			c, err := LoadChain(context.Background(), tt.profile, LoadOptions{})
 			if err != nil {
-				t.Fatalf("LoadChain(%q): %v (hint: %s)", tt.profile, err, hintOf(err))
+				t.Fatalf("LoadChain(%q): %v (hint: %s)", tt.profile, err, errHint(err))
 			}
 			if got := c.ARN(); got != "arn:aws:iam::123456789012:role/r" || c.MFASerial == "" {
 				t.Errorf("role %q, mfa_serial %q", got, c.MFASerial)
@@ -33,7 +33,7 @@ func TestSectionHeadersTheSDKAcceptsAreAccepted(t *testing.T) {
 	}
 }
 
-func hintOf(err error) string {
+func errHint(err error) string {
 	if h, ok := err.(interface{ Hint() string }); ok {
 		return h.Hint()
 	}
