@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 
 	"github.com/awsrun/awsrun/internal/cli"
 	"github.com/awsrun/awsrun/runner"
@@ -59,12 +60,13 @@ func installHint(bi *debug.BuildInfo, ok bool) string {
 // argv to AWSRUN_MFA_CODE; it returns only if that fails.
 func handOver(inv *cli.Invocation, environ []string) error {
 	core, err := findCore()
+	// The marker tells a launcher installed as awsrun-core that it was
+	// handed over to itself (cli.HandedOver); the real awsrun-core drops it.
+	environ = append(slices.Clip(environ), cli.HandOverVar+"="+core)
 	if err != nil {
 		return err
 	}
-	// The marker tells a launcher installed as awsrun-core that it was
-	// handed over to itself; the real awsrun-core drops it.
-	return runner.Exec(core, append([]string{"awsrun"}, inv.CoreArgs()...), append(inv.CoreEnviron(environ), cli.HandOverVar+"="+core))
+	return runner.Exec(core, append([]string{"awsrun"}, inv.CoreArgs()...), inv.CoreEnviron(environ))
 }
 
 // findCore looks beside the launcher first, so a pair installed together
