@@ -128,7 +128,7 @@ func (e *STSError) Hint() string {
 		return "STS failed on its side: run again in a moment"
 	case e.Timeout > 0 && e.last == nil:
 		return fmt.Sprintf("check the network and any proxy, or allow STS more time than %s: AWSRUN_STS_TIMEOUT=%s", fmtDuration(e.Timeout), fmtDuration(2*e.Timeout))
-	case errors.As(cause, &de) || errors.Is(cause, errIncomplete):
+	case errors.As(cause, &de) || errors.Is(cause, errIncomplete) || code == "UnknownError":
 		return "the answer was cut short or did not come from STS: run again, and check any proxy, AWS_ENDPOINT_URL_STS and endpoint_url"
 	case errors.As(cause, &ue):
 		return "check the network, or AWS_ENDPOINT_URL_STS / endpoint_url if you set one"
@@ -153,6 +153,14 @@ func describeSTSError(err error, endpoint string) string {
 		at = " at " + endpoint
 	}
 	switch {
+	case errors.As(err, &ae) && ae.ErrorCode() == "UnknownError" && (ae.ErrorMessage() == "" || ae.ErrorMessage() == "UnknownError"):
+		// The SDK's name for an error body it could not decode: a proxy's
+		// page, a load balancer's, anything but STS's XML.
+		status := ""
+		if s := httpStatus(err); s != 0 {
+			status = fmt.Sprintf(" HTTP %d with", s)
+		}
+		return fmt.Sprintf("STS%s answered%s a body that is not an STS error", at, status)
 	case errors.As(err, &ae):
 		if msg := ae.ErrorMessage(); msg != "" {
 			return oneLine(ae.ErrorCode() + ": " + msg)

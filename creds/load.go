@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -80,6 +82,9 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 
 	c := &Chain{Profile: profile, configFile: configFile, credentialsFile: credsFile, sdk: &sdk, storedProfile: storedProfile}
 	path := linked(&sc)
+	if err := raw.checkNumbers(path); err != nil {
+		return nil, err
+	}
 	root, roles := path[len(path)-1], path[:len(path)-1]
 	var fromStore *Credentials
 	if inStore && root.Profile == storedProfile {
@@ -260,27 +265,55 @@ func (c *Chain) applyNearest(path []*config.SharedConfig, raw *rawConfig) error 
 			c.Region = p.Region
 		}
 	}
-	if c.MFASerial != "" {
-		if _, err := ParseARN(c.MFASerial); err != nil {
-			return &ConfigError{Profile: c.Profile, ARN: c.ARN(), Err: fmt.Errorf("mfa_serial: %w", err),
-				Fix: "set mfa_serial to the device ARN, e.g. arn:aws:iam::123456789012:mfa/alice"}
-		}
+	if c.MFASerial != "" && !validMFASerial(c.MFASerial) {
+		return &ConfigError{Profile: c.Profile, ARN: c.ARN(),
+			Err: fmt.Errorf("mfa_serial %q is neither an MFA device ARN nor a hardware token's serial number", c.MFASerial),
+			Fix: "set mfa_serial to the device ARN (arn:aws:iam::123456789012:mfa/alice) or the serial number printed on a hardware token (e.g. GAHT12345678)"}
 	}
 	return nil
+}
+
+// validMFASerial is what STS accepts as SerialNumber: a virtual or FIDO
+// device's ARN, or a hardware token's serial number, 9 to 256 of
+// [\w+=/:,.@-].
+func validMFASerial(s string) bool {
+	if strings.HasPrefix(s, "arn:") {
+		if _, err := ParseARN(s); err != nil {
+			return false
+		}
+	}
+	if len(s) < 9 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_+=/:,.@-", r)) {
+			return false
+		}
+	}
+	return true
+}
+
+// partitionAnchor is the ARN that tells the chain's partition: the MFA
+// device's ARN, else anchor (a hardware token's serial number tells none).
+func partitionAnchor(serial, anchor string) string {
+	if strings.HasPrefix(serial, "arn:") {
+		return serial
+	}
+	return anchor
 }
 
 // setRegions decides the child's region and where STS is called. explicit
 // is --region or the environment's, which beat the profile's.
 func (c *Chain) setRegions(explicit string, root *config.SharedConfig) {
 	c.Region = firstNonEmpty(explicit, c.Region)
-	anchor := c.MFASerial
+	anchor := partitionAnchor(c.MFASerial, c.Source.RoleARN)
 	if t := c.Target(); t != nil {
 		anchor = t.RoleARN
 	}
 	c.HopRegion = firstNonEmpty(c.Region, PartitionRegion(anchor))
 	// The MFA session belongs to the source, so profiles that share a source
 	// share one session whatever their own regions.
-	c.SessionRegion = firstNonEmpty(explicit, root.Region, PartitionRegion(firstNonEmpty(c.MFASerial, anchor)))
+	c.SessionRegion = firstNonEmpty(explicit, root.Region, PartitionRegion(partitionAnchor(c.MFASerial, anchor)))
 }
 
 // sessionDuration is --session-duration, else 12h, within what
@@ -310,14 +343,47 @@ func noSourceError(profile string, root *config.SharedConfig, roles []*config.Sh
 			Err: errors.New("profile has no credentials: no role_arn, no keys, no credential source"),
 			Fix: "give it role_arn and source_profile, or aws_access_key_id and aws_secret_access_key in " + credsFile}
 	}
-	return &ConfigError{Profile: profile, ARN: arn,
-		Err: fmt.Errorf("source profile %s has no credentials", root.Profile),
+	return &ConfigError{Profile: profile, ARN: arn, Err: noKeys(root.Profile, credsFile),
 		Fix: addKeysFix(root.Profile, credsFile)}
 }
 
 // addKeysFix is the fix for a source profile without keys.
 func addKeysFix(profile, credsFile string) string {
+	if missingFile(credsFile) {
+		return fmt.Sprintf("create %s with [%s] aws_access_key_id = … and aws_secret_access_key = … (or point AWS_SHARED_CREDENTIALS_FILE at yours)", credsFile, profile)
+	}
 	return fmt.Sprintf("add aws_access_key_id and aws_secret_access_key to [%s] in %s", profile, credsFile)
+}
+
+// noKeys is why a source profile has no keys, saying so when the
+// credentials file is not there at all.
+func noKeys(profile, credsFile string) error {
+	if missingFile(credsFile) {
+		return fmt.Errorf("source profile %s has no credentials: the credentials file %s does not exist", profile, credsFile)
+	}
+	return fmt.Errorf("source profile %s has no credentials", profile)
+}
+
+func missingFile(path string) bool {
+	_, err := os.Stat(path)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// checkNumbers refuses a duration_seconds on the chain that is not a
+// number: the SDK reads it as 0, which would be said as "0s out of range".
+func (r *rawConfig) checkNumbers(path []*config.SharedConfig) error {
+	for _, p := range path {
+		v := r.sdkValue(p.Profile, "duration_seconds")
+		if v == "" {
+			continue
+		}
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return &ConfigError{Profile: p.Profile, ARN: p.RoleARN,
+				Err: fmt.Errorf("duration_seconds = %q is not a number of seconds", v),
+				Fix: "set duration_seconds to seconds between 900 and 43200 (3600 is 1h), or remove it for 1h"}
+		}
+	}
+	return nil
 }
 
 // parseError is a file that is not INI as the SDK reads it. The parser's

@@ -191,7 +191,7 @@ func (p *Plan) addHead(c *Chain, srcID string) (prev int, session bool) {
 		// A session works in every region of its partition: profiles of
 		// one source share it whatever region each names.
 		ID: identity(cache.KindSession, srcID, c.MFASerial, c.SessionDuration.String(),
-			partition(firstNonEmpty(c.MFASerial, c.ARN())), c.endpoint),
+			partition(partitionAnchor(c.MFASerial, c.ARN())), c.endpoint),
 		Kind:     cache.KindSession,
 		Label:    src.Profile + " " + firstNonEmpty(c.MFASerial, "(no MFA)"),
 		Profile:  src.Profile,

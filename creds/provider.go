@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"os"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
@@ -62,7 +65,15 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 	if s.RoleARN != "" {
 		in = append(in, "sts="+endpointInputs(ctx, *p, getenv))
 	}
-	s.inputs = append(in, s.providerInputs(ctx, p, getenv)...)
+	more, err := s.providerInputs(ctx, p, getenv)
+	if err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			ce.Profile = p.Profile
+		}
+		return err
+	}
+	s.inputs = append(in, more...)
 	if s.RoleARN != "" {
 		s.label += " " + s.RoleARN
 	}
@@ -71,21 +82,35 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 
 // providerInputs sets the source's label and volatility and returns what
 // defines the provider's own credentials: its command, token, sign-in or
-// environment. Secrets among them are digested.
-func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, getenv func(string) string) []string {
+// environment. Secrets among them are digested. The token files it reads
+// are bounded, as readBounded says, before the SDK reads them whole.
+func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, getenv func(string) string) ([]string, error) {
 	switch s.Provider {
 	case ProviderProcess:
 		// Its output depends on its environment: asked on every run (see
 		// Retrieve), never served by the warm index.
 		s.label, s.volatile = "credential_process", true
-		return []string{"command=" + p.CredentialProcess}
+		return []string{"command=" + p.CredentialProcess}, nil
 	case ProviderWebIdentity:
 		// A new token (a new CI job, another branch) is another identity, and
 		// may be refused where the old one was not: never reuse across tokens.
 		s.label, s.tokenFile, s.volatile = "web identity", p.WebIdentityTokenFile, true
-		token, _ := os.ReadFile(p.WebIdentityTokenFile)
-		return []string{"token_file=" + p.WebIdentityTokenFile, "token=" + digest(string(token))}
+		token, err := readToken(p.WebIdentityTokenFile, "web_identity_token_file")
+		return []string{"token_file=" + p.WebIdentityTokenFile, "token=" + digest(string(token))}, err
 	case ProviderSSO:
+		var missing []string
+		if p.SSOAccountID == "" {
+			missing = append(missing, "sso_account_id")
+		}
+		if p.SSORoleName == "" {
+			missing = append(missing, "sso_role_name")
+		}
+		if len(missing) > 0 {
+			// The SDK would go on to the portal, and its refusal read as
+			// a sign-in to renew.
+			return nil, &ConfigError{Err: fmt.Errorf("the SSO profile has no %s", strings.Join(missing, " or ")),
+				Fix: "add " + strings.Join(missing, " and ") + " to [profile " + p.Profile + "] (aws configure sso writes them)"}
+		}
 		session, region, start := "", p.SSORegion, p.SSOStartURL
 		if p.SSOSession != nil {
 			session, region, start = p.SSOSession.Name, p.SSOSession.SSORegion, p.SSOSession.SSOStartURL
@@ -98,15 +123,17 @@ func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, get
 		s.volatile = true
 		var token []byte
 		if path, err := ssocreds.StandardCachedTokenFilepath(firstNonEmpty(session, start)); err == nil {
-			token, _ = os.ReadFile(path)
+			if token, err = readToken(path, "the SSO token cache file (aws sso login writes it)"); err != nil {
+				return nil, err
+			}
 		}
 		return []string{"sso_token=" + digest(ssoAccessToken(token)),
 			"sso_session=" + session, "sso_region=" + region, "sso_start_url=" + start,
 			"account=" + p.SSOAccountID, "role_name=" + p.SSORoleName,
-			"endpoint=" + getenv("AWS_ENDPOINT_URL_SSO") + ";" + getenv("AWS_ENDPOINT_URL") + ";" + svc + ";" + p.BaseEndpoint}
+			"endpoint=" + getenv("AWS_ENDPOINT_URL_SSO") + ";" + getenv("AWS_ENDPOINT_URL") + ";" + svc + ";" + p.BaseEndpoint}, nil
 	case ProviderLogin:
 		s.label = "login " + p.LoginSession
-		return []string{"login_session=" + p.LoginSession}
+		return []string{"login_session=" + p.LoginSession}, nil
 	case ProviderCredentialSource:
 		s.label, s.credentialSource = p.CredentialSource, p.CredentialSource
 		in := []string{"credential_source=" + p.CredentialSource}
@@ -116,23 +143,36 @@ func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, get
 			// The SDK also reads the older AWS_ACCESS_KEY/AWS_SECRET_KEY names.
 			return append(in, "key="+firstNonEmpty(getenv("AWS_ACCESS_KEY_ID"), getenv("AWS_ACCESS_KEY")),
 				"secret="+digest(firstNonEmpty(getenv("AWS_SECRET_ACCESS_KEY"), getenv("AWS_SECRET_KEY"))),
-				"token="+digest(getenv("AWS_SESSION_TOKEN")))
+				"token="+digest(getenv("AWS_SESSION_TOKEN"))), nil
 		case "EcsContainer":
 			s.volatile = true
 			fileToken := ""
 			if f := getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); f != "" {
-				b, _ := os.ReadFile(f)
+				b, err := readToken(f, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+				if err != nil {
+					return nil, err
+				}
 				fileToken = string(b)
 			}
 			return append(in, "full_uri="+getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"),
 				"relative_uri="+getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"),
-				"auth="+digest(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")+"\x00"+fileToken))
+				"auth="+digest(getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")+"\x00"+fileToken)), nil
 		case "Ec2InstanceMetadata":
-			return append(in, "imds="+getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT")+";"+getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"))
+			return append(in, "imds="+getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT")+";"+getenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")), nil
 		}
-		return in
+		return in, nil
 	}
-	return nil
+	return nil, nil
+}
+
+// readToken reads a token file the SDK will read too, bounded; a missing
+// one is empty here, and left to the SDK's own message.
+func readToken(path, setting string) ([]byte, error) {
+	b, err := readBounded(path, maxTokenFile, setting)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return b, err
 }
 
 // ssoAccessToken is the accessToken of an SSO token cache file, "" when

@@ -1,6 +1,7 @@
 package creds
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,12 @@ type rawConfig struct {
 	config, credentials *ini.File
 	configFile          string
 	credentialsFile     string
+	// The sections of each file by their name as the SDK reads it (see
+	// sdkSectionName), in file order.
+	configSections, credentialsSections map[string][]*ini.Section
+	// hidden is the profile whose section header the SDK does not see, a
+	// file's first line after a byte order mark, and that file.
+	hidden, hiddenFile string
 }
 
 func loadRaw(configFile, credsFile string) (*rawConfig, error) {
@@ -27,23 +34,91 @@ func loadRaw(configFile, credsFile string) (*rawConfig, error) {
 		AllowBooleanKeys: true, AllowNonUniqueSections: true}
 	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}
 	var err error
-	if r.config, err = ini.LoadSources(opts, configFile); err != nil {
-		return nil, rawError(configFile, err)
+	var hidden string
+	if r.config, hidden, err = loadRawFile(opts, configFile, "AWS_CONFIG_FILE"); err != nil {
+		return nil, err
 	}
-	if r.credentials, err = ini.LoadSources(opts, credsFile); err != nil {
-		return nil, rawError(credsFile, err)
+	if n, ok := strings.CutPrefix(hidden, "profile "); ok || hidden == "default" {
+		r.hidden, r.hiddenFile = firstNonEmpty(n, hidden), configFile
 	}
+	if r.credentials, hidden, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
+		return nil, err
+	}
+	if hidden != "" && r.hidden == "" {
+		r.hidden, r.hiddenFile = hidden, credsFile
+	}
+	r.configSections, r.credentialsSections = bySDKName(r.config), bySDKName(r.credentials)
 	return r, nil
 }
 
-// rawError words a file the raw reader refused. The parser's message is
-// not repeated: it quotes the line, which may hold a secret.
-func rawError(file string, err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return &ConfigError{Err: fmt.Errorf("cannot read %s", file), Fix: "check the file's permissions"}
+// bySDKName indexes f's sections by the names the SDK gives them.
+func bySDKName(f *ini.File) map[string][]*ini.Section {
+	m := map[string][]*ini.Section{}
+	for _, s := range f.Sections() {
+		if s.Name() == ini.DefaultSection {
+			continue
+		}
+		n := sdkSectionName(s.Name())
+		m[n] = append(m[n], s)
 	}
-	return parseError("", file)
+	return m
+}
+
+// sdkSectionName is a section's name as the SDK's INI reader makes it: the
+// spaces around it trimmed, and the first run of spaces and tabs inside it
+// made one space, so [profile  two], [profile\ttwo] and [ profile two ]
+// are all the profile two, as for the SDK and the AWS CLI.
+func sdkSectionName(s string) string {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " \t")
+	if i < 0 {
+		return s
+	}
+	return s[:i] + " " + strings.TrimLeft(s[i:], " \t")
+}
+
+// loadRawFile reads one of the shared files, bounded (see readBounded),
+// before the SDK reads it unbounded. A missing file is an empty one, as
+// for the SDK.
+//
+// A file that starts with a UTF-8 byte order mark (as some Windows editors
+// save it) is read as the SDK reads it: the SDK does not strip the mark,
+// so the first line is not a section header to it, and the keys under it
+// belong to no profile. hidden is the SDK name of the section that hides,
+// "" when none does.
+func loadRawFile(opts ini.LoadOptions, file, setting string) (f *ini.File, hidden string, err error) {
+	b, err := readBounded(file, maxSharedFile, setting)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ini.Empty(opts), "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if rest, ok := bytes.CutPrefix(b, []byte("\uFEFF")); ok {
+		first, tail, _ := bytes.Cut(rest, []byte("\n"))
+		if h := bytes.TrimSpace(first); len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
+			hidden = sdkSectionName(string(h[1 : len(h)-1]))
+		}
+		b = append([]byte("\n"), tail...)
+	}
+	f, err = ini.LoadSources(opts, b)
+	if err != nil {
+		// The parser's message is not repeated: it quotes the line, which
+		// may hold a secret.
+		return nil, "", parseError("", file)
+	}
+	return f, hidden, nil
+}
+
+// hiddenError is a profile not found because a byte order mark hides its
+// section from the SDK, or nil.
+func (r *rawConfig) hiddenError(profile, name string) error {
+	if name == "" || name != r.hidden {
+		return nil
+	}
+	return &ConfigError{Profile: profile,
+		Err: fmt.Errorf("profile %s not found: %s starts with a UTF-8 byte order mark, and the AWS SDK then does not read the section header on its first line", name, r.hiddenFile),
+		Fix: "save " + r.hiddenFile + " as UTF-8 without a byte order mark (BOM), or start it with an empty line"}
 }
 
 // sections are the raw sections that define profile, config file first.
@@ -54,15 +129,15 @@ func (r *rawConfig) sections(profile string) []*ini.Section {
 		names = append(names, "default")
 	}
 	for _, n := range names {
-		out = appendLastFirst(out, r.config, n)
+		out = appendLastFirst(out, r.configSections[n])
 	}
-	return appendLastFirst(out, r.credentials, profile)
+	return appendLastFirst(out, r.credentialsSections[profile])
 }
 
-// appendLastFirst appends f's sections named name, the last in the file
-// first: where a section is repeated, its later keys win, as in the SDK.
-func appendLastFirst(out []*ini.Section, f *ini.File, name string) []*ini.Section {
-	secs, _ := f.SectionsByName(name)
+// appendLastFirst appends a file's sections of one name, the last in the
+// file first: where a section is repeated, its later keys win, as in the
+// SDK.
+func appendLastFirst(out, secs []*ini.Section) []*ini.Section {
 	for i := len(secs) - 1; i >= 0; i-- {
 		out = append(out, secs[i])
 	}
@@ -94,10 +169,18 @@ func (r *rawConfig) checkChain(profile string) error {
 	path := []string{profile}
 	for name := profile; ; {
 		if len(r.sections(name)) == 0 {
+			if err := r.hiddenError(profile, name); err != nil {
+				return err
+			}
 			if name == profile {
 				return &ConfigError{Profile: profile,
 					Err: fmt.Errorf("profile %s not found in %s or %s", profile, r.configFile, r.credentialsFile),
 					Fix: r.profileHint()}
+			}
+			if missingFile(r.credentialsFile) {
+				return &ConfigError{Profile: profile,
+					Err: fmt.Errorf("source profile %s not found (chain %s): the credentials file %s does not exist", name, strings.Join(path, " → "), r.credentialsFile),
+					Fix: addKeysFix(name, r.credentialsFile)}
 			}
 			return &ConfigError{Profile: profile,
 				Err: fmt.Errorf("source profile %s not found (chain %s)", name, strings.Join(path, " → ")),
@@ -133,14 +216,17 @@ func (r *rawConfig) profileNames() []string {
 		}
 	}
 	for _, s := range r.config.Sections() {
-		if n, ok := strings.CutPrefix(s.Name(), "profile "); ok {
-			add(strings.TrimSpace(n))
-		} else if s.Name() == "default" {
+		name := sdkSectionName(s.Name())
+		if n, ok := strings.CutPrefix(name, "profile "); ok {
+			add(n)
+		} else if name == "default" {
 			add("default")
 		}
 	}
 	for _, s := range r.credentials.Sections() {
-		add(s.Name())
+		if name := sdkSectionName(s.Name()); !strings.HasPrefix(name, "profile ") {
+			add(name)
+		}
 	}
 	return names
 }

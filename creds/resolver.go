@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"time"
@@ -19,6 +20,10 @@ const RefreshMargin = warm.RefreshMargin
 // lockWait bounds the wait for another awsrun that holds a step's lock:
 // long enough for a person to type a code, short enough not to hang a CI job.
 const lockWait = 3 * time.Minute
+
+// waitNoteDelay is how long a wait for another awsrun lasts before it is
+// said.
+var waitNoteDelay = time.Second
 
 // Store is the cache as creds uses it; *cache.Store implements it.
 type Store interface {
@@ -53,7 +58,11 @@ type Resolver struct {
 	// Note receives what the user should hear even without -v: waits and
 	// a cache that cannot be written. Nil: os.Stderr.
 	Note func(format string, args ...any)
-	Now  func() time.Time
+	// Terminal is where Note writes when that is a terminal (TerminalOf),
+	// else nil. A wait note starts there on a new line: another awsrun's
+	// prompt may be waiting for a code at the end of the current one.
+	Terminal io.Writer
+	Now      func() time.Time
 	// STSTimeout bounds each STS call (and each provider's), the SDK's
 	// retries included; 0: 30s. See STSTimeout for the setting.
 	STSTimeout time.Duration
@@ -142,10 +151,23 @@ func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
 	waited := false
 	lockCtx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
+	var note *time.Timer
+	noted := make(chan struct{})
 	unlock, err := r.Cache.Lock(lockCtx, s.ID, func() {
 		waited = true
-		r.notef("waiting for another awsrun to get the %s for %s (MFA prompt or STS call)", s.Kind, s.Label)
+		// Said only when the wait is long enough to wonder about: make -j32
+		// starts 31 waiters that mostly wait a moment.
+		note = time.AfterFunc(waitNoteDelay, func() {
+			defer close(noted)
+			if r.Terminal != nil {
+				fmt.Fprintln(r.Terminal)
+			}
+			r.notef("waiting for another awsrun to get the %s for %s (MFA prompt or STS call)", s.Kind, s.Label)
+		})
 	})
+	if note != nil && !note.Stop() {
+		<-noted // said: let it finish before anything else is
+	}
 	if err != nil {
 		if ctx.Err() == nil && lockCtx.Err() != nil {
 			return Credentials{}, &ConfigError{Profile: x.c.Profile, ARN: x.c.ARN(),

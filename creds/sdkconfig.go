@@ -21,9 +21,11 @@ func sdkConfigError(profile, configFile, credsFile string, err error) error {
 	var load config.SharedConfigLoadError
 	switch {
 	case errors.As(err, &assume):
-		return &ConfigError{Profile: profile, ARN: assume.RoleARN,
-			Err: fmt.Errorf("source profile %s has no usable credentials", assume.Profile),
-			Fix: addKeysFix(assume.Profile, credsFile)}
+		err := fmt.Errorf("source profile %s has no usable credentials", assume.Profile)
+		if missingFile(credsFile) {
+			err = noKeys(assume.Profile, credsFile)
+		}
+		return &ConfigError{Profile: profile, ARN: assume.RoleARN, Err: err, Fix: addKeysFix(assume.Profile, credsFile)}
 	case errors.As(err, &notExist):
 		return &ConfigError{Profile: profile, Err: fmt.Errorf("profile %s not found in %s or %s", notExist.Profile, configFile, credsFile),
 			Fix: "awsrun --list shows the profiles it can see"}

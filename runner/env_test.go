@@ -138,10 +138,11 @@ func TestEnvRemovesEveryListedName(t *testing.T) {
 		"AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
-		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWSRUN_MFA_CODE",
+		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWSRUN_MFA_CODE", "AWSRUN_RESOLVING",
+		"AWSRUN_HANDED_OVER",
 	}
 	if !slices.Equal(slices.Sorted(slices.Values(Removed)), slices.Sorted(slices.Values(listed))) {
-		t.Fatalf("Removed = %q, want the 15 names of the README", Removed)
+		t.Fatalf("Removed = %q, want the 17 names of the README", Removed)
 	}
 	for _, name := range listed {
 		if got := Env([]string{name + "=x"}, nil); len(got) != 0 {

@@ -60,6 +60,9 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	for _, k := range inv.Unset {
 		os.Unsetenv(k)
 	}
+	if inv.Resolving != "" {
+		os.Setenv(cli.ResolvingVar, inv.Resolving) // for what resolving starts; never the command
+	}
 	a := &app{inv: inv, opts: inv.Opts, env: inv.Env, stdout: stdout, stderr: stderr}
 	if err := a.main(context.Background()); err != nil {
 		return cli.Fail(stderr, err)
@@ -169,6 +172,7 @@ func (a *app) resolver(chain *creds.Chain) *creds.Resolver {
 		MinTTL:     a.exportMinTTL(chain),
 		STSTimeout: a.inv.STSTimeout,
 		Note:       func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
+		Terminal:   creds.TerminalOf(a.stderr),
 	}
 	if a.opts.Verbose {
 		r.Log = a.logf

@@ -28,6 +28,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer, environ []string) int {
+	if err := cli.HandedOver(environ); err != nil {
+		return cli.Fail(stderr, err)
+	}
 	inv, err := cli.Prepare(args, environ)
 	if err != nil {
 		return cli.Fail(stderr, err)

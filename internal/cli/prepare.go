@@ -49,6 +49,9 @@ type Invocation struct {
 	// IndexID names the invocation's warm index entry (runs, exports and
 	// --whoami, whose credentials are a command's); "" when it has none.
 	IndexID string
+	// Resolving is the value of ResolvingVar for the processes started while
+	// resolving the profile (runs and exports).
+	Resolving string
 }
 
 // MFACodeVar is the variable that carries an MFA code outside argv, where
@@ -92,6 +95,9 @@ func Prepare(args, environ []string) (*Invocation, error) {
 			if err := o.Check(inv.Env); err != nil {
 				return nil, err
 			}
+		}
+		if inv.Resolving, err = resolving(environValue(environ, ResolvingVar), inv.Profile); err != nil {
+			return nil, err
 		}
 		// Before any prompt: a bad value would otherwise cost an MFA code.
 		if inv.STSTimeout, err = stsTimeout(inv.Env[STSTimeoutVar]); err != nil {
@@ -301,7 +307,8 @@ const RegionMarker = "AWSRUN_REGION"
 
 // scrubEnviron drops from environ what awsrun itself put there and must
 // not be read back as the user's: AWS_REGION and AWS_DEFAULT_REGION equal
-// to the region marker, the marker, and the MFA code variable. It returns
+// to the region marker, the marker, the MFA code variable and the markers
+// of recursion (ResolvingVar, HandOverVar). It returns
 // the names it dropped.
 func scrubEnviron(environ []string) (kept, dropped []string) {
 	marker, hasMarker := lookupEnviron(environ, RegionMarker)
@@ -309,7 +316,7 @@ func scrubEnviron(environ []string) (kept, dropped []string) {
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
-		case sameName(name, MFACodeVar),
+		case sameName(name, MFACodeVar), sameName(name, ResolvingVar), sameName(name, HandOverVar),
 			hasMarker && sameName(name, RegionMarker),
 			hasMarker && (sameName(name, "AWS_REGION") || sameName(name, "AWS_DEFAULT_REGION")) && value == marker:
 			dropped = append(dropped, name)
