@@ -32,7 +32,6 @@ var removed = []string{
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 	"AWSRUN_MFA_CODE",
 	"AWSRUN_RESOLVING",
-	"AWSRUN_HANDED_OVER",
 }
 
 // injected are the variables awsrun sets in the child, with a region known.
@@ -89,9 +88,6 @@ func TestChildEnvironmentIsParentMinusRemovedPlusInjected(t *testing.T) {
 	for i, name := range removed {
 		if name == "AWSRUN_MFA_CODE" {
 			continue // a code for awsrun, which would then not prompt; cmd/awsrun's tests check it is removed
-		}
-		if name == "AWSRUN_HANDED_OVER" {
-			continue // tells a launcher it was exec'd as awsrun-core, which it refuses; cmd/awsrun-core's tests check it is removed
 		}
 		// Interleave them with variables that stay, to check the order.
 		parent = append(parent, fmt.Sprintf("%s=parent-%d", name, i), fmt.Sprintf("KEPT_%d=%d", i, i))

@@ -24,9 +24,8 @@ var Removed = []string{
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	"AWSRUN_MFA_CODE",    // an MFA code given to awsrun, not to the command
-	"AWSRUN_RESOLVING",   // awsrun's guard against running itself while resolving
-	"AWSRUN_HANDED_OVER", // the launcher's guard against handing over to itself
+	"AWSRUN_MFA_CODE",  // an MFA code given to awsrun, not to the command
+	"AWSRUN_RESOLVING", // awsrun's guard against running itself while resolving
 }
 
 // Var is one variable to set in the child.

@@ -88,7 +88,7 @@ func TestCredentialProcessRunningAwsrunForItselfEndsAtOnce(t *testing.T) {
 func TestResolvingMarkerNeverReachesTheCommand(t *testing.T) {
 	w := newWorld(t, "")
 	w.mfaProcess(t)
-	r := w.run(t, "-v", "-p", "role101", "--", "sh", "-c", `printf %s "${AWSRUN_RESOLVING-unset} ${AWSRUN_HANDED_OVER-unset}"`)
+	r := w.run(t, "-v", "-p", "role101", "--", "sh", "-c", `printf %s "${AWSRUN_RESOLVING-unset} ${AWSRUN_LAUNCHER_BUILD-unset}"`)
 	if r.code != 0 || r.stdout != "unset unset" {
 		t.Errorf("exit %d, the command saw %q; stderr:\n%s", r.code, r.stdout, r.stderr)
 	}

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"slices"
 
 	"github.com/awsrun/awsrun/internal/cli"
 	"github.com/awsrun/awsrun/runner"
@@ -62,9 +61,6 @@ func installHint(bi *debug.BuildInfo, ok bool) string {
 // fails.
 func handOver(inv *cli.Invocation, environ []string) error {
 	core, err := findCore()
-	// The marker tells a launcher installed as awsrun-core that it was
-	// handed over to itself (cli.HandedOver); the real awsrun-core drops it.
-	environ = append(slices.Clip(environ), cli.HandOverVar+"="+core)
 	if err != nil {
 		return err
 	}

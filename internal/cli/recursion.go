@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"strings"
 )
 
@@ -14,12 +15,6 @@ import (
 // start awsrun after awsrun until the system runs out of processes. The
 // command awsrun runs never sees it (runner.Removed).
 const ResolvingVar = "AWSRUN_RESOLVING"
-
-// HandOverVar is set by the launcher in the environment of the awsrun-core
-// it execs, to that program's path. A launcher that finds it was handed
-// over to itself: an awsrun-core that is really the launcher (a symlink or
-// a copy) would otherwise exec itself forever.
-const HandOverVar = "AWSRUN_HANDED_OVER"
 
 // maxResolving bounds awsrun inside awsrun while resolving: a legitimate
 // credential_process may run awsrun for another profile, but no real setup
@@ -93,10 +88,17 @@ func (e *SelfHandOverError) Hint() string {
 }
 
 // HandedOver reports, for the launcher, that environ says a launcher
-// exec'd this process as awsrun-core.
+// exec'd this process as awsrun-core: the launcher's build, which the real
+// awsrun-core takes out of the environment at once (AcceptHandOver), is
+// still there. An awsrun-core that is really the launcher (a symlink or a
+// copy) would otherwise exec itself forever.
 func HandedOver(environ []string) error {
-	if core, ok := lookupEnviron(environ, HandOverVar); ok {
-		return &SelfHandOverError{Core: core}
+	if _, ok := lookupEnviron(environ, launcherBuildVar); ok {
+		self, err := os.Executable()
+		if err != nil {
+			self = "awsrun-core"
+		}
+		return &SelfHandOverError{Core: self}
 	}
 	return nil
 }
