@@ -130,6 +130,7 @@ func exportKey(t *testing.T, r result) string {
 }
 
 func TestParallelColdStartsMakeOnePromptAndOneCallPerStep(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, "")
 	_, runs := w.mfaProcess(t)
 	binary(t)
@@ -282,6 +283,7 @@ func TestDamagedEntriesAreMissesAndReplaced(t *testing.T) {
 }
 
 func TestKilledWritersNeverLeaveACorruptEntry(t *testing.T) {
+	t.Parallel()
 	// A role without MFA, so writers can refresh again and again with no code.
 	w := newWorld(t, "[profile open]\nrole_arn = arn:aws:iam::"+acct+":role/open\nsource_profile = user101\n")
 	w.srv.AddRole("arn:aws:iam::"+acct+":role/open", ststest.RolePolicy{Principals: []string{userARN}})

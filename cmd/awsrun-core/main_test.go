@@ -32,6 +32,8 @@ func TestMain(m *testing.M) {
 			os.Exit(child()) // server_test.go
 		}
 	}
+	// The server tests wait on credentials expiring in real time.
+	testworld.DefaultParallel(8)
 	os.Exit(m.Run())
 }
 
@@ -164,6 +166,7 @@ func TestRunsCommandWithRoleCredentials(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		config  string // "" for the seeds' role101
