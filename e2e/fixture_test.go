@@ -29,11 +29,6 @@ const (
 // HOME holding ~/.aws, the XDG cache and config directories.
 type fixture struct {
 	*testworld.World
-	srv  *ststest.Server
-	user *ststest.User
-	dev  *ststest.MFADevice
-	role *ststest.Role
-	home string
 	// env is the whole environment awsrun gets: nothing of the test
 	// process leaks in but PATH, which starts with awsrun's directory.
 	env []string
@@ -57,14 +52,8 @@ func newFixtureIn(t *testing.T, partition string) *fixture {
 		User:      "e2e",
 		Path:      filepath.Dir(awsrunBin) + string(os.PathListSeparator) + os.Getenv("PATH"),
 	})
-	return &fixture{World: w, srv: w.Srv, user: w.User, dev: w.Dev, role: w.Role, home: w.Home,
-		env: append(w.Env, "TERM=dumb")}
+	return &fixture{World: w, env: append(w.Env, "TERM=dumb")}
 }
-
-// path is name inside the fixture's HOME.
-func (f *fixture) path(name string) string { return f.Path(name) }
-
-func (f *fixture) writeFile(t *testing.T, name, text string) { t.Helper(); f.Write(t, name, text) }
 
 // addConfig appends text to ~/.aws/config.
 func (f *fixture) addConfig(t *testing.T, text string) {
@@ -72,17 +61,11 @@ func (f *fixture) addConfig(t *testing.T, text string) {
 	f.Append(t, ".aws/config", text)
 }
 
-// code is the code the MFA device shows now.
-func (f *fixture) code() string { return f.Code() }
-
-// wrongCode is a well-formed code the device accepts at no time near now.
-func (f *fixture) wrongCode() string { return f.WrongCode() }
-
 // command is argv run in the fixture's HOME with its environment.
 func (f *fixture) command(ctx context.Context, argv ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append([]string(nil), f.env...)
-	cmd.Dir = f.home
+	cmd.Dir = f.Home
 	return cmd
 }
 
@@ -102,7 +85,7 @@ func (f *fixture) shell(t *testing.T, ctx context.Context, script string) *sessi
 // children make to see who they are.
 func (f *fixture) credentialCalls() []ststest.Call {
 	var out []ststest.Call
-	for _, c := range f.srv.Calls() {
+	for _, c := range f.Srv.Calls() {
 		if c.Action != "GetCallerIdentity" {
 			out = append(out, c)
 		}
@@ -117,8 +100,8 @@ func (f *fixture) credentialCalls() []ststest.Call {
 // have been able to see something) and on temporary files left behind.
 func (f *fixture) cachedCredentials(t *testing.T) []cache.Listed {
 	t.Helper()
-	dir := f.path(".cache/awsrun")
-	s, err := cache.Open(cache.Options{Dir: dir, KeyDir: f.path(".config/awsrun"), KeyStore: "file"})
+	dir := f.Path(".cache/awsrun")
+	s, err := cache.Open(cache.Options{Dir: dir, KeyDir: f.Path(".config/awsrun"), KeyStore: "file"})
 	if err != nil {
 		t.Fatalf("opening awsrun's cache: %v", err)
 	}

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsrun/awsrun/creds/ststest"
 	"github.com/awsrun/awsrun/internal/testworld"
 )
 
@@ -66,14 +65,7 @@ const (
 
 // world is the seed setup against a fake STS, in a temp HOME: role101
 // (region eu-west-1) and role102, the same role in ap-south-1.
-type world struct {
-	*testworld.World
-	srv  *ststest.Server
-	user *ststest.User
-	dev  *ststest.MFADevice
-	home string
-	env  []string
-}
+type world struct{ *testworld.World }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
@@ -84,7 +76,7 @@ func newWorld(t *testing.T) *world {
 		Config: profile("role101", "eu-west-1") + profile("role102", "ap-south-1"),
 		Path:   systemPath(t),
 	})
-	return &world{World: tw, srv: tw.Srv, user: tw.User, dev: tw.Dev, home: tw.Home, env: tw.Env}
+	return &world{tw}
 }
 
 // systemPath is PATH without any directory holding an awsrun-core, so
@@ -100,17 +92,6 @@ func systemPath(t *testing.T) string {
 	return strings.Join(keep, string(os.PathListSeparator))
 }
 
-func (w *world) write(t *testing.T, name, text string) string {
-	t.Helper()
-	return w.Write(t, name, text)
-}
-
-func (w *world) code() string { return w.Code() }
-
-// freshCode moves the fake STS's clock to the next 30-second window and
-// returns its code: awsrun never sends a code twice.
-func (w *world) freshCode() string { return w.FreshCode() }
-
 type result struct {
 	code           int
 	stdout, stderr string
@@ -123,7 +104,7 @@ func (w *world) run(t *testing.T, program string, extraEnv []string, args ...str
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, program, args...)
-	cmd.Env = append(append([]string{}, w.env...), extraEnv...)
+	cmd.Env = append(append([]string{}, w.Env...), extraEnv...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -137,7 +118,7 @@ func (w *world) run(t *testing.T, program string, extraEnv []string, args ...str
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(stdout.String()+stderr.String(), w.user.SecretAccessKey) {
+	if strings.Contains(stdout.String()+stderr.String(), w.User.SecretAccessKey) {
 		t.Errorf("the source secret key appears in the output of %q", args)
 	}
 	return result{code, stdout.String(), stderr.String()}
@@ -155,7 +136,7 @@ var (
 // credentials, and returns the key the command saw.
 func (w *world) fill(t *testing.T, profile string) string {
 	t.Helper()
-	r := w.run(t, installed(), nil, "-p", profile, "-t", w.code(), "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "${AWSRUN_MFA_CODE-unset}"`)
+	r := w.run(t, installed(), nil, "-p", profile, "-t", w.Code(), "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "${AWSRUN_MFA_CODE-unset}"`)
 	key, code, _ := strings.Cut(r.stdout, " ")
 	if r.code != 0 || !strings.HasPrefix(key, "ASIA") {
 		t.Fatalf("cold run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -165,14 +146,14 @@ func (w *world) fill(t *testing.T, profile string) string {
 	if code != "unset" {
 		t.Errorf("the command of a cold run has AWSRUN_MFA_CODE=%q", code)
 	}
-	w.srv.ResetCalls()
+	w.Srv.ResetCalls()
 	return key
 }
 
 // noSTS fails the test if STS was called since the last reset.
 func (w *world) noSTS(t *testing.T, what string) {
 	t.Helper()
-	if n := len(w.srv.Calls()); n != 0 {
+	if n := len(w.Srv.Calls()); n != 0 {
 		t.Errorf("%s made %d STS calls", what, n)
 	}
 }
