@@ -1,11 +1,11 @@
 // Command sandbox runs awsrun's main job end to end on this machine, with
-// no AWS account: a fake STS on loopback (creds/ststest), a generated
-// ~/.aws in a temporary HOME, an IAM user with a virtual MFA device, and a
-// role that demands MFA.
+// no AWS account, in the tests' world (internal/testworld): a fake STS on
+// loopback (creds/ststest), a generated ~/.aws in a temporary HOME, an IAM
+// user with a virtual MFA device, and a role that demands MFA.
 //
 //	go run ./e2e/sandbox                 # awsrun -p role101 -- whoami, twice
 //	go run ./e2e/sandbox -- env          # any command instead of whoami
-//	go run ./e2e/sandbox -awsrun /usr/bin/awsrun   # an installed awsrun instead of a fresh build
+//	go run ./e2e/sandbox -awsrun /usr/bin/awsrun   # an installed awsrun instead of the tests' build
 //
 // With a terminal, awsrun asks for the code and the sandbox shows the code
 // the virtual device displays; without one, mfa_process supplies it. The
