@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -237,13 +236,6 @@ func TestSimulatedSixHourRun(t *testing.T) {
 	defer mu.Unlock()
 	if len(said) != 2 || !strings.Contains(said[0], "ValidationError") || !strings.Contains(said[1], "works again") {
 		t.Errorf("said %q, want the refused refresh once and its recovery once", said)
-	}
-}
-
-func writeTestFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 
