@@ -116,14 +116,16 @@ func exe(name string) string {
 	return name
 }
 
-// sweep removes builds of other sources not used for a day.
+// sweep removes builds of other sources not used for an hour: every edit
+// of the source makes a new one (about 20 MB), and no test run lasts that
+// long.
 func sweep(parent, keep string) {
 	des, _ := os.ReadDir(parent)
 	for _, de := range des {
 		if de.Name() == keep || !de.IsDir() {
 			continue
 		}
-		if info, err := de.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+		if info, err := de.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
 			os.RemoveAll(filepath.Join(parent, de.Name()))
 			os.Remove(filepath.Join(parent, de.Name()+".lock"))
 		}
