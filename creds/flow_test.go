@@ -18,13 +18,14 @@ import (
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 const (
-	acct    = "123456789012"
-	userARN = "arn:aws:iam::" + acct + ":user/user101"
-	serial  = "arn:aws:iam::" + acct + ":mfa/user101"
-	roleARN = "arn:aws:iam::" + acct + ":role/role101"
+	acct    = testworld.Account
+	userARN = testworld.UserARN
+	serial  = testworld.Serial
+	roleARN = testworld.RoleARN
 )
 
 // fixture is a fake STS with the seeds' user101 (with an MFA device) and
@@ -39,13 +40,10 @@ type fixture struct {
 
 func newFixture(t *testing.T, config string) *fixture {
 	t.Helper()
-	f := &fixture{srv: ststest.NewServer()}
-	t.Cleanup(f.srv.Close)
-	f.user = f.srv.AddUser(userARN)
-	f.dev = f.srv.AddMFADevice(serial, f.user)
-	f.srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
-	f.write(t, config, fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
-		f.user.AccessKeyID, f.user.SecretAccessKey))
+	w := testworld.New(t, testworld.Options{Config: config})
+	f := &fixture{srv: w.Srv, user: w.User, dev: w.Dev}
+	// In process: the files go where the test's environment points.
+	f.write(t, config, w.Credentials())
 	return f
 }
 

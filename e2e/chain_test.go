@@ -16,11 +16,11 @@ func TestRoleToRoleChainAsksOneCode(t *testing.T) {
 	ctx := testContext(t)
 	f := newFixture(t)
 	const deployARN = "arn:aws:iam::210987654321:role/deploy"
-	f.srv.AddRole(deployARN, ststest.RolePolicy{Principals: []string{roleARN}})
+	f.Srv.AddRole(deployARN, ststest.RolePolicy{Principals: []string{roleARN}})
 	f.addConfig(t, "\n[profile deploy]\nrole_arn = "+deployARN+"\nsource_profile = role101\n")
 
 	s := f.awsrun(t, ctx, "-p", "deploy", "--", testBin, helperArg, "whoami")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`AWSRUN_PROFILE=deploy\n`)
 	s.expect(`arn=` + regexp.QuoteMeta("arn:aws:sts::210987654321:assumed-role/deploy/"))
 	s.waitExit(0)
@@ -41,10 +41,10 @@ func TestLongRoleDurationSendsCodeWithAssumeRole(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	f := newFixture(t)
-	f.srv.SetRolePolicy(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true, MaxSessionDuration: 4 * time.Hour})
+	f.Srv.SetRolePolicy(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true, MaxSessionDuration: 4 * time.Hour})
 
 	s := f.awsrun(t, ctx, "-p", "role101", "-d", "2h", "--", testBin, helperArg, "whoami")
-	code := f.code()
+	code := f.Code()
 	s.answerMFA(serial, code)
 	s.expect(`arn=` + assumedRole)
 	s.waitExit(0)
@@ -57,8 +57,8 @@ func TestLongRoleDurationSendsCodeWithAssumeRole(t *testing.T) {
 	if c.Action != "AssumeRole" || c.RoleARN != roleARN || c.ErrorCode != "" {
 		s.errorf("STS call %+v, want AssumeRole %s accepted", c, roleARN)
 	}
-	if c.AccessKeyID != f.user.AccessKeyID {
-		s.errorf("AssumeRole signed with %s, want user101's long-term key %s", c.AccessKeyID, f.user.AccessKeyID)
+	if c.AccessKeyID != f.User.AccessKeyID {
+		s.errorf("AssumeRole signed with %s, want user101's long-term key %s", c.AccessKeyID, f.User.AccessKeyID)
 	}
 	if c.SerialNumber != serial || c.TokenCode != code {
 		s.errorf("AssumeRole sent device %q code %q, want %q %q", c.SerialNumber, c.TokenCode, serial, code)
@@ -75,7 +75,7 @@ func TestNestedRunRefusedUnlessAsked(t *testing.T) {
 	s := f.awsrun(t, ctx, "-p", "role101", "--", "sh", "-c",
 		`awsrun -p role101 -- echo inner ran; echo "inner status $?";`+
 			` awsrun --nested -p role101 -- sh -c 'echo "nested ran as $AWSRUN_PROFILE"'; echo "nested status $?"`)
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`awsrun: error: .*AWSRUN_PROFILE.*\n`)
 	s.expect(`awsrun: hint: .*--nested.*\n`)
 	s.expect(`inner status 125\n`)
@@ -97,7 +97,7 @@ func TestGovCloudPartitionNeedsNoRegion(t *testing.T) {
 	govSerial := "arn:aws-us-gov:iam::" + account + ":mfa/user101"
 
 	s := f.awsrun(t, ctx, "-p", "role101", "--", testBin, helperArg, "whoami", "us-gov-west-1")
-	s.answerMFA(govSerial, f.code())
+	s.answerMFA(govSerial, f.Code())
 	s.expect(`arn=` + regexp.QuoteMeta("arn:aws-us-gov:sts::"+account+":assumed-role/role101/"))
 	s.waitExit(0)
 

@@ -17,7 +17,7 @@ func TestConsoleURLPromptsOnTerminalPrintsURLOnStdout(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	f := newFixture(t)
-	fed := f.srv.NewFederation()
+	fed := f.Srv.NewFederation()
 	t.Cleanup(fed.Close)
 	f.env = append(f.env, "AWSRUN_FEDERATION_ENDPOINT="+fed.URL)
 
@@ -28,7 +28,7 @@ func TestConsoleURLPromptsOnTerminalPrintsURLOnStdout(t *testing.T) {
 		cmd.Stdout = &stdout // stdin and stderr stay the terminal
 		s := startSession(t, ctx, cmd)
 		if prompted {
-			s.answerMFA(serial, f.code())
+			s.answerMFA(serial, f.Code())
 		}
 		s.waitExit(0)
 		loginURL := strings.TrimSpace(stdout.String())

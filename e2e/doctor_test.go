@@ -29,7 +29,7 @@ func (f *fixture) doctor(t *testing.T, args ...string) (stdout, stderr string, c
 func (f *fixture) checkUnsignedTimeCall(t *testing.T) {
 	t.Helper()
 	var n int
-	for _, c := range f.srv.Calls() {
+	for _, c := range f.Srv.Calls() {
 		if c.Action == "GetCallerIdentity" {
 			n++
 			if c.AccessKeyID != "" {
@@ -90,7 +90,7 @@ func TestDoctorAtTerminalThenWarm(t *testing.T) {
 	s.waitExit(0)
 
 	s = f.awsrun(t, ctx, "-p", "role101", "--", "true")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.waitExit(0)
 
 	out, errOut, code := f.doctor(t, "-p", "role101", "--min-ttl", "30m")
@@ -116,7 +116,7 @@ func TestDoctorAtTerminalThenWarm(t *testing.T) {
 func TestDoctorNamesTheChainedHopCut(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.srv.AddRole("arn:aws:iam::"+account+":role/inner", ststest.RolePolicy{Principals: []string{roleARN}})
+	f.Srv.AddRole("arn:aws:iam::"+account+":role/inner", ststest.RolePolicy{Principals: []string{roleARN}})
 	f.addConfig(t, "[profile inner]\nrole_arn = arn:aws:iam::"+account+":role/inner\nsource_profile = role101\nduration_seconds = 7200\n")
 	f.env = append(f.env, "AWSRUN_MFA_CODE=123456")
 	out, errOut, code := f.doctor(t, "-p", "inner")
@@ -134,12 +134,12 @@ func TestDoctorReportsConfigAndCacheProblems(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.env = append(f.env, "AWSRUN_MFA_CODE=123456")
-	f.writeFile(t, ".aws/config", "[profile role101]\nrole_arn = "+roleARN+"\nsource_profile = user101\n"+
+	f.Write(t, ".aws/config", "[profile role101]\nrole_arn = "+roleARN+"\nsource_profile = user101\n"+
 		"mfa_serial = arn:aws:iam::210987654321:mfa/user101\nrgion = us-east-1\n")
-	if err := os.MkdirAll(f.path(".cache/awsrun"), 0o755); err != nil {
+	if err := os.MkdirAll(f.Path(".cache/awsrun"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(f.path(".cache/awsrun"), 0o755); err != nil {
+	if err := os.Chmod(f.Path(".cache/awsrun"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code := f.doctor(t, "-p", "role101")
@@ -158,14 +158,14 @@ func TestDoctorMeasuresClockDrift(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.env = append(f.env, "AWSRUN_MFA_CODE=123456")
-	f.srv.SetClock(func() time.Time { return time.Now().Add(2 * time.Minute) })
+	f.Srv.SetClock(func() time.Time { return time.Now().Add(2 * time.Minute) })
 	out, _, code := f.doctor(t, "-p", "role101")
 	if code != 0 {
 		t.Fatalf("2m ahead: exit %d, want 0 with a warning\n%s", code, out)
 	}
 	wants(t, out, `(?m)^clock: 2m0s off STS's`, `(?m)^warning: this machine's clock is 2m0s off STS's`)
 
-	f.srv.SetClock(func() time.Time { return time.Now().Add(-20 * time.Minute) })
+	f.Srv.SetClock(func() time.Time { return time.Now().Add(-20 * time.Minute) })
 	out, errOut, code := f.doctor(t, "-p", "role101")
 	if code != 125 || !strings.Contains(errOut, "awsrun: error: profile role101 ("+roleARN+"): this machine's clock is 20m0s off STS's") ||
 		!strings.Contains(errOut, "awsrun: hint: set the system clock") {
@@ -215,15 +215,15 @@ func TestDoctorDoesNotRunCredentialProcess(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.env = append(f.env, "AWSRUN_MFA_CODE=123456")
-	f.writeFile(t, "keys.json", `{"Version": 1, "AccessKeyId": "`+f.user.AccessKeyID+`", "SecretAccessKey": "`+f.user.SecretAccessKey+`"}`)
-	f.addConfig(t, "[profile viaproc]\ncredential_process = sh -c 'touch "+f.path("ran")+"; cat "+f.path("keys.json")+"'\n"+
+	f.Write(t, "keys.json", `{"Version": 1, "AccessKeyId": "`+f.User.AccessKeyID+`", "SecretAccessKey": "`+f.User.SecretAccessKey+`"}`)
+	f.addConfig(t, "[profile viaproc]\ncredential_process = sh -c 'touch "+f.Path("ran")+"; cat "+f.Path("keys.json")+"'\n"+
 		"[profile procrole]\nrole_arn = "+roleARN+"\nsource_profile = viaproc\nmfa_serial = "+serial+"\n")
 	out, errOut, code := f.doctor(t, "-p", "procrole")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	wants(t, out, `(?m)^warning: credential_process runs on every cold launch, and the keys it prints name the cached steps after it`)
-	if _, err := os.Stat(f.path("ran")); err == nil {
+	if _, err := os.Stat(f.Path("ran")); err == nil {
 		t.Error("--doctor ran the credential_process")
 	}
 }

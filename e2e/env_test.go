@@ -61,7 +61,7 @@ func TestParentShellKeepsItsEnvironment(t *testing.T) {
 	s := startSession(t, ctx, cmd)
 	s.expect(`e2e\$ `)
 	s.send(`awsrun -p role101 -- sh -c 'echo child:$AWS_ACCESS_KEY_ID:${AWS_SESSION_TOKEN:+token}:$AWS_PROFILE:$AWSRUN_PROFILE'` + "\r")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`child:ASIA[A-Z0-9]{16}:token::role101\n`)
 	s.expect(`e2e\$ `)
 	s.send("echo parent:$AWS_ACCESS_KEY_ID:$AWS_SESSION_TOKEN:$AWS_PROFILE:${AWSRUN_PROFILE-unset}:$?\r")
@@ -122,8 +122,8 @@ func TestChildEnvironmentKeepsDuplicateEntries(t *testing.T) {
 func checkChildEnvironment(t *testing.T, f *fixture, parent []string) {
 	t.Helper()
 	ctx := testContext(t)
-	envFile, outFile := f.path("parent.env"), f.path("child.env")
-	f.writeFile(t, "parent.env", strings.Join(parent, "\x00")+"\x00")
+	envFile, outFile := f.Path("parent.env"), f.Path("child.env")
+	f.Write(t, "parent.env", strings.Join(parent, "\x00")+"\x00")
 	out, err := os.Create(outFile)
 	if err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func checkChildEnvironment(t *testing.T, f *fixture, parent []string) {
 	cmd := f.command(ctx, helperCommand("exec-env", envFile, awsrunBin, "-p", "role101", "--", "env", "-0")...)
 	cmd.Stdout = out // the prompt goes to the terminal, the dump to the file
 	s := startSession(t, ctx, cmd)
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.waitExit(0)
 	b, err := os.ReadFile(outFile)
 	if err != nil {
@@ -237,9 +237,9 @@ func TestStdoutBelongsToChild(t *testing.T) {
 			ctx := testContext(t)
 			f := newFixture(t)
 			s := f.shell(t, ctx, tc.script)
-			s.answerMFA(serial, f.code())
+			s.answerMFA(serial, f.Code())
 			s.waitExit(0)
-			b, err := os.ReadFile(f.path("out"))
+			b, err := os.ReadFile(f.Path("out"))
 			if err != nil {
 				t.Fatal(err)
 			}

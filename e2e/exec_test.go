@@ -13,9 +13,9 @@ func TestExitStatusIsTheChildsOrEnvs(t *testing.T) {
 	ctx := testContext(t)
 	f := newFixture(t)
 	warm := f.awsrun(t, ctx, "-p", "role101", "--", "true")
-	warm.answerMFA(serial, f.code())
+	warm.answerMFA(serial, f.Code())
 	warm.waitExit(0)
-	f.writeFile(t, "not-executable", "#!/bin/sh\necho ran\n") // mode 0600
+	f.Write(t, "not-executable", "#!/bin/sh\necho ran\n") // mode 0600
 
 	t.Run("child's own status", func(t *testing.T) {
 		s := f.awsrun(t, ctx, "-p", "role101", "--", "sh", "-c", "exit 42")
@@ -37,8 +37,8 @@ func TestExitStatusIsTheChildsOrEnvs(t *testing.T) {
 		s.waitExit(127)
 	})
 	t.Run("command not executable", func(t *testing.T) {
-		s := f.awsrun(t, ctx, "-p", "role101", "--", f.path("not-executable"))
-		s.expect(`awsrun: error: .*` + regexp.QuoteMeta(f.path("not-executable")) + `: permission denied\n`)
+		s := f.awsrun(t, ctx, "-p", "role101", "--", f.Path("not-executable"))
+		s.expect(`awsrun: error: .*` + regexp.QuoteMeta(f.Path("not-executable")) + `: permission denied\n`)
 		s.waitExit(126)
 		if regexp.MustCompile(`(?m)^ran`).MatchString(s.text()) {
 			s.errorf("the file ran")
@@ -66,7 +66,7 @@ func TestSignalsReachChild(t *testing.T) {
 			ctx := testContext(t)
 			f := newFixture(t)
 			s := f.awsrun(t, ctx, "-p", "role101", "--", "sh", "-c", script)
-			s.answerMFA(serial, f.code())
+			s.answerMFA(serial, f.Code())
 			s.expect(`ready\n`)
 			tc.send(s)
 			s.expect(tc.want + `\n`)
@@ -93,7 +93,7 @@ func TestChildOwnsTheTerminal(t *testing.T) {
 	ctx := testContext(t)
 	f := newFixture(t)
 	s := f.awsrun(t, ctx, "-p", "role101", "--", "sh", "-c", "tty; read x; echo got:$x")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	tty := s.expect(`(/dev/\S+)\n`)[1]
 	if tty != s.tty {
 		s.errorf("the child's tty is %s, want awsrun's terminal %s", tty, s.tty)

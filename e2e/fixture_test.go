@@ -4,38 +4,33 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 // The seed setup: IAM user user101 with a virtual MFA device, and role101,
 // which trusts user101 and demands MFA.
 const (
-	account = "123456789012"
-	userARN = "arn:aws:iam::" + account + ":user/user101"
-	serial  = "arn:aws:iam::" + account + ":mfa/user101"
-	roleARN = "arn:aws:iam::" + account + ":role/role101"
+	account = testworld.Account
+	userARN = testworld.UserARN
+	serial  = testworld.Serial
+	roleARN = testworld.RoleARN
 )
 
 // fixture is one user's world: a fake STS of their own and a temporary
 // HOME holding ~/.aws, the XDG cache and config directories.
 type fixture struct {
-	srv  *ststest.Server
-	user *ststest.User
-	dev  *ststest.MFADevice
-	role *ststest.Role
-	home string
+	*testworld.World
 	// env is the whole environment awsrun gets: nothing of the test
-	// process leaks in but PATH.
+	// process leaks in but PATH, which starts with awsrun's directory.
 	env []string
 }
 
@@ -52,90 +47,25 @@ func newFixture(t *testing.T) *fixture { return newFixtureIn(t, "aws") }
 // and user101's generated keys in the credentials file.
 func newFixtureIn(t *testing.T, partition string) *fixture {
 	t.Helper()
-	iam := "arn:" + partition + ":iam::" + account + ":"
-	srv := ststest.NewServer()
-	t.Cleanup(srv.Close)
-	user := srv.AddUser(iam + "user/user101")
-	f := &fixture{
-		srv:  srv,
-		user: user,
-		dev:  srv.AddMFADevice(iam+"mfa/user101", user),
-		role: srv.AddRole(iam+"role/role101", ststest.RolePolicy{Principals: []string{user.ARN}, RequireMFA: true}),
-		home: t.TempDir(),
-	}
-	f.writeFile(t, ".aws/config", fmt.Sprintf("[profile role101]\nrole_arn = %s\nsource_profile = user101\nmfa_serial = %s\n",
-		f.role.ARN, f.dev.Serial))
-	f.writeFile(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
-		user.AccessKeyID, user.SecretAccessKey))
-	f.env = []string{
-		"PATH=" + filepath.Dir(awsrunBin) + string(os.PathListSeparator) + os.Getenv("PATH"),
-		"HOME=" + f.home,
-		"USER=e2e",
-		"TERM=dumb",
-		"XDG_CACHE_HOME=" + f.path(".cache"),
-		"XDG_CONFIG_HOME=" + f.path(".config"),
-		"AWS_CONFIG_FILE=" + f.path(".aws/config"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + f.path(".aws/credentials"),
-		"AWS_ENDPOINT_URL_STS=" + srv.URL,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWSRUN_KEY_STORE=file",
-		// The test binary is awsrun's child in some tests; built with
-		// -race it would sleep a second on exit.
-		"GORACE=atexit_sleep_ms=0",
-	}
-	return f
-}
-
-// path is name inside the fixture's HOME.
-func (f *fixture) path(name string) string { return filepath.Join(f.home, filepath.FromSlash(name)) }
-
-func (f *fixture) writeFile(t *testing.T, name, text string) {
-	t.Helper()
-	p := f.path(name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	w := testworld.New(t, testworld.Options{
+		Partition: partition,
+		User:      "e2e",
+		Path:      filepath.Dir(awsrunBin) + string(os.PathListSeparator) + os.Getenv("PATH"),
+	})
+	return &fixture{World: w, env: append(w.Env, "TERM=dumb")}
 }
 
 // addConfig appends text to ~/.aws/config.
 func (f *fixture) addConfig(t *testing.T, text string) {
 	t.Helper()
-	file, err := os.OpenFile(f.path(".aws/config"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	if _, err := file.WriteString(text); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// code is the code the MFA device shows now.
-func (f *fixture) code() string { return f.dev.Code(f.srv.Now()) }
-
-// wrongCode is a well-formed code the device accepts at no time near now.
-func (f *fixture) wrongCode() string {
-	now := f.srv.Now()
-	near := map[string]bool{}
-	for _, step := range []int{-2, -1, 0, 1, 2} {
-		near[f.dev.Code(now.Add(time.Duration(step)*30*time.Second))] = true
-	}
-	for i := 0; ; i++ {
-		c := fmt.Sprintf("%06d", i*7919%1000000)
-		if !near[c] {
-			return c
-		}
-	}
+	f.Append(t, ".aws/config", text)
 }
 
 // command is argv run in the fixture's HOME with its environment.
 func (f *fixture) command(ctx context.Context, argv ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append([]string(nil), f.env...)
-	cmd.Dir = f.home
+	cmd.Dir = f.Home
 	return cmd
 }
 
@@ -155,7 +85,7 @@ func (f *fixture) shell(t *testing.T, ctx context.Context, script string) *sessi
 // children make to see who they are.
 func (f *fixture) credentialCalls() []ststest.Call {
 	var out []ststest.Call
-	for _, c := range f.srv.Calls() {
+	for _, c := range f.Srv.Calls() {
 		if c.Action != "GetCallerIdentity" {
 			out = append(out, c)
 		}
@@ -170,8 +100,8 @@ func (f *fixture) credentialCalls() []ststest.Call {
 // have been able to see something) and on temporary files left behind.
 func (f *fixture) cachedCredentials(t *testing.T) []cache.Listed {
 	t.Helper()
-	dir := f.path(".cache/awsrun")
-	s, err := cache.Open(cache.Options{Dir: dir, KeyDir: f.path(".config/awsrun"), KeyStore: "file"})
+	dir := f.Path(".cache/awsrun")
+	s, err := cache.Open(cache.Options{Dir: dir, KeyDir: f.Path(".config/awsrun"), KeyStore: "file"})
 	if err != nil {
 		t.Fatalf("opening awsrun's cache: %v", err)
 	}

@@ -48,12 +48,12 @@ func TestCtrlZAtThePromptThenFgHidesTheCode(t *testing.T) {
 	}
 
 	s.send("fg\r")
-	s.answerMFA(serial, f.code()) // the question again, echo off again
+	s.answerMFA(serial, f.Code()) // the question again, echo off again
 	s.expect(`\nrole101\n`)
 	s.expect(`\$ $`)
 	s.send("exit\r")
 	s.waitExit(0)
-	if strings.Contains(s.text(), f.code()) {
+	if strings.Contains(s.text(), f.Code()) {
 		s.errorf("the code typed after fg was shown on the terminal")
 	}
 }
@@ -78,7 +78,7 @@ func TestBackgroundJobWaitsForFgBeforeAsking(t *testing.T) {
 	}
 
 	s.send("fg\r")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`\nrole101\n`)
 	s.expect(`\$ $`)
 	s.send("exit\r")

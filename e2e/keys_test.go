@@ -20,18 +20,18 @@ func TestKeysAddOnTheTerminalThenRun(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
 	f := newFixture(t)
-	f.writeFile(t, ".aws/credentials", "[user101]\n")
+	f.Write(t, ".aws/credentials", "[user101]\n")
 	f.env = append(f.env, "AWSRUN_KEYS_STORE=file", "AWSRUN_KEYS_WORK_FACTOR=10",
-		"XDG_DATA_HOME="+f.path(".local/share"))
+		"XDG_DATA_HOME="+f.Path(".local/share"))
 	const passphrase = "e2e passphrase, typed"
 
 	s := f.awsrun(t, ctx, "--keys", "add", "-p", "user101")
 	s.expect(regexp.QuoteMeta("Access key id for user101: "))
-	s.send(f.user.AccessKeyID + "\r")
+	s.send(f.User.AccessKeyID + "\r")
 	s.expect(regexp.QuoteMeta("Secret access key for user101 (not shown): "))
 	s.waitEchoOff()
-	s.send(f.user.SecretAccessKey + "\r")
-	s.expect(regexp.QuoteMeta("New passphrase for the awsrun key store " + f.path(".local/share/awsrun/keys.age") + ": "))
+	s.send(f.User.SecretAccessKey + "\r")
+	s.expect(regexp.QuoteMeta("New passphrase for the awsrun key store " + f.Path(".local/share/awsrun/keys.age") + ": "))
 	s.waitEchoOff()
 	s.send(passphrase + "\r")
 	s.expect(regexp.QuoteMeta("Repeat the passphrase: "))
@@ -46,11 +46,11 @@ func TestKeysAddOnTheTerminalThenRun(t *testing.T) {
 	s.send(passphrase + "\r")
 	s.expect(`stored the key AKIA…\w{4} of user101 in the key store`)
 	s.waitExit(0)
-	for what, secret := range map[string]string{"secret key": f.user.SecretAccessKey, "passphrase": passphrase} {
+	for what, secret := range map[string]string{"secret key": f.User.SecretAccessKey, "passphrase": passphrase} {
 		if strings.Contains(s.text(), secret) {
 			s.errorf("the %s was echoed", what)
 		}
-		filepath.WalkDir(f.home, func(p string, d os.DirEntry, err error) error {
+		filepath.WalkDir(f.Home, func(p string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				if b, _ := os.ReadFile(p); bytes.Contains(b, []byte(secret)) {
 					t.Errorf("the %s is readable in %s", what, p)
@@ -64,10 +64,10 @@ func TestKeysAddOnTheTerminalThenRun(t *testing.T) {
 	run.expect(regexp.QuoteMeta("Passphrase for the awsrun key store "))
 	run.waitEchoOff()
 	run.send(passphrase + "\r")
-	run.answerMFA(serial, f.code())
+	run.answerMFA(serial, f.Code())
 	run.expect(`arn=(` + assumedRole + `)`)
 	run.waitExit(0)
-	if calls := f.credentialCalls(); len(calls) == 0 || calls[0].AccessKeyID != f.user.AccessKeyID {
+	if calls := f.credentialCalls(); len(calls) == 0 || calls[0].AccessKeyID != f.User.AccessKeyID {
 		run.errorf("STS calls %+v, want the first signed with the stored key", calls)
 	}
 }

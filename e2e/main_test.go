@@ -7,14 +7,12 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 var (
@@ -36,23 +34,14 @@ func TestMain(m *testing.M) {
 }
 
 func testMain(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "awsrun-e2e-")
+	// Every command, not only awsrun: the programs it is made of are
+	// installed side by side, and so they are here.
+	dir, err := testworld.Programs()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	defer os.RemoveAll(dir)
-
-	// Every command, not only awsrun: the programs it is made of are
-	// installed side by side, and so they are here.
 	awsrunBin = filepath.Join(dir, "awsrun")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", dir+string(filepath.Separator), "github.com/awsrun/awsrun/cmd/...")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: building awsrun: %v\n%s", err, out)
-		return 1
-	}
 	if testBin, err = os.Executable(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
@@ -99,24 +88,13 @@ func whoami(args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	client := sts.New(sts.Options{
-		Region:       region,
-		BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL_STS")),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{
-				AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
-				SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
-				SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
-			}, nil
-		}),
-	})
 	fmt.Printf("AWS_ACCESS_KEY_ID=%s\nAWSRUN_PROFILE=%s\n", os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWSRUN_PROFILE"))
-	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	arn, err := testworld.CallerARN(ctx, region)
 	if err != nil {
 		fmt.Printf("whoami: %v\n", err)
 		return 3
 	}
-	fmt.Printf("arn=%s\n", aws.ToString(out.Arn))
+	fmt.Printf("arn=%s\n", arn)
 	return 0
 }
 

@@ -26,7 +26,7 @@ func TestPromptOnTerminalHidesCodeAndChildGetsRole(t *testing.T) {
 	f := newFixture(t)
 
 	s := f.awsrun(t, ctx, "--profile", "role101", "--", testBin, helperArg, "whoami")
-	code := f.code()
+	code := f.Code()
 	s.answerMFA(serial, code)
 	key := s.expect(`AWS_ACCESS_KEY_ID=(ASIA[A-Z0-9]{16})\n`)[1]
 	s.expect(`AWSRUN_PROFILE=role101\n`)
@@ -47,7 +47,7 @@ func TestPromptOnTerminalHidesCodeAndChildGetsRole(t *testing.T) {
 		s.errorf("AssumeRole %+v, want %s accepted", calls[1], roleARN)
 	}
 	var sawKey bool
-	for _, c := range f.srv.Calls() {
+	for _, c := range f.Srv.Calls() {
 		if c.Action == "GetCallerIdentity" && c.AccessKeyID == key && c.CallerARN != "" {
 			sawKey = true
 		}
@@ -63,10 +63,10 @@ func TestSecondRunUsesCacheWithoutPromptOrSTSCall(t *testing.T) {
 	f := newFixture(t)
 
 	first := f.awsrun(t, ctx, "-p", "role101", "--", "printenv", "AWS_ACCESS_KEY_ID")
-	first.answerMFA(serial, f.code())
+	first.answerMFA(serial, f.Code())
 	key := first.expect(`(ASIA[A-Z0-9]{16})\n`)[1]
 	first.waitExit(0)
-	before := len(f.srv.Calls())
+	before := len(f.Srv.Calls())
 
 	second := f.awsrun(t, ctx, "-p", "role101", "--", "printenv", "AWS_ACCESS_KEY_ID")
 	second.waitExit(0)
@@ -76,7 +76,7 @@ func TestSecondRunUsesCacheWithoutPromptOrSTSCall(t *testing.T) {
 	if got := second.text(); !strings.Contains(got, key+"\n") {
 		second.errorf("the second run's child did not get the cached key %s", key)
 	}
-	if calls := f.srv.Calls()[before:]; len(calls) != 0 {
+	if calls := f.Srv.Calls()[before:]; len(calls) != 0 {
 		second.errorf("the second run called STS: %+v", calls)
 	}
 }
@@ -87,7 +87,7 @@ func TestWrongCodeFailsCachesNothingAndPromptsAgain(t *testing.T) {
 	f := newFixture(t)
 
 	s := f.awsrun(t, ctx, "-p", "role101", "--", "true")
-	s.answerMFA(serial, f.wrongCode())
+	s.answerMFA(serial, f.WrongCode())
 	s.expect(`awsrun: error: .*AccessDenied`)
 	s.waitExit(125)
 	if got := f.cachedCredentials(t); len(got) != 0 {
@@ -99,7 +99,7 @@ func TestWrongCodeFailsCachesNothingAndPromptsAgain(t *testing.T) {
 	}
 
 	again := f.awsrun(t, ctx, "-p", "role101", "--", "true")
-	again.answerMFA(serial, f.code())
+	again.answerMFA(serial, f.Code())
 	again.waitExit(0)
 	got := kinds(f.cachedCredentials(t))
 	if !slices.Contains(got, "session") || !slices.Contains(got, "role") {
@@ -131,7 +131,7 @@ func TestCtrlCAtPromptExits130AndRestoresTerminal(t *testing.T) {
 	if got := f.cachedCredentials(t); len(got) != 0 {
 		s.errorf("credentials cached after Ctrl-C: %s", describeEntries(got))
 	}
-	if calls := f.srv.Calls(); len(calls) != 0 {
+	if calls := f.Srv.Calls(); len(calls) != 0 {
 		s.errorf("STS called after Ctrl-C: %+v", calls)
 	}
 }
@@ -158,7 +158,7 @@ func TestNoTerminalFailsAtOnceWithHint(t *testing.T) {
 		if stdout != "" {
 			t.Errorf("stdout is %q, want nothing: the child never ran", stdout)
 		}
-		if calls := f.srv.Calls(); len(calls) != 0 {
+		if calls := f.Srv.Calls(); len(calls) != 0 {
 			t.Errorf("STS called without a code: %+v", calls)
 		}
 		if got := f.cachedCredentials(t); len(got) != 0 {
@@ -169,7 +169,7 @@ func TestNoTerminalFailsAtOnceWithHint(t *testing.T) {
 	t.Run("--mfa-code", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		stdout, stderr, code := runDetached(t, f, "-p", "role101", "--mfa-code", f.code(), "--", testBin, helperArg, "whoami")
+		stdout, stderr, code := runDetached(t, f, "-p", "role101", "--mfa-code", f.Code(), "--", testBin, helperArg, "whoami")
 		if code != 0 || !regexp.MustCompile(`arn=`+assumedRole).MatchString(stdout) {
 			t.Fatalf("exit status %d, want 0 and the role's identity\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 		}
@@ -178,8 +178,8 @@ func TestNoTerminalFailsAtOnceWithHint(t *testing.T) {
 	t.Run("mfa_process", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		f.addConfig(t, "mfa_process = cat "+f.path("code")+"\n") // in [profile role101]
-		f.writeFile(t, "code", f.code()+"\n")
+		f.addConfig(t, "mfa_process = cat "+f.Path("code")+"\n") // in [profile role101]
+		f.Write(t, "code", f.Code()+"\n")
 		stdout, stderr, code := runDetached(t, f, "-p", "role101", "--", testBin, helperArg, "whoami")
 		if code != 0 || !regexp.MustCompile(`arn=`+assumedRole).MatchString(stdout) {
 			t.Fatalf("exit status %d, want 0 and the role's identity\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)

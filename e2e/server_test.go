@@ -47,7 +47,7 @@ func TestServerOnTerminal(t *testing.T) {
 	ctx := testContext(t)
 	f := newFixture(t)
 	s := f.awsrun(t, ctx, "--server", "--profile", "role101", "--", testBin, helperArg, "sdk-whoami")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`static=false endpoint=true\n`)
 	s.expect(`source=CredentialsEndpointProvider\n`)
 	s.expect(`arn=` + assumedRole)
@@ -65,7 +65,7 @@ func TestServerCtrlCReachesBoth(t *testing.T) {
 	f := newFixture(t)
 	s := f.awsrun(t, ctx, "--server", "--profile", "role101", "--", "sh", "-c",
 		`n=0; trap 'n=$((n+1))' INT; echo ready; i=0; while [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done; echo "interrupts=$n"; exit 7`)
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`ready\n`)
 	s.send("\x03")
 	s.expect(`interrupts=1\n`)
@@ -87,7 +87,7 @@ func TestServerWithAWSCLI(t *testing.T) {
 	f := newFixture(t)
 	f.env = append(f.env, "AWS_REGION=us-east-1", "AWS_PAGER=")
 	s := f.awsrun(t, ctx, "--server", "--profile", "role101", "--", aws, "sts", "get-caller-identity", "--output", "text", "--query", "Arn")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(assumedRole)
 	s.waitExit(0)
 }

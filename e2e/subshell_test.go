@@ -17,7 +17,7 @@ func TestNoCommandStartsTheShellWithCredentials(t *testing.T) {
 	f.env = append(f.env, "SHELL=/bin/sh", "PS1=$ ")
 
 	s := f.awsrun(t, ctx, "-p", "role101")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`awsrun: starting /bin/sh with the credentials of profile role101, valid until \d\d:\d\d \S+ \((59m|1h) left\); exit to return\r?\n`)
 	s.send("echo \"profile=$AWSRUN_PROFILE key=${AWS_ACCESS_KEY_ID%${AWS_ACCESS_KEY_ID#????}} flags=$-\"\n")
 	got := s.expect(`profile=role101 key=ASIA flags=(\S*)\r?\n`)
@@ -54,7 +54,7 @@ func TestNoCommandWithoutSHELLStartsBinSh(t *testing.T) {
 		}
 	}
 	s := f.awsrun(t, ctx, "-p", "role101")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`awsrun: starting /bin/sh with the credentials`)
 	s.send("echo \"as=$AWSRUN_PROFILE\"; exit 0\n")
 	s.expect(`as=role101\r?\n`)
@@ -71,7 +71,7 @@ func TestNoCommandStartsSHELL(t *testing.T) {
 	f := newFixture(t)
 	f.env = append(f.env, "SHELL="+bash)
 	s := f.awsrun(t, ctx, "-p", "role101")
-	s.answerMFA(serial, f.code())
+	s.answerMFA(serial, f.Code())
 	s.expect(`awsrun: starting /bin/bash with the credentials`)
 	s.send("echo \"bash=${BASH_VERSION:+yes}\"; exit 7\n")
 	s.expect(`bash=yes\r?\n`)

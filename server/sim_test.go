@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 // compressedClock runs scale times faster than the real one, from a start
@@ -73,26 +73,21 @@ type simWorld struct {
 }
 
 func newSimWorld(t *testing.T) *simWorld {
-	const account = "123456789012"
+	tw := testworld.New(t, testworld.Options{})
 	w := &simWorld{
-		serial:  "arn:aws:iam::" + account + ":mfa/user101",
-		roleARN: "arn:aws:iam::" + account + ":role/role101",
+		serial:  tw.Dev.Serial,
+		roleARN: tw.Role.ARN,
 		// Real time for the code typed at the start: a TOTP code is good
 		// for 30 seconds, which the compressed clock passes in milliseconds.
 		clock: &compressedClock{base: time.Now(), start: time.Now(), scale: 1},
-		srv:   ststest.NewServer(),
-		home:  t.TempDir(),
+		srv:   tw.Srv,
+		dev:   tw.Dev,
+		home:  tw.Home,
 		ctx:   testContext(t),
 	}
-	t.Cleanup(w.srv.Close)
 	w.srv.SetClock(w.clock.Now)
-	user := w.srv.AddUser("arn:aws:iam::" + account + ":user/user101")
-	w.dev = w.srv.AddMFADevice(w.serial, user)
-	w.srv.AddRole(w.roleARN, ststest.RolePolicy{Principals: []string{user.ARN}, RequireMFA: true})
-	configFile := filepath.Join(w.home, "config")
-	credsFile := filepath.Join(w.home, "credentials")
-	writeTestFile(t, configFile, "[profile role101]\nrole_arn = "+w.roleARN+"\nsource_profile = user101\nmfa_serial = "+w.serial+"\nregion = eu-west-1\n")
-	writeTestFile(t, credsFile, fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", user.AccessKeyID, user.SecretAccessKey))
+	configFile := tw.Write(t, ".aws/config", tw.Profile("role101", "eu-west-1"))
+	credsFile := tw.Path(".aws/credentials")
 	for _, v := range []string{"AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ENDPOINT_URL"} {
 		t.Setenv(v, "")
 	}
@@ -241,13 +236,6 @@ func TestSimulatedSixHourRun(t *testing.T) {
 	defer mu.Unlock()
 	if len(said) != 2 || !strings.Contains(said[0], "ValidationError") || !strings.Contains(said[1], "works again") {
 		t.Errorf("said %q, want the refused refresh once and its recovery once", said)
-	}
-}
-
-func writeTestFile(t *testing.T, path, text string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
 	}
 }
 

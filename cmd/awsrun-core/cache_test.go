@@ -18,37 +18,17 @@ import (
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 // These tests run the built awsrun binary, many at once where it matters,
 // against the fake STS, and read the cache as awsrun's own package does.
 
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// binary builds awsrun and awsrun-core side by side, as go install does,
-// once per test run, and returns the launcher's path.
+// binary is the launcher built beside awsrun-core, as go install puts
+// them, once per source (testworld.Programs).
 func binary(t testing.TB) string {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "awsrun-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "awsrun")
-		out, err := exec.Command("go", "build", "-o", dir, "github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
+	return testworld.Program(t, "awsrun")
 }
 
 // mfaProcess makes the world's profiles take codes from a script that
@@ -150,6 +130,7 @@ func exportKey(t *testing.T, r result) string {
 }
 
 func TestParallelColdStartsMakeOnePromptAndOneCallPerStep(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, "")
 	_, runs := w.mfaProcess(t)
 	binary(t)
@@ -302,6 +283,7 @@ func TestDamagedEntriesAreMissesAndReplaced(t *testing.T) {
 }
 
 func TestKilledWritersNeverLeaveACorruptEntry(t *testing.T) {
+	t.Parallel()
 	// A role without MFA, so writers can refresh again and again with no code.
 	w := newWorld(t, "[profile open]\nrole_arn = arn:aws:iam::"+acct+":role/open\nsource_profile = user101\n")
 	w.srv.AddRole("arn:aws:iam::"+acct+":role/open", ststest.RolePolicy{Principals: []string{userARN}})

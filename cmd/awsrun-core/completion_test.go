@@ -171,6 +171,7 @@ echo
 `
 
 func TestZshCompletion(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, completionConfig)
 	zfunc := filepath.Join(w.home, "zfunc")
 	// Installed as the README says: into a directory of $fpath.

@@ -63,6 +63,7 @@ func runTool(t *testing.T, env []string, argv ...string) string {
 // TestOtherToolsTokensPassTheFake: the fake STS is no easier on awsrun
 // than on the tools people use today.
 func TestOtherToolsTokensPassTheFake(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, "")
 	env := w.roleEnv(t)
 	const want = "arn:aws:sts::" + acct + ":assumed-role/role101/other-tool"

@@ -12,13 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/ststest"
 	"github.com/awsrun/awsrun/internal/cli"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 // The test binary doubles as awsrun itself and as a child that asks STS
@@ -35,35 +32,33 @@ func TestMain(m *testing.M) {
 			os.Exit(child()) // server_test.go
 		}
 	}
-	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath)) // the programs binary() built
-	}
-	os.Exit(code)
+	// The server tests wait on credentials expiring in real time.
+	testworld.DefaultParallel(8)
+	os.Exit(m.Run())
 }
 
 func whoami() int {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	client := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL_STS")),
-		Credentials: credentials.NewStaticCredentialsProvider(os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN"))})
-	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	arn, err := testworld.CallerARN(ctx, "us-east-1")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	fmt.Println(aws.ToString(out.Arn))
+	fmt.Println(arn)
 	return 0
 }
 
 const (
-	acct    = "123456789012"
-	userARN = "arn:aws:iam::" + acct + ":user/user101"
-	serial  = "arn:aws:iam::" + acct + ":mfa/user101"
-	roleARN = "arn:aws:iam::" + acct + ":role/role101"
+	acct    = testworld.Account
+	userARN = testworld.UserARN
+	serial  = testworld.Serial
+	roleARN = testworld.RoleARN
 )
 
+// world is the seeds' testworld, with the names these tests use.
 type world struct {
+	tw   *testworld.World
 	srv  *ststest.Server
 	user *ststest.User
 	dev  *ststest.MFADevice
@@ -71,7 +66,8 @@ type world struct {
 	env  []string
 }
 
-// newWorld is the seeds' setup against a fake STS, in a temp HOME.
+// newWorld is the seeds' setup against a fake STS, in a temp HOME; config
+// "" is role101 in eu-west-1.
 func newWorld(t *testing.T, config string) *world {
 	t.Helper()
 	return newWorldTB(t, config)
@@ -81,44 +77,17 @@ func newWorldB(b *testing.B) *world { return newWorldTB(b, "") }
 
 func newWorldTB(t testing.TB, config string) *world {
 	t.Helper()
-	w := &world{srv: ststest.NewServer(), home: t.TempDir()}
-	t.Cleanup(w.srv.Close)
-	w.user = w.srv.AddUser(userARN)
-	w.dev = w.srv.AddMFADevice(serial, w.user)
-	w.srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
 	if config == "" {
 		config = "[profile role101]\nrole_arn = " + roleARN + "\nsource_profile = user101\nmfa_serial = " + serial + "\nregion = eu-west-1\n"
 	}
-	w.write(t, ".aws/config", config)
-	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey))
-	w.env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + w.home,
-		"USER=tester",
-		"XDG_CACHE_HOME=" + filepath.Join(w.home, ".cache"),
-		"XDG_CONFIG_HOME=" + filepath.Join(w.home, ".config"),
-		"AWS_CONFIG_FILE=" + filepath.Join(w.home, ".aws/config"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(w.home, ".aws/credentials"),
-		"AWS_ENDPOINT_URL_STS=" + w.srv.URL,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWSRUN_KEY_STORE=file",
-		// The test binary is re-run as awsrun and as its child; built with
-		// -race it would sleep a second at every exit.
-		"GORACE=atexit_sleep_ms=0",
-	}
-	return w
+	tw := testworld.New(t, testworld.Options{Config: config})
+	return &world{tw: tw, srv: tw.Srv, user: tw.User, dev: tw.Dev, home: tw.Home, env: tw.Env}
 }
 
+// write replaces the file name inside HOME and returns its path.
 func (w *world) write(t testing.TB, name, text string) string {
 	t.Helper()
-	p := filepath.Join(w.home, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return w.tw.Write(t, name, text)
 }
 
 type result struct {
@@ -171,7 +140,7 @@ func (w *world) cached(t *testing.T) []string {
 	return kinds
 }
 
-func (w *world) code() string { return w.dev.Code(w.srv.Now()) }
+func (w *world) code() string { return w.tw.Code() }
 
 func TestRunsCommandWithRoleCredentials(t *testing.T) {
 	w := newWorld(t, "")
@@ -197,6 +166,7 @@ func TestRunsCommandWithRoleCredentials(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		config  string // "" for the seeds' role101

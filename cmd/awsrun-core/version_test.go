@@ -28,6 +28,7 @@ func stamped(t *testing.T, dir, version, commit string, programs ...string) {
 }
 
 func TestVersionsOfAPairAgree(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	stamped(t, dir, "1.2.3", "1111111111111111111111111111111111111111", "awsrun", "awsrun-core")
 	w := newWorld(t, "")
@@ -53,6 +54,7 @@ func TestVersionsOfAPairAgree(t *testing.T) {
 }
 
 func TestLauncherRefusesCoreOfAnotherBuild(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	stamped(t, dir, "1.2.3", "1111111111111111111111111111111111111111", "awsrun")
 	stamped(t, dir, "1.3.0", "2222222222222222222222222222222222222222", "awsrun-core")

@@ -58,7 +58,7 @@ func TestWarmExportFromTheCacheCoreFilled(t *testing.T) {
 func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 	w := newWorld(t)
 	w.fill(t, "role101")
-	fed := w.srv.NewFederation()
+	fed := w.Srv.NewFederation()
 	t.Cleanup(fed.Close)
 	// The console's browser is true(1): it takes the URL and succeeds.
 	// The key store's file, never the machine's keyring.
@@ -103,7 +103,7 @@ func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 		if r.code != 125 || !strings.Contains(r.stderr, "awsrun-core, the part of awsrun that talks to STS, is not installed") {
 			t.Errorf("awsrun %q with the cache warm: exit %d, stderr %q; want it handed to awsrun-core", args, r.code, r.stderr)
 		}
-		code := w.freshCode()
+		code := w.FreshCode()
 		if f.Name == "doctor" {
 			// The doctor checks the clock against STS's, which freshCode
 			// moved on: it asks a world of its own, whose clock is true.
@@ -124,7 +124,7 @@ func TestEveryCoreOnlyFlagIsHandedOver(t *testing.T) {
 
 func TestMissingCoreNamesTheInstallCommand(t *testing.T) {
 	w := newWorld(t)
-	r := w.run(t, launcherAlone(), nil, "-p", "role101", "-t", w.code(), "--", "true")
+	r := w.run(t, launcherAlone(), nil, "-p", "role101", "-t", w.Code(), "--", "true")
 	// Built in a checkout, as here: the checkout's command.
 	want := "awsrun: error: awsrun-core, the part of awsrun that talks to STS, is not installed beside awsrun or in PATH\n" +
 		"awsrun: hint: install both programs from the awsrun checkout: go install ./cmd/...\n"
@@ -248,13 +248,13 @@ func TestEmptyProfileNameIsRefused(t *testing.T) {
 func TestInjectedRegionNeverOverridesTheProfiles(t *testing.T) {
 	w := newWorld(t)
 	awsrun := installed()
-	w.env[0] = "PATH=" + bin + string(os.PathListSeparator) + systemPath(t)
+	w.Env[0] = "PATH=" + bin + string(os.PathListSeparator) + systemPath(t)
 	for _, round := range []string{"cold", "warm"} {
 		code := ""
 		if round == "cold" {
-			code = w.code()
+			code = w.Code()
 		}
-		w.srv.ResetCalls()
+		w.Srv.ResetCalls()
 		nested := w.run(t, awsrun, []string{"AWSRUN_MFA_CODE=" + code}, "-p", "role101", "--", "awsrun", "--nested", "-p", "role102", "--",
 			"sh", "-c", `printf '%s %s %s' "$AWS_REGION" "$AWS_DEFAULT_REGION" "$AWSRUN_REGION"`)
 		if nested.code != 0 || nested.stdout != "ap-south-1 ap-south-1 ap-south-1" {

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 // These tests run the built launcher, with and without awsrun-core beside
@@ -31,21 +31,18 @@ var (
 func TestMain(m *testing.M) { os.Exit(testMain(m)) }
 
 func testMain(m *testing.M) int {
+	var err error
+	if bin, err = testworld.Programs(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	dir, err := os.MkdirTemp("", "awsrun-launcher-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	bin, alone = filepath.Join(dir, "bin"), filepath.Join(dir, "alone")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin+string(filepath.Separator),
-		"github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "building awsrun: %v\n%s", err, out)
-		return 1
-	}
+	alone = filepath.Join(dir, "alone")
 	launcher, err := os.ReadFile(filepath.Join(bin, "awsrun"))
 	if err == nil {
 		if err = os.MkdirAll(alone, 0o755); err == nil {
@@ -60,48 +57,26 @@ func testMain(m *testing.M) int {
 }
 
 const (
-	acct    = "123456789012"
-	userARN = "arn:aws:iam::" + acct + ":user/user101"
-	serial  = "arn:aws:iam::" + acct + ":mfa/user101"
-	roleARN = "arn:aws:iam::" + acct + ":role/role101"
+	acct    = testworld.Account
+	userARN = testworld.UserARN
+	serial  = testworld.Serial
+	roleARN = testworld.RoleARN
 )
 
 // world is the seed setup against a fake STS, in a temp HOME: role101
 // (region eu-west-1) and role102, the same role in ap-south-1.
-type world struct {
-	srv  *ststest.Server
-	user *ststest.User
-	dev  *ststest.MFADevice
-	home string
-	env  []string
-}
+type world struct{ *testworld.World }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{srv: ststest.NewServer(), home: t.TempDir()}
-	t.Cleanup(w.srv.Close)
-	w.user = w.srv.AddUser(userARN)
-	w.dev = w.srv.AddMFADevice(serial, w.user)
-	w.srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
 	profile := func(name, region string) string {
 		return "[profile " + name + "]\nrole_arn = " + roleARN + "\nsource_profile = user101\nmfa_serial = " + serial + "\nregion = " + region + "\n"
 	}
-	w.write(t, ".aws/config", profile("role101", "eu-west-1")+profile("role102", "ap-south-1"))
-	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey))
-	w.env = []string{
-		"PATH=" + systemPath(t),
-		"HOME=" + w.home,
-		"USER=tester",
-		"XDG_CACHE_HOME=" + filepath.Join(w.home, ".cache"),
-		"XDG_CONFIG_HOME=" + filepath.Join(w.home, ".config"),
-		"AWS_CONFIG_FILE=" + filepath.Join(w.home, ".aws/config"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(w.home, ".aws/credentials"),
-		"AWS_ENDPOINT_URL_STS=" + w.srv.URL,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWSRUN_KEY_STORE=file",
-		"GORACE=atexit_sleep_ms=0",
-	}
-	return w
+	tw := testworld.New(t, testworld.Options{
+		Config: profile("role101", "eu-west-1") + profile("role102", "ap-south-1"),
+		Path:   systemPath(t),
+	})
+	return &world{tw}
 }
 
 // systemPath is PATH without any directory holding an awsrun-core, so
@@ -117,28 +92,6 @@ func systemPath(t *testing.T) string {
 	return strings.Join(keep, string(os.PathListSeparator))
 }
 
-func (w *world) write(t *testing.T, name, text string) string {
-	t.Helper()
-	p := filepath.Join(w.home, name)
-	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-func (w *world) code() string { return w.dev.Code(w.srv.Now()) }
-
-// freshCode moves the fake STS's clock to the next 30-second window and
-// returns its code: awsrun never sends a code twice.
-func (w *world) freshCode() string {
-	next := w.srv.Now().Add(30 * time.Second)
-	w.srv.SetClock(func() time.Time { return next })
-	return w.code()
-}
-
 type result struct {
 	code           int
 	stdout, stderr string
@@ -151,7 +104,7 @@ func (w *world) run(t *testing.T, program string, extraEnv []string, args ...str
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, program, args...)
-	cmd.Env = append(append([]string{}, w.env...), extraEnv...)
+	cmd.Env = append(append([]string{}, w.Env...), extraEnv...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -165,7 +118,7 @@ func (w *world) run(t *testing.T, program string, extraEnv []string, args ...str
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(stdout.String()+stderr.String(), w.user.SecretAccessKey) {
+	if strings.Contains(stdout.String()+stderr.String(), w.User.SecretAccessKey) {
 		t.Errorf("the source secret key appears in the output of %q", args)
 	}
 	return result{code, stdout.String(), stderr.String()}
@@ -183,7 +136,7 @@ var (
 // credentials, and returns the key the command saw.
 func (w *world) fill(t *testing.T, profile string) string {
 	t.Helper()
-	r := w.run(t, installed(), nil, "-p", profile, "-t", w.code(), "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "${AWSRUN_MFA_CODE-unset}"`)
+	r := w.run(t, installed(), nil, "-p", profile, "-t", w.Code(), "--", "sh", "-c", `printf '%s %s' "$AWS_ACCESS_KEY_ID" "${AWSRUN_MFA_CODE-unset}"`)
 	key, code, _ := strings.Cut(r.stdout, " ")
 	if r.code != 0 || !strings.HasPrefix(key, "ASIA") {
 		t.Fatalf("cold run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
@@ -193,14 +146,14 @@ func (w *world) fill(t *testing.T, profile string) string {
 	if code != "unset" {
 		t.Errorf("the command of a cold run has AWSRUN_MFA_CODE=%q", code)
 	}
-	w.srv.ResetCalls()
+	w.Srv.ResetCalls()
 	return key
 }
 
 // noSTS fails the test if STS was called since the last reset.
 func (w *world) noSTS(t *testing.T, what string) {
 	t.Helper()
-	if n := len(w.srv.Calls()); n != 0 {
+	if n := len(w.Srv.Calls()); n != 0 {
 		t.Errorf("%s made %d STS calls", what, n)
 	}
 }

@@ -22,12 +22,12 @@ import (
 // user can read.
 func TestMFACodeNotInWaitingCoresArgv(t *testing.T) {
 	w := newWorld(t)
-	w.srv.InjectFault(ststest.Fault{Action: "GetSessionToken", Delay: 2 * time.Second, Times: 1})
-	code := w.code()
+	w.Srv.InjectFault(ststest.Fault{Action: "GetSessionToken", Delay: 2 * time.Second, Times: 1})
+	code := w.Code()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, installed(), "-p", "role101", "-t", code, "--", "true")
-	cmd.Env = w.env
+	cmd.Env = w.Env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -60,7 +60,7 @@ func TestMFACodeNotInWaitingCoresArgv(t *testing.T) {
 		t.Errorf("awsrun-core's argv is %q", strings.ReplaceAll(string(argv), "\x00", " "))
 	}
 	// And the code reached STS all the same.
-	if n := w.srv.CallCount("GetSessionToken"); n != 1 {
+	if n := w.Srv.CallCount("GetSessionToken"); n != 1 {
 		t.Errorf("%d GetSessionToken calls, want 1", n)
 	}
 }

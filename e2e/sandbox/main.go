@@ -1,11 +1,11 @@
 // Command sandbox runs awsrun's main job end to end on this machine, with
-// no AWS account: a fake STS on loopback (creds/ststest), a generated
-// ~/.aws in a temporary HOME, an IAM user with a virtual MFA device, and a
-// role that demands MFA.
+// no AWS account, in the tests' world (internal/testworld): a fake STS on
+// loopback (creds/ststest), a generated ~/.aws in a temporary HOME, an IAM
+// user with a virtual MFA device, and a role that demands MFA.
 //
 //	go run ./e2e/sandbox                 # awsrun -p role101 -- whoami, twice
 //	go run ./e2e/sandbox -- env          # any command instead of whoami
-//	go run ./e2e/sandbox -awsrun /usr/bin/awsrun   # an installed awsrun instead of a fresh build
+//	go run ./e2e/sandbox -awsrun /usr/bin/awsrun   # an installed awsrun instead of the tests' build
 //
 // With a terminal, awsrun asks for the code and the sandbox shows the code
 // the virtual device displays; without one, mfa_process supplies it. The
@@ -24,21 +24,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/pquerna/otp/totp"
 
-	"github.com/awsrun/awsrun/creds/ststest"
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
-const (
-	account = "111122223333"
-	userARN = "arn:aws:iam::" + account + ":user/user101"
-	serial  = "arn:aws:iam::" + account + ":mfa/user101"
-	roleARN = "arn:aws:iam::" + account + ":role/role101"
-
-	secretEnv = "AWSRUN_SANDBOX_TOTP_SECRET"
-)
+const secretEnv = "AWSRUN_SANDBOX_TOTP_SECRET"
 
 func main() {
 	if len(os.Args) > 1 {
@@ -68,12 +59,6 @@ func sandbox() int {
 	}
 	flag.Parse()
 
-	srv := ststest.NewServer()
-	defer srv.Close()
-	user := srv.AddUser(userARN)
-	dev := srv.AddMFADevice(serial, user)
-	srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
-
 	home, err := os.MkdirTemp("", "awsrun-sandbox-")
 	if err != nil {
 		return failf("%v", err)
@@ -91,47 +76,32 @@ func sandbox() int {
 	if !*prompt {
 		mfaProcess = fmt.Sprintf("mfa_process = %q totp\n", self)
 	}
-	files := map[string]string{
-		".aws/config": fmt.Sprintf("[profile role101]\nrole_arn = %s\nsource_profile = user101\nmfa_serial = %s\nregion = us-east-1\n%s", roleARN, serial, mfaProcess),
-		".aws/credentials": fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n",
-			user.AccessKeyID, user.SecretAccessKey),
+	// The tests' world: user101, its MFA device and role101 in a fake STS,
+	// ~/.aws written into home.
+	config := fmt.Sprintf("[profile role101]\nrole_arn = %s\nsource_profile = user101\nmfa_serial = %s\nregion = us-east-1\n%s",
+		testworld.RoleARN, testworld.Serial, mfaProcess)
+	w, err := testworld.NewIn(home, testworld.Options{Config: config, User: os.Getenv("USER")})
+	if err != nil {
+		return failf("%v", err)
 	}
-	for name, text := range files {
-		p := filepath.Join(home, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
-			return failf("%v", err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
-			return failf("%v", err)
-		}
-	}
+	srv, user, dev := w.Srv, w.User, w.Dev
+	defer srv.Close()
 
 	bin := *installed
 	if bin == "" {
-		bin = filepath.Join(home, "bin", "awsrun")
-		build := exec.Command("go", "build", "-o", filepath.Dir(bin)+string(filepath.Separator),
-			"github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			return failf("building awsrun: %v", err)
+		dir, err := testworld.Programs()
+		if err != nil {
+			return failf("%v", err)
 		}
+		bin = filepath.Join(dir, "awsrun")
 	}
 
 	command := flag.Args()
 	if len(command) == 0 {
 		command = []string{self, "whoami"}
 	}
-	env := append(os.Environ(),
-		"HOME="+home,
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"AWS_CONFIG_FILE="+filepath.Join(home, ".aws/config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, ".aws/credentials"),
-		"AWS_ENDPOINT_URL_STS="+srv.URL,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWSRUN_KEY_STORE=file",
-		secretEnv+"="+dev.Secret,
-	)
+	// The terminal's variables stay; the world's win over the rest.
+	env := append(append(os.Environ(), w.Env...), secretEnv+"="+dev.Secret)
 	fmt.Fprintf(os.Stderr, "sandbox: fake STS at %s; user101 (%s) may assume role101 with MFA\n", srv.URL, user.AccessKeyID)
 	status := 0
 	for run := 1; run <= 2; run++ {
@@ -204,25 +174,14 @@ func cached(bin string, env []string, profile string) bool {
 func whoami() int {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	client := sts.New(sts.Options{
-		Region:       os.Getenv("AWS_REGION"),
-		BaseEndpoint: aws.String(os.Getenv("AWS_ENDPOINT_URL_STS")),
-		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
-			return aws.Credentials{
-				AccessKeyID:     os.Getenv("AWS_ACCESS_KEY_ID"),
-				SecretAccessKey: os.Getenv("AWS_SECRET_ACCESS_KEY"),
-				SessionToken:    os.Getenv("AWS_SESSION_TOKEN"),
-			}, nil
-		}),
-	})
-	out, err := client.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	arn, err := testworld.CallerARN(ctx, os.Getenv("AWS_REGION"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "whoami:", err)
 		return 1
 	}
 	key := os.Getenv("AWS_ACCESS_KEY_ID")
 	fmt.Printf("Arn:        %s\nAccessKey:  %s…\nExpiration: %s\nProfile:    %s\n",
-		aws.ToString(out.Arn), key[:min(8, len(key))], os.Getenv("AWS_CREDENTIAL_EXPIRATION"), os.Getenv("AWSRUN_PROFILE"))
+		arn, key[:min(8, len(key))], os.Getenv("AWS_CREDENTIAL_EXPIRATION"), os.Getenv("AWSRUN_PROFILE"))
 	return 0
 }
 
