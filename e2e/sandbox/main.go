@@ -72,7 +72,10 @@ func sandbox() int {
 	defer srv.Close()
 	user := srv.AddUser(userARN)
 	dev := srv.AddMFADevice(serial, user)
-	srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true})
+	// 12h, the most IAM allows, so examples such as -d 2h work here.
+	srv.AddRole(roleARN, ststest.RolePolicy{Principals: []string{userARN}, RequireMFA: true, MaxSessionDuration: 12 * time.Hour})
+	fed := srv.NewFederation()
+	defer fed.Close()
 
 	home, err := os.MkdirTemp("", "awsrun-sandbox-")
 	if err != nil {
@@ -121,18 +124,10 @@ func sandbox() int {
 	if len(command) == 0 {
 		command = []string{self, "whoami"}
 	}
-	env := append(os.Environ(),
-		"HOME="+home,
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"AWS_CONFIG_FILE="+filepath.Join(home, ".aws/config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, ".aws/credentials"),
-		"AWS_ENDPOINT_URL_STS="+srv.URL,
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWSRUN_KEY_STORE=file",
-		secretEnv+"="+dev.Secret,
-	)
-	fmt.Fprintf(os.Stderr, "sandbox: fake STS at %s; user101 (%s) may assume role101 with MFA\n", srv.URL, user.AccessKeyID)
+	env := append(os.Environ(), sandboxEnv(home, srv.URL, srv.IAMURL(), fed.URL)...)
+	env = append(env, secretEnv+"="+dev.Secret)
+	fmt.Fprintf(os.Stderr, "sandbox: fake STS at %s, fake IAM at %s, fake sign-in federation at %s; user101 (%s) may assume role101 with MFA\n",
+		srv.URL, srv.IAMURL(), fed.URL, user.AccessKeyID)
 	status := 0
 	for run := 1; run <= 2; run++ {
 		before := len(srv.Calls())
@@ -170,6 +165,28 @@ func sandbox() int {
 		}
 	}
 	return status
+}
+
+// sandboxEnv is what the sandbox sets on top of the caller's environment:
+// every place awsrun reads or writes (files, the cache and its key, the
+// long-term key store) inside home, and every AWS endpoint awsrun may call
+// on the fakes, so nothing inside the sandbox touches the caller's files,
+// keyring or AWS account.
+func sandboxEnv(home, stsURL, iamURL, federationURL string) []string {
+	return []string{
+		"HOME=" + home,
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+		"AWS_CONFIG_FILE=" + filepath.Join(home, ".aws", "config"),
+		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, ".aws", "credentials"),
+		"AWS_ENDPOINT_URL_STS=" + stsURL,
+		"AWS_ENDPOINT_URL_IAM=" + iamURL,
+		"AWSRUN_FEDERATION_ENDPOINT=" + federationURL,
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWSRUN_KEY_STORE=file",
+		"AWSRUN_KEYS_STORE=file",
+	}
 }
 
 // cached reports whether awsrun --list --json shows usable role
