@@ -79,6 +79,15 @@ func (a *app) keyStore() (*keys.Store, error) {
 	return s, nil
 }
 
+// keyStoreName is creds.LoadOptions.KeyStore: where the key store is.
+func (a *app) keyStoreName() string {
+	s, err := a.keyStore()
+	if err != nil {
+		return ""
+	}
+	return s.Name()
+}
+
 // storedKeys is creds.LoadOptions.Keys: a profile's keys from the store.
 func (a *app) storedKeys(profile string) (creds.Credentials, bool, error) {
 	s, err := a.keyStore()
@@ -199,8 +208,7 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 	if err != nil {
 		return err
 	}
-	comment := fmt.Sprintf("aws_access_key_id and aws_secret_access_key of [%s] are in awsrun's key store (%s) since %s: awsrun --keys list",
-		profile, s.Kind(), time.Now().UTC().Format("2006-01-02"))
+	comment := creds.MovedKeysComment(profile, s.Kind(), time.Now())
 	rewritten, id2, secret, err := keys.ExtractKeys(content, profile, comment)
 	if err != nil || id2 != id {
 		return &keysError{profile, fmt.Errorf("%s changed while awsrun read it", path), "run again"}

@@ -492,3 +492,21 @@ func TestKeysFileProfilesNeedNoPassphrase(t *testing.T) {
 		t.Errorf("stored profile without a terminal: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestKeysMovedButStoreNotFound: after an import, a run that finds no key
+// store (another XDG_DATA_HOME) says the keys were moved there, not to
+// put them back in the file, and names where it looked.
+func TestKeysMovedButStoreNotFound(t *testing.T) {
+	w := newKeysWorld(t)
+	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey))
+	w.mustRun(t, "--keys", "import", "-p", "user101")
+	other := filepath.Join(w.home, "elsewhere")
+	w.env = append(w.env, "XDG_DATA_HOME="+other)
+	r := w.run(t, "-p", "role101", "--", "true")
+	errLine, hint, _ := strings.Cut(r.stderr, "awsrun: hint: ")
+	if r.code != 125 || !strings.Contains(errLine, "awsrun --keys import moved them") || !strings.Contains(errLine, "user101") ||
+		!strings.Contains(hint, filepath.Join(other, "awsrun")) || !strings.Contains(hint, "XDG_DATA_HOME") ||
+		!strings.Contains(hint, "awsrun --keys list") || strings.Contains(r.stderr, "add aws_access_key_id") {
+		t.Errorf("run with the key store elsewhere: exit %d\n%s", r.code, r.stderr)
+	}
+}

@@ -161,7 +161,7 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 
 func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
 	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Duration: a.inv.Duration, SessionDuration: a.inv.SessionDuration,
-		Keys: a.storedKeys}
+		Keys: a.storedKeys, KeyStore: a.keyStoreName}
 	return creds.LoadChain(ctx, a.inv.Profile, lo)
 }
 

@@ -86,7 +86,7 @@ func (a *app) keysRotate(ctx context.Context, profile string) error {
 
 	// The source's own chain, with the device of the profile asked for:
 	// its MFA session is the one every role of that source shares.
-	userChain, err := creds.LoadChain(ctx, rot.profile, creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Keys: a.storedKeys})
+	userChain, err := creds.LoadChain(ctx, rot.profile, creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Keys: a.storedKeys, KeyStore: a.keyStoreName})
 	if err != nil {
 		return err
 	}
