@@ -29,10 +29,18 @@ func (a *app) console(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	federation := a.env["AWSRUN_FEDERATION_ENDPOINT"]
+	if sts := chain.STSEndpoint(); sts != "" && federation == "" {
+		// The custom endpoint's credentials mean nothing to AWS's sign-in,
+		// and a test endpoint's session must not be sent there.
+		return &creds.ConfigError{Profile: chain.Profile, ARN: chain.ARN(),
+			Err: fmt.Errorf("the profile's STS endpoint is %s, not AWS's, and no sign-in federation endpoint goes with it", sts),
+			Fix: "set AWSRUN_FEDERATION_ENDPOINT to the federation endpoint that accepts that endpoint's credentials"}
+	}
 	s, err := a.resolver(chain).ConsoleSignin(ctx, chain, creds.ConsoleOptions{
 		Service:  o.ConsoleService,
 		Path:     o.ConsolePath,
-		Endpoint: a.env["AWSRUN_FEDERATION_ENDPOINT"],
+		Endpoint: federation,
 		Getenv:   a.getenv,
 	})
 	if err != nil {
