@@ -294,7 +294,7 @@ func (c *checkup) codeSource(a *app, chain *creds.Chain) {
 		if c.Codes > 0 {
 			c.Problems = append(c.Problems, finding{Fail: true,
 				Text: fmt.Sprintf("a run now needs %s and nothing can give one here: no --mfa-code, %s or mfa_process, and no terminal", plural(c.Codes, "MFA code"), cli.MFACodeVar),
-				Fix:  "pass --mfa-code CODE or set " + cli.MFACodeVar + ", or set mfa_process in [profile " + chain.Profile + "], or run at a terminal"})
+				Fix:  "set " + cli.MFACodeVar + "=CODE (or pass --mfa-code CODE), or set mfa_process in [profile " + chain.Profile + "], or run at a terminal"})
 		}
 	}
 }

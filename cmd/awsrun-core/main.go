@@ -167,12 +167,13 @@ func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
 
 func (a *app) resolver(chain *creds.Chain) *creds.Resolver {
 	r := &creds.Resolver{
-		Refresh:    a.opts.Refresh,
-		MFACode:    a.inv.MFACode,
-		MinTTL:     a.exportMinTTL(chain),
-		STSTimeout: a.inv.STSTimeout,
-		Note:       func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
-		Terminal:   creds.TerminalOf(a.stderr),
+		Refresh:     a.opts.Refresh,
+		MFACode:     a.inv.MFACode,
+		MFACodeFrom: a.inv.MFACodeFrom,
+		MinTTL:      a.exportMinTTL(chain),
+		STSTimeout:  a.inv.STSTimeout,
+		Note:        func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
+		Terminal:    creds.TerminalOf(a.stderr),
 	}
 	if a.opts.Verbose {
 		r.Log = a.logf
