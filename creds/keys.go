@@ -120,10 +120,13 @@ func movedKeysMark(profile string) string {
 // that profile's keys were moved to the key store.
 func keysMoved(credsFile, profile string) bool {
 	b, err := readBounded(credsFile, maxSharedFile, "AWS_SHARED_CREDENTIALS_FILE")
-	if err != nil {
-		return false
-	}
-	for line := range strings.Lines(string(b)) {
+	return err == nil && KeysMovedIn(b, profile)
+}
+
+// KeysMovedIn reports whether the credentials file's content holds the
+// comment MovedKeysComment left for profile.
+func KeysMovedIn(content []byte, profile string) bool {
+	for line := range strings.Lines(string(content)) {
 		t := strings.TrimLeft(line, " \t")
 		if c, ok := strings.CutPrefix(t, "#"); ok && strings.HasPrefix(strings.TrimLeft(c, " \t"), movedKeysMark(profile)) {
 			return true
