@@ -551,3 +551,30 @@ func TestKeysAddForAnUnknownProfileWarns(t *testing.T) {
 		t.Errorf("add for a known profile: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// TestDoctorWithALockedKeyStore: with the source's keys in keys.age and no
+// passphrase nor terminal, the doctor reports the store as locked and
+// goes on with the report, then fails as a run would.
+func TestDoctorWithALockedKeyStore(t *testing.T) {
+	w := newKeysWorld(t)
+	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey))
+	w.mustRun(t, "--keys", "import", "-p", "user101")
+	w.env = append(w.env, "AWSRUN_KEYS_PASSPHRASE=")
+	w.srv.ResetCalls()
+	r := w.run(t, "--doctor", "-p", "role101")
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if r.code != 125 || len(lines) != 2 || !strings.HasPrefix(lines[0], "awsrun: error: profile role101 (") || !strings.Contains(lines[0], "key store is locked") ||
+		!strings.Contains(lines[1], "AWSRUN_KEYS_PASSPHRASE") {
+		t.Errorf("exit %d, stderr %q; want 125, the locked store naming the profile, and a hint", r.code, r.stderr)
+	}
+	for _, want := range []string{"key store is locked", "clock: ", "codes from: "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, c := range w.srv.Calls() {
+		if c.AccessKeyID != "" {
+			t.Errorf("the doctor signed a call (%s) with %s", c.Action, c.AccessKeyID)
+		}
+	}
+}
