@@ -133,7 +133,7 @@ func sandbox() int {
 		before := len(srv.Calls())
 		switch {
 		case *prompt && cached(bin, env, "role101"):
-			fmt.Fprintf(os.Stderr, "sandbox: run %d; role101's credentials are cached: awsrun will not ask for a code\n", run)
+			fmt.Fprintf(os.Stderr, "sandbox: run %d; role101's credentials are cached: awsrun should not need a code\n", run)
 		case *prompt:
 			fmt.Fprintf(os.Stderr, "sandbox: run %d; awsrun will ask for a code: the virtual MFA device shows %s\n", run, dev.Code(time.Now()))
 		default:
@@ -152,14 +152,7 @@ func sandbox() int {
 		case err != nil:
 			return failf("running awsrun: %v", err)
 		}
-		calls := srv.Calls()[before:]
-		var names []string
-		for _, c := range calls {
-			if c.Action != "GetCallerIdentity" {
-				names = append(names, c.Action)
-			}
-		}
-		fmt.Fprintf(os.Stderr, "sandbox: run %d exited %d; STS calls for credentials: %s\n\n", run, status, orNone(names))
+		fmt.Fprintf(os.Stderr, "sandbox: %s\n\n", summary(run, status, srv.Calls()[before:]))
 		if status != 0 {
 			return status
 		}
@@ -252,11 +245,25 @@ func hasTerminal() bool {
 	return true
 }
 
-func orNone(s []string) string {
-	if len(s) == 0 {
-		return "none (served from the cache)"
+// summary is the line after a run: its exit status and the STS calls
+// that made credentials. Calls that make none are left out: the child's
+// (or the doctor's clock check) GetCallerIdentity, and requests that
+// named no action. Only a run that worked was served from the cache.
+func summary(run, status int, calls []ststest.Call) string {
+	var names []string
+	for _, c := range calls {
+		if c.Action != "" && c.Action != "GetCallerIdentity" {
+			names = append(names, c.Action)
+		}
 	}
-	return strings.Join(s, ", ")
+	list := strings.Join(names, ", ")
+	switch {
+	case len(names) == 0 && status == 0:
+		list = "none (served from the cache)"
+	case len(names) == 0:
+		list = "none"
+	}
+	return fmt.Sprintf("run %d exited %d; STS calls for credentials: %s", run, status, list)
 }
 
 func failf(format string, args ...any) int {

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/awsrun/awsrun/creds/ststest"
 )
 
 // TestSandboxIsolates checks that the sandbox's environment keeps awsrun
@@ -37,6 +39,25 @@ func TestSandboxIsolates(t *testing.T) {
 	} {
 		if env[k] != want {
 			t.Errorf("%s=%q, want %q", k, env[k], want)
+		}
+	}
+}
+
+// TestSummary: the line after a run names the credential calls only, and
+// claims the cache only for a run that worked.
+func TestSummary(t *testing.T) {
+	cold := []ststest.Call{{Action: "GetCallerIdentity"}, {Action: ""}, {Action: "GetSessionToken"}, {Action: "AssumeRole"}, {Action: "GetCallerIdentity"}}
+	for _, tt := range []struct {
+		run, status int
+		calls       []ststest.Call
+		want        string
+	}{
+		{1, 0, cold, "run 1 exited 0; STS calls for credentials: GetSessionToken, AssumeRole"},
+		{2, 0, []ststest.Call{{Action: "GetCallerIdentity"}}, "run 2 exited 0; STS calls for credentials: none (served from the cache)"},
+		{2, 125, nil, "run 2 exited 125; STS calls for credentials: none"},
+	} {
+		if got := summary(tt.run, tt.status, tt.calls); got != tt.want {
+			t.Errorf("summary(%d, %d, …) = %q, want %q", tt.run, tt.status, got, tt.want)
 		}
 	}
 }
