@@ -179,7 +179,7 @@ func (r *Resolver) ConsoleSignin(ctx context.Context, c *Chain, o ConsoleOptions
 		s.Expires = r.now().Add(s.SessionDuration)
 	}
 
-	r.logf("console: asking %s for a sign-in token as %s (%s), console session until %s", endpoint, firstNonEmpty(s.Identity, "the profile's credentials"), creds, s.Expires.Local().Format(time.Kitchen))
+	r.logf("console: asking %s for a sign-in token as %s (%s), console session until %s", endpoint, firstNonEmpty(s.Identity, "the profile's credentials"), creds, s.Expires.Local().Format("15:04 MST"))
 	token, err := signinToken(ctx, endpoint, creds, s.SessionDuration, r.stsTimeout(), o.HTTP)
 	if err != nil {
 		hint := "run again; if it persists, check the network and any proxy"

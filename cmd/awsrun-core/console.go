@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/internal/cli"
 )
 
 // browserWait is how long a browser command may take to hand the URL
@@ -56,7 +57,7 @@ func (a *app) console(ctx context.Context) error {
 	}
 	until := ""
 	if !s.Expires.IsZero() {
-		until = " until " + s.Expires.Local().Format("15:04 MST")
+		until = " until " + s.Expires.Local().Format(cli.ClockLayout)
 	}
 	fmt.Fprintf(a.stderr, "awsrun: opened the AWS console as %s%s\n", s.Identity, until)
 	return nil

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ func TestConsoleURLFromAWarmCache(t *testing.T) {
 	token := signinToken(t, r.stdout)
 	if strings.Contains(r.stderr, token) || strings.Contains(r.stderr, "SigninToken") || strings.Contains(r.stderr, "federation?") {
 		t.Errorf("stderr shows the token or the URL: %s", r.stderr)
+	}
+	if !regexp.MustCompile(`console session until \d\d:\d\d [A-Z+-]`).MatchString(r.stderr) {
+		t.Errorf("-v does not write the console session's end as 15:04 MST: %s", r.stderr)
 	}
 	if !strings.Contains(r.stderr, "got a sign-in token") {
 		t.Errorf("-v does not say a token was obtained: %s", r.stderr)

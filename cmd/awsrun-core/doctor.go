@@ -372,7 +372,7 @@ func (c *checkup) write(a *app) {
 		state := "not cached"
 		if s.Expires != "" {
 			exp, _ := time.Parse(time.RFC3339, s.Expires)
-			state = fmt.Sprintf("cached until %s (%s left)", exp.Local().Format("15:04 MST"), hoursMinutes(exp.Sub(now)))
+			state = fmt.Sprintf("cached until %s (%s left)", exp.Local().Format(cli.ClockLayout), hoursMinutes(exp.Sub(now)))
 			if !s.Cached {
 				state += ", too short: replaced"
 			}

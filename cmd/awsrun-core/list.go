@@ -12,6 +12,7 @@ import (
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/internal/cli"
 )
 
 // listing is what --list shows; --list --json prints it as it is, for
@@ -166,18 +167,8 @@ func (a *app) listOptions() cache.Options {
 	return o
 }
 
-// hoursMinutes writes a time left as 11h59m, 1h or 4m.
-func hoursMinutes(d time.Duration) string {
-	d = d.Round(time.Minute)
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%dm", m)
-	case m == 0:
-		return fmt.Sprintf("%dh", h)
-	}
-	return fmt.Sprintf("%dh%dm", h, m)
-}
+// hoursMinutes writes a time left (or a lifetime) as 11h59m, 1h or 4m.
+func hoursMinutes(d time.Duration) string { return cli.Left(d) }
 
 func dash(s string) string {
 	if s == "" {
