@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"text/tabwriter"
 	"time"
@@ -137,15 +138,18 @@ func (a *app) list(ctx context.Context) error {
 	case err != nil:
 		store = "unavailable: " + err.Error()
 	}
+	// Bookkeeping (index entries, used codes) is not shown.
+	entries = slices.DeleteFunc(entries, func(e cache.Listed) bool { return !e.Entry.Kind.Credentials() })
+	if len(entries) == 0 {
+		fmt.Fprintf(a.stdout, "\ncache: %s (key in %s): nothing cached\n", s.Dir(), store)
+		return nil
+	}
 	fmt.Fprintf(a.stdout, "\ncache: %s (key in %s)\n", s.Dir(), store)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
 	tw = tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tFOR\tTIME LEFT")
 	now := time.Now()
 	for _, e := range entries {
-		if !e.Entry.Kind.Credentials() {
-			continue // bookkeeping: index entries, used codes
-		}
 		left := e.Entry.Expires.Sub(now)
 		state := hoursMinutes(left)
 		switch {
