@@ -4,12 +4,14 @@
 // role that demands MFA.
 //
 //	go run ./e2e/sandbox                 # awsrun -p role101 -- whoami, twice
-//	go run ./e2e/sandbox -- env          # any command instead of whoami
+//	go run ./e2e/sandbox -- bash         # a shell in the sandbox, awsrun first in PATH
 //	go run ./e2e/sandbox -awsrun /usr/bin/awsrun   # an installed awsrun instead of a fresh build
 //
 // With a terminal, awsrun asks for the code and the sandbox shows the code
 // the virtual device displays; without one, mfa_process supplies it. The
 // second run is served from awsrun's encrypted cache: no prompt, no STS call.
+// A command after -- runs once in the sandbox's environment (files, cache,
+// key store and AWS endpoints all the sandbox's), not under awsrun.
 package main
 
 import (
@@ -120,14 +122,37 @@ func sandbox() int {
 		}
 	}
 
-	command := flag.Args()
-	if len(command) == 0 {
-		command = []string{self, "whoami"}
-	}
 	env := append(os.Environ(), sandboxEnv(home, srv.URL, srv.IAMURL(), fed.URL)...)
-	env = append(env, secretEnv+"="+dev.Secret)
+	env = append(env, secretEnv+"="+dev.Secret,
+		"PATH="+filepath.Dir(bin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	fmt.Fprintf(os.Stderr, "sandbox: fake STS at %s, fake IAM at %s, fake sign-in federation at %s; user101 (%s) may assume role101 with MFA\n",
 		srv.URL, srv.IAMURL(), fed.URL, user.AccessKeyID)
+
+	if command := flag.Args(); len(command) > 0 {
+		// The command runs in the sandbox, not under awsrun: a shell there
+		// takes the README's commands as they are (no AWSRUN_PROFILE, so
+		// no --nested), with this awsrun first in PATH.
+		fmt.Fprintf(os.Stderr, "sandbox: $ %s   (awsrun is %s; try awsrun -p role101 -- env; the MFA device's code: %s totp)\n",
+			strings.Join(command, " "), bin, self)
+		path, err := lookPath(command[0], env)
+		if err != nil {
+			return failf("%s: not found in the sandbox's PATH", command[0])
+		}
+		cmd := exec.Command(path, command[1:]...)
+		cmd.Args[0] = command[0]
+		cmd.Env = env
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+		err = cmd.Run()
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee):
+			return ee.ExitCode()
+		case err != nil:
+			return failf("running %s: %v", command[0], err)
+		}
+		return 0
+	}
+	command := []string{self, "whoami"}
 	status := 0
 	for run := 1; run <= 2; run++ {
 		before := len(srv.Calls())
@@ -234,6 +259,27 @@ func whoami() int {
 	fmt.Printf("Arn:        %s\nAccessKey:  %s…\nExpiration: %s\nProfile:    %s\n",
 		aws.ToString(out.Arn), key[:min(8, len(key))], os.Getenv("AWS_CREDENTIAL_EXPIRATION"), os.Getenv("AWSRUN_PROFILE"))
 	return 0
+}
+
+// lookPath finds name in the PATH of env, where the sandbox's awsrun
+// comes first.
+func lookPath(name string, env []string) (string, error) {
+	if strings.ContainsRune(name, filepath.Separator) {
+		return name, nil
+	}
+	path := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", exec.ErrNotFound
 }
 
 func hasTerminal() bool {

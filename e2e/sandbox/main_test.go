@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,5 +60,23 @@ func TestSummary(t *testing.T) {
 		if got := summary(tt.run, tt.status, tt.calls); got != tt.want {
 			t.Errorf("summary(%d, %d, …) = %q, want %q", tt.run, tt.status, got, tt.want)
 		}
+	}
+}
+
+// TestCommandFindsTheSandboxAwsrunFirst: a command after -- is looked up
+// in the sandbox's PATH, where the sandbox's awsrun comes first.
+func TestCommandFindsTheSandboxAwsrunFirst(t *testing.T) {
+	mine, other := t.TempDir(), t.TempDir()
+	for _, dir := range []string{mine, other} {
+		if err := os.WriteFile(filepath.Join(dir, "awsrun"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := []string{"PATH=/usr/bin", "HOME=/x", "PATH=" + mine + string(os.PathListSeparator) + other}
+	if got, err := lookPath("awsrun", env); err != nil || got != filepath.Join(mine, "awsrun") {
+		t.Errorf("lookPath(awsrun) = %q, %v; want the sandbox's %s", got, err, filepath.Join(mine, "awsrun"))
+	}
+	if _, err := lookPath("no-such-command-xyz", env); err == nil {
+		t.Error("lookPath found a command that does not exist")
 	}
 }
