@@ -29,9 +29,12 @@ type PromptFunc func(ctx context.Context, serial string) (string, error)
 // prompt on the terminal. It never hands out a code already sent for the
 // device: AWS would refuse it. It is the one place codes come from.
 type MFASource struct {
-	Flag    string     // --mfa-code
-	Process string     // mfa_process: a shell command that prints the code
-	Prompt  PromptFunc // nil: TerminalPrompt
+	Flag string // --mfa-code
+	// FlagFrom names where Flag came from: "--mfa-code" (the default) or
+	// AWSRUN_MFA_CODE.
+	FlagFrom string
+	Process  string     // mfa_process: a shell command that prints the code
+	Prompt   PromptFunc // nil: TerminalPrompt
 	// Say tells the person at the prompt why they are asked again; nil:
 	// TerminalSay when Prompt is nil, else the note channel.
 	Say     func(msg string)
@@ -50,7 +53,7 @@ type usedCodes interface {
 
 // mfa is the code source of the chain c.
 func (r *Resolver) mfa(c *Chain) *MFASource {
-	return &MFASource{Flag: r.MFACode, Process: c.MFAProcess, Prompt: r.Prompt, Say: r.Say, Profile: c.Profile,
+	return &MFASource{Flag: r.MFACode, FlagFrom: r.MFACodeFrom, Process: c.MFAProcess, Prompt: r.Prompt, Say: r.Say, Profile: c.Profile,
 		used: r, log: r.logf, note: r.notef}
 }
 
@@ -95,7 +98,7 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 			return code, nil
 		}
 		switch {
-		case from == "--mfa-code":
+		case m.Flag != "":
 			return "", &MFAError{Profile: m.Profile, Serial: serial,
 				Err: errors.New("the MFA code was already used, and AWS accepts each code once"),
 				Fix: "wait for the next code and run again"}
@@ -124,7 +127,7 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 func (m *MFASource) read(ctx context.Context, serial string) (code, from string, err error) {
 	switch {
 	case m.Flag != "":
-		return strings.TrimSpace(m.Flag), "--mfa-code", nil
+		return strings.TrimSpace(m.Flag), firstNonEmpty(m.FlagFrom, "--mfa-code"), nil
 	case m.Process != "":
 		m.log("running mfa_process for %s", serial)
 		code, err := runMFAProcess(ctx, m.Process)
@@ -141,7 +144,7 @@ func (m *MFASource) read(ctx context.Context, serial string) (code, from string,
 	code, err = prompt(ctx, serial)
 	if errors.Is(err, ErrNoTerminal) {
 		return "", "", &MFAError{Profile: m.Profile, Serial: serial, Err: err,
-			Fix: "pass --mfa-code CODE, or set mfa_process in [profile " + m.Profile + "] to a command that prints the code"}
+			Fix: "set AWSRUN_MFA_CODE=CODE (or pass --mfa-code CODE, which other local users can read), or set mfa_process in [profile " + m.Profile + "] to a command that prints the code"}
 	}
 	if err != nil {
 		var ie *InterruptedError

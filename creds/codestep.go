@@ -85,13 +85,13 @@ func (x *execution) holdCodeStep(ctx context.Context) error {
 	if s.Duration > 0 && s.Duration <= r.CodeMinTTL {
 		min := fmtDuration(r.CodeMinTTL)
 		e := &ConfigError{Profile: c.Profile, ARN: c.ARN(),
-			Err: fmt.Errorf("the %s that costs the MFA code is asked for %s, not more than --min-ttl %s, so the command would need another code while it runs",
+			Err: fmt.Errorf("the %s the MFA code buys lasts %s, and --min-ttl asks for %s: the command would need another code while it runs",
 				s.What(), fmtDuration(s.Duration), min)}
 		switch {
 		case s.Kind == cache.KindSession && r.CodeMinTTL >= maxSessionDuration:
 			e.Fix = "an MFA session lasts " + maxSessionText + " at most: pass a shorter --min-ttl (with mfa_process set, awsrun --server renews the session on its own and needs none)"
 		case s.Kind == cache.KindSession:
-			e.Fix = "pass a --session-duration longer than " + min + " (" + maxSessionText + " at most), or a shorter --min-ttl"
+			e.Fix = "pass --session-duration longer than " + min + " (it goes up to " + maxSessionText + "), or a shorter --min-ttl"
 		default:
 			e.Fix = "pass a --duration longer than " + min + " (up to the role's maximum session duration), or a shorter --min-ttl"
 		}

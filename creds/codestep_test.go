@@ -69,13 +69,13 @@ func TestCodeMinTTLThatNoSessionCanMeetFailsBeforeTheCode(t *testing.T) {
 		hint    string
 	}{
 		{"default session", LoadOptions{}, 13 * time.Hour,
-			"the MFA session that costs the MFA code is asked for 12h, not more than --min-ttl 13h",
-			"pass a --session-duration longer than 13h (36h at most), or a shorter --min-ttl"},
+			"the MFA session the MFA code buys lasts 12h, and --min-ttl asks for 13h: the command would need another code while it runs",
+			"pass --session-duration longer than 13h (it goes up to 36h), or a shorter --min-ttl"},
 		{"longest session", LoadOptions{SessionDuration: 36 * time.Hour}, 40 * time.Hour,
-			"the MFA session that costs the MFA code is asked for 36h, not more than --min-ttl 40h",
+			"the MFA session the MFA code buys lasts 36h, and --min-ttl asks for 40h",
 			"an MFA session lasts 36h at most: pass a shorter --min-ttl"},
 		{"role with the code", LoadOptions{Duration: 2 * time.Hour}, 3 * time.Hour,
-			"the role that costs the MFA code is asked for 2h, not more than --min-ttl 3h",
+			"the role the MFA code buys lasts 2h, and --min-ttl asks for 3h",
 			"pass a --duration longer than 3h"},
 	}
 	for _, tt := range tests {

@@ -103,8 +103,11 @@ func (e *SigninError) Error() string {
 		return fmt.Sprintf("no answer from the sign-in endpoint %s within %s", e.Endpoint, fmtDuration(e.Timeout))
 	case e.Status >= 500:
 		return fmt.Sprintf("the sign-in endpoint %s failed: HTTP %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
-	case e.Status >= 400:
+	case e.Status == http.StatusBadRequest:
+		// The federation endpoint's own refusal: an error page with 400.
 		return fmt.Sprintf("the sign-in endpoint %s refused the credentials: HTTP %d %s", e.Endpoint, e.Status, http.StatusText(e.Status))
+	case e.Status >= 400:
+		return fmt.Sprintf("%s answered HTTP %d %s: it does not look like the sign-in federation endpoint", e.Endpoint, e.Status, http.StatusText(e.Status))
 	case e.Status != 0:
 		return fmt.Sprintf("the sign-in endpoint %s answered HTTP %d %s, not a sign-in token", e.Endpoint, e.Status, http.StatusText(e.Status))
 	}
@@ -176,12 +179,17 @@ func (r *Resolver) ConsoleSignin(ctx context.Context, c *Chain, o ConsoleOptions
 		s.Expires = r.now().Add(s.SessionDuration)
 	}
 
-	r.logf("console: asking %s for a sign-in token as %s (%s), console session until %s", endpoint, firstNonEmpty(s.Identity, "the profile's credentials"), creds, s.Expires.Local().Format(time.Kitchen))
+	r.logf("console: asking %s for a sign-in token as %s (%s), console session until %s", endpoint, firstNonEmpty(s.Identity, "the profile's credentials"), creds, s.Expires.Local().Format("15:04 MST"))
 	token, err := signinToken(ctx, endpoint, creds, s.SessionDuration, r.stsTimeout(), o.HTTP)
 	if err != nil {
 		hint := "run again; if it persists, check the network and any proxy"
 		var se *SigninError
-		if errors.As(err, &se) && se.Status >= 400 && se.Status < 500 {
+		if errors.As(err, &se) && se.Status >= 400 && se.Status < 500 && se.Status != http.StatusBadRequest {
+			hint = "check AWSRUN_FEDERATION_ENDPOINT: it is the endpoint's base URL, to which awsrun adds /federation"
+			if o.Endpoint == "" {
+				hint = "run again; if it persists, check the network and any proxy"
+			}
+		} else if errors.As(err, &se) && se.Status == http.StatusBadRequest {
 			hint = "the endpoint takes only role and federated-user sessions that have not expired: run again with --refresh"
 			if c.Source.Provider != "" || (len(c.Hops) == 0 && c.Source.RoleARN == "") {
 				hint = "the endpoint takes only role and federated-user sessions: give the profile a role_arn, or run again with --refresh"

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // stubKeyID stands for keys kept in awsrun's key store when the SDK reads
@@ -101,4 +103,53 @@ func credentialsFiles(credsFile, storedProfile, profile string) (files []string,
 func stubError(profile string, err error) error {
 	return &ConfigError{Profile: profile, Err: fmt.Errorf("cannot write a temporary file for the SDK: %w", err),
 		Fix: "make the temporary directory ($TMPDIR) writable"}
+}
+
+// MovedKeysComment is the comment line (without "# ") that awsrun --keys
+// import leaves in a profile's credentials section in place of its keys.
+// store is the key store's kind (keyring or file), since the day import ran.
+func MovedKeysComment(profile, store string, since time.Time) string {
+	return fmt.Sprintf("%s (%s) since %s: awsrun --keys list", movedKeysMark(profile), store, since.UTC().Format("2006-01-02"))
+}
+
+func movedKeysMark(profile string) string {
+	return fmt.Sprintf("aws_access_key_id and aws_secret_access_key of [%s] are in awsrun's key store", profile)
+}
+
+// keysMoved reports whether the credentials file holds awsrun's comment
+// that profile's keys were moved to the key store.
+func keysMoved(credsFile, profile string) bool {
+	b, err := readBounded(credsFile, maxSharedFile, "AWS_SHARED_CREDENTIALS_FILE")
+	return err == nil && KeysMovedIn(b, profile)
+}
+
+// KeysMovedIn reports whether the credentials file's content holds the
+// comment MovedKeysComment left for profile.
+func KeysMovedIn(content []byte, profile string) bool {
+	for line := range strings.Lines(string(content)) {
+		t := strings.TrimLeft(line, " \t")
+		if c, ok := strings.CutPrefix(t, "#"); ok && strings.HasPrefix(strings.TrimLeft(c, " \t"), movedKeysMark(profile)) {
+			return true
+		}
+	}
+	return false
+}
+
+// movedKeysError is a source profile whose keys awsrun moved to its key
+// store, which this run's key store does not hold.
+type movedKeysError struct {
+	Profile, File string
+}
+
+func (e *movedKeysError) Error() string {
+	return fmt.Sprintf("source profile %s has no keys here: awsrun --keys import moved them from %s to awsrun's key store (the comment in [%s] says so), and the key store holds none for it",
+		e.Profile, e.File, e.Profile)
+}
+
+// movedKeysFix is the hint for a movedKeysError: where awsrun looked.
+func movedKeysFix(store string) string {
+	if store == "" {
+		store = "$XDG_DATA_HOME/awsrun/keys.age, or the login keyring"
+	}
+	return "awsrun looked in " + store + " (set by XDG_DATA_HOME and AWSRUN_KEYS_STORE): run with the ones the keys were imported with; awsrun --keys list shows the keys it finds"
 }

@@ -27,6 +27,9 @@ type LoadOptions struct {
 	// Keys looks a profile's long-term keys up in awsrun's key store: ok
 	// is false when it holds none. Nil: keys come from the files only.
 	Keys func(profile string) (keys Credentials, ok bool, err error)
+	// KeyStore names where Keys looked (a file's path, the keyring), for
+	// messages; nil or "": the default places are named.
+	KeyStore func() string
 }
 
 func (o LoadOptions) getenv() func(string) string {
@@ -77,6 +80,11 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	}
 	sc, sdk, err := loadShared(ctx, profile, configFile, credsFile, storedProfile)
 	if err != nil {
+		var ce *ConfigError
+		var moved *movedKeysError
+		if errors.As(err, &ce) && errors.As(err, &moved) && o.KeyStore != nil {
+			ce.Fix = movedKeysFix(o.KeyStore())
+		}
 		return nil, err
 	}
 

@@ -36,10 +36,13 @@ type Store interface {
 // Resolver gets the credentials of a Chain: from the cache when a usable
 // entry exists, else from STS, one locked step at a time.
 type Resolver struct {
-	Cache   Store      // nil: neither read nor write a cache
-	Refresh bool       // ignore the chain's cached credentials but the MFA session, fetch and cache new ones
-	MFACode string     // --mfa-code
-	Prompt  PromptFunc // nil: TerminalPrompt
+	Cache   Store  // nil: neither read nor write a cache
+	Refresh bool   // ignore the chain's cached credentials but the MFA session, fetch and cache new ones
+	MFACode string // --mfa-code
+	// MFACodeFrom names where MFACode came from, for messages: "--mfa-code"
+	// (the default) or AWSRUN_MFA_CODE.
+	MFACodeFrom string
+	Prompt      PromptFunc // nil: TerminalPrompt
 	// Say tells the person at the prompt why they are asked again (a typo,
 	// a code just used); nil: the terminal when Prompt is nil, else Note.
 	Say func(msg string)

@@ -21,6 +21,9 @@ func sdkConfigError(profile, configFile, credsFile string, err error) error {
 	var load config.SharedConfigLoadError
 	switch {
 	case errors.As(err, &assume):
+		if keysMoved(credsFile, assume.Profile) {
+			return &ConfigError{Profile: profile, ARN: assume.RoleARN, Err: &movedKeysError{assume.Profile, credsFile}, Fix: movedKeysFix("")}
+		}
 		err := fmt.Errorf("source profile %s has no usable credentials", assume.Profile)
 		if missingFile(credsFile) {
 			err = noKeys(assume.Profile, credsFile)

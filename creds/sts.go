@@ -239,3 +239,13 @@ func expiredError(c *Chain, exp time.Time) error {
 		Err: fmt.Errorf("STS returned credentials that expired at %s, by this machine's clock", exp.UTC().Format(time.RFC3339)),
 		Fix: "check the system clock"}
 }
+
+// STSEndpoint is the STS endpoint the profile's configuration sets
+// (AWS_ENDPOINT_URL_STS, AWS_ENDPOINT_URL, endpoint_url, a services
+// section), as the SDK resolves it; "" when STS is AWS's own.
+func (c *Chain) STSEndpoint() string {
+	if c.sdk == nil {
+		return ""
+	}
+	return aws.ToString(sts.NewFromConfig(*c.sdk).Options().BaseEndpoint)
+}

@@ -66,7 +66,7 @@ func TestDoctorColdWithoutTerminalFails(t *testing.T) {
 		`(?m)^clock: 0s off STS's \(http://127\.0\.0\.1:\d+\)$`)
 	wantErr := "awsrun: error: profile role101 (" + roleARN + "): a run now needs 1 MFA code and nothing can give one here"
 	lines := strings.Split(strings.TrimSpace(errOut), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], wantErr) || !strings.HasPrefix(lines[1], "awsrun: hint: pass --mfa-code") {
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], wantErr) || !strings.HasPrefix(lines[1], "awsrun: hint: set AWSRUN_MFA_CODE=CODE") {
 		t.Errorf("stderr = %q, want the error and a hint", errOut)
 	}
 	f.checkUnsignedTimeCall(t)

@@ -22,6 +22,10 @@ const (
 // ErrNoKeysInFile is a profile without keys in the credentials file.
 var ErrNoKeysInFile = errors.New("no aws_access_key_id and aws_secret_access_key")
 
+// ErrNoSection is a profile without a section in the credentials file; it
+// is an ErrNoKeysInFile too.
+var ErrNoSection = fmt.Errorf("%w: no such section", ErrNoKeysInFile)
+
 // keyLines are where a profile's two keys are in a credentials file.
 type keyLines struct {
 	lines           []string // the file, each line with its line ending
@@ -136,7 +140,9 @@ func findKeys(content []byte, profile string) (*keyLines, error) {
 		}
 	}
 	switch {
-	case sections == 0 || (k.id < 0 && k.secret < 0):
+	case sections == 0:
+		return nil, ErrNoSection
+	case k.id < 0 && k.secret < 0:
 		return nil, ErrNoKeysInFile
 	case k.id < 0 || k.secret < 0:
 		return nil, fmt.Errorf("[%s] has only one of %s and %s", profile, keyIDName, secretName)

@@ -106,6 +106,34 @@ complete() {
 	}
 }
 
+// TestBashCompletionOffersACommandOnce: echo is a builtin and a file in
+// /bin and /usr/bin; compgen -c names it for each.
+func TestBashCompletionOffersACommandOnce(t *testing.T) {
+	w := newWorld(t, completionConfig)
+	const script = `
+source <(awsrun --completion bash) || exit 1
+for words in "awsrun -p role101 -- ec" "awsrun -p role101 ec"; do
+	read -ra COMP_WORDS <<<"$words"
+	COMP_LINE=$words; COMP_POINT=${#words}; COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMPREPLY=()
+	_awsrun
+	printf '%s\n' "${COMPREPLY[*]}"
+done
+`
+	for _, pre := range []string{"", "source /usr/share/bash-completion/bash_completion || exit 0\n"} {
+		out := strings.TrimSuffix(w.shell(t, "bash", "--norc", "--noprofile", "-c", pre+script), "\n")
+		if pre != "" && out == "" {
+			continue // bash-completion is not installed
+		}
+		for _, line := range strings.Split(out, "\n") {
+			got := strings.Fields(line)
+			if n := strings.Count(" "+line+" ", " echo "); n != 1 {
+				t.Errorf("bash (%q): candidates %q offer echo %d times, want once", pre, got, n)
+			}
+		}
+	}
+}
+
 func TestFishCompletion(t *testing.T) {
 	w := newWorld(t, completionConfig)
 	tests := []struct {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/internal/cli"
 )
 
 // browserWait is how long a browser command may take to hand the URL
@@ -29,10 +30,18 @@ func (a *app) console(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	federation := a.env["AWSRUN_FEDERATION_ENDPOINT"]
+	if sts := chain.STSEndpoint(); sts != "" && federation == "" {
+		// The custom endpoint's credentials mean nothing to AWS's sign-in,
+		// and a test endpoint's session must not be sent there.
+		return &creds.ConfigError{Profile: chain.Profile, ARN: chain.ARN(),
+			Err: fmt.Errorf("the profile's STS endpoint is %s, not AWS's, and no sign-in federation endpoint goes with it", sts),
+			Fix: "set AWSRUN_FEDERATION_ENDPOINT to the federation endpoint that accepts that endpoint's credentials"}
+	}
 	s, err := a.resolver(chain).ConsoleSignin(ctx, chain, creds.ConsoleOptions{
 		Service:  o.ConsoleService,
 		Path:     o.ConsolePath,
-		Endpoint: a.env["AWSRUN_FEDERATION_ENDPOINT"],
+		Endpoint: federation,
 		Getenv:   a.getenv,
 	})
 	if err != nil {
@@ -48,7 +57,7 @@ func (a *app) console(ctx context.Context) error {
 	}
 	until := ""
 	if !s.Expires.IsZero() {
-		until = " until " + s.Expires.Local().Format("15:04 MST")
+		until = " until " + s.Expires.Local().Format(cli.ClockLayout)
 	}
 	fmt.Fprintf(a.stderr, "awsrun: opened the AWS console as %s%s\n", s.Identity, until)
 	return nil

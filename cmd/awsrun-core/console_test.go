@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ func TestConsoleURLFromAWarmCache(t *testing.T) {
 	token := signinToken(t, r.stdout)
 	if strings.Contains(r.stderr, token) || strings.Contains(r.stderr, "SigninToken") || strings.Contains(r.stderr, "federation?") {
 		t.Errorf("stderr shows the token or the URL: %s", r.stderr)
+	}
+	if !regexp.MustCompile(`console session until \d\d:\d\d [A-Z+-]`).MatchString(r.stderr) {
+		t.Errorf("-v does not write the console session's end as 15:04 MST: %s", r.stderr)
 	}
 	if !strings.Contains(r.stderr, "got a sign-in token") {
 		t.Errorf("-v does not say a token was obtained: %s", r.stderr)
@@ -161,14 +165,23 @@ func TestConsoleBadInput(t *testing.T) {
 		w.Write([]byte("<h1>HTTP Status 400 - Invalid credentials parameter</h1>"))
 	}))
 	defer refusing.Close()
+	notFederation := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}))
+	defer notFederation.Close()
 
 	tests := []struct {
-		name   string
-		config string
-		env    []string
-		args   []string
-		want   string // in the error line
+		name    string
+		config  string
+		env     []string
+		args    []string
+		want    string // in the error line
+		notHint string // not in the hint
 	}{
+		{name: "custom STS endpoint, no federation endpoint", env: []string{"AWSRUN_FEDERATION_ENDPOINT="}, args: []string{"-p", "role101", "--console-url"},
+			want: "STS endpoint is http://127.0.0.1:", notHint: "--refresh"},
+		{name: "not a federation endpoint", env: []string{"AWSRUN_FEDERATION_ENDPOINT=" + notFederation.URL}, args: []string{"-p", "role101", "--console-url"},
+			want: "does not look like the sign-in federation endpoint", notHint: "--refresh"},
 		{name: "no role and no keys", config: "[profile bare]\nregion = us-east-1\n", args: []string{"-p", "bare", "--console-url"},
 			want: "profile bare"},
 		{name: "unreachable endpoint", env: []string{"AWSRUN_FEDERATION_ENDPOINT=" + closed.URL}, args: []string{"-p", "role101", "--console-url"},
@@ -208,6 +221,12 @@ func TestConsoleBadInput(t *testing.T) {
 			}
 			if r.stdout != "" {
 				t.Errorf("stdout %q, want nothing", r.stdout)
+			}
+			if strings.HasPrefix(tt.name, "custom STS endpoint") && len(w.srv.Calls()) != 0 {
+				t.Errorf("STS called %d times before the refusal", len(w.srv.Calls()))
+			}
+			if len(lines) == 2 && tt.notHint != "" && strings.Contains(lines[1], tt.notHint) {
+				t.Errorf("hint %q, want none with %q", lines[1], tt.notHint)
 			}
 			if strings.Contains(r.stderr, "sessionKey") || strings.Contains(r.stderr, "SigninToken=") {
 				t.Errorf("stderr shows the session: %s", r.stderr)

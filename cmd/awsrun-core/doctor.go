@@ -12,6 +12,7 @@ import (
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/internal/cli"
+	"github.com/awsrun/awsrun/keys"
 )
 
 // --doctor: what a run of the profile would cost now, and what is wrong,
@@ -43,7 +44,7 @@ type checkup struct {
 	Problems []finding     `json:"problems"` // warnings and failures, in the order found
 	OK       bool          `json:"ok"`       // a run would work
 	// Unknown says the steps' cache entries cannot be looked up without
-	// running the source's credential_process.
+	// running the source's credential_process, or unlocking the key store.
 	Unknown bool `json:"cache_unknown,omitempty"`
 }
 
@@ -78,12 +79,20 @@ type finding struct {
 // doctor writes the report on stdout and returns the first reason a run
 // would fail, nil when it would work.
 func (a *app) doctor(ctx context.Context) error {
-	chain, err := a.loadChain(ctx)
+	chain, locked, err := a.doctorChain(ctx)
 	if err != nil {
 		return err // the run would stop here too, with the same words
 	}
 	now := time.Now()
 	c := &checkup{Profile: chain.Profile, ARN: chain.ARN(), Steps: []checkedStep{}, Problems: []finding{}}
+	if locked != nil {
+		// The source's keys cannot be read, so neither can the cache
+		// entries named after them: the report goes on without them.
+		c.Problems = append(c.Problems, finding{Fail: true,
+			Text: "the key store is locked, and a run needs the keys of " + chain.Source.Profile + " from it (" + locked.Error() + "); the counts of calls and codes assume nothing is cached",
+			Fix:  "set AWSRUN_KEYS_PASSPHRASE, or run at a terminal to type the passphrase"})
+		c.Unknown = true
+	}
 	plan, perr := creds.NewPlan(chain, a.inv.MinTTL)
 	if perr != nil {
 		c.fail(perr)
@@ -97,7 +106,7 @@ func (a *app) doctor(ctx context.Context) error {
 		defer store.Close()
 	}
 	lookup := store
-	if chain.Source.Provider == creds.ProviderProcess {
+	if chain.Source.Provider == creds.ProviderProcess || locked != nil {
 		// A run plans on what the process prints, which names the steps:
 		// without running it, their cache entries cannot be found.
 		lookup = nil
@@ -114,7 +123,7 @@ func (a *app) doctor(ctx context.Context) error {
 			c.Problems = append(c.Problems, finding{Text: p.Text, Fix: p.Fix})
 		}
 	}
-	if c.Unknown {
+	if c.Unknown && locked == nil {
 		c.warn("credential_process runs on every cold launch, and the keys it prints name the cached steps after it: the counts above assume nothing is cached",
 			"run awsrun -v -p "+chain.Profile+" -- true to see what the cache serves")
 	}
@@ -139,6 +148,28 @@ func (a *app) doctor(ctx context.Context) error {
 		c.write(a)
 	}
 	return failure
+}
+
+// lockedKeyID stands for keys the doctor cannot read: the key store needs
+// a passphrase and there is no terminal to ask it on. The doctor sends
+// nothing signed, so these placeholders only let the chain be planned.
+const lockedKeyID = "AKIAKEYSTORELOCKED00"
+
+// doctorChain loads the chain as a run would; a key store that needs a
+// passphrase no one can type is returned as locked instead of ending the
+// report, with placeholder keys in the source.
+func (a *app) doctorChain(ctx context.Context) (chain *creds.Chain, locked, err error) {
+	lookup := func(profile string) (creds.Credentials, bool, error) {
+		k, ok, err := a.storedKeys(profile)
+		if errors.Is(err, keys.ErrNoTerminal) {
+			locked = err
+			return creds.Credentials{AccessKeyID: lockedKeyID, SecretAccessKey: "the-key-store-is-locked"}, true, nil
+		}
+		return k, ok, err
+	}
+	chain, err = creds.LoadChain(ctx, a.inv.Profile, creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv,
+		Duration: a.inv.Duration, SessionDuration: a.inv.SessionDuration, Keys: lookup, KeyStore: a.keyStoreName})
+	return chain, locked, err
 }
 
 // doctorError is the one line --doctor fails with: the first failure of
@@ -294,7 +325,7 @@ func (c *checkup) codeSource(a *app, chain *creds.Chain) {
 		if c.Codes > 0 {
 			c.Problems = append(c.Problems, finding{Fail: true,
 				Text: fmt.Sprintf("a run now needs %s and nothing can give one here: no --mfa-code, %s or mfa_process, and no terminal", plural(c.Codes, "MFA code"), cli.MFACodeVar),
-				Fix:  "pass --mfa-code CODE or set " + cli.MFACodeVar + ", or set mfa_process in [profile " + chain.Profile + "], or run at a terminal"})
+				Fix:  "set " + cli.MFACodeVar + "=CODE (or pass --mfa-code CODE), or set mfa_process in [profile " + chain.Profile + "], or run at a terminal"})
 		}
 	}
 }
@@ -341,7 +372,7 @@ func (c *checkup) write(a *app) {
 		state := "not cached"
 		if s.Expires != "" {
 			exp, _ := time.Parse(time.RFC3339, s.Expires)
-			state = fmt.Sprintf("cached until %s (%s left)", exp.Local().Format("15:04 MST"), hoursMinutes(exp.Sub(now)))
+			state = fmt.Sprintf("cached until %s (%s left)", exp.Local().Format(cli.ClockLayout), hoursMinutes(exp.Sub(now)))
 			if !s.Cached {
 				state += ", too short: replaced"
 			}

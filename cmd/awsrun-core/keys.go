@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -79,6 +80,15 @@ func (a *app) keyStore() (*keys.Store, error) {
 	return s, nil
 }
 
+// keyStoreName is creds.LoadOptions.KeyStore: where the key store is.
+func (a *app) keyStoreName() string {
+	s, err := a.keyStore()
+	if err != nil {
+		return ""
+	}
+	return s.Name()
+}
+
 // storedKeys is creds.LoadOptions.Keys: a profile's keys from the store.
 func (a *app) storedKeys(profile string) (creds.Credentials, bool, error) {
 	s, err := a.keyStore()
@@ -100,6 +110,11 @@ func (a *app) storedKeys(profile string) (creds.Credentials, bool, error) {
 	}
 	a.logf("%s: access key %s from the key store (%s)", profile, keys.Mask(e.AccessKeyID), s.Name())
 	return creds.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey}, true, nil
+}
+
+// configFile is the shared config file.
+func configFile(a *app) string {
+	return cmp.Or(a.getenv("AWS_CONFIG_FILE"), config.DefaultSharedConfigFilename())
 }
 
 // credentialsFile is the shared credentials file, symlinks followed so a
@@ -165,15 +180,42 @@ func sdkFileKeys(ctx context.Context, path, profile string) (id, secret, token s
 	return sc.Credentials.AccessKeyID, sc.Credentials.SecretAccessKey, sc.Credentials.SessionToken, nil
 }
 
+// noSectionFix is the hint for a profile with no section in the
+// credentials file: the profile to name, when the one asked for is a
+// role whose keys are its source's, or was not named at all.
+func noSectionFix(ctx context.Context, configFile, path, profile string) string {
+	list := "awsrun --keys list shows the profiles that have keys"
+	sc, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles, o.CredentialsFiles = []string{configFile}, []string{path}
+	})
+	source := sc.SourceProfileName
+	var assume config.SharedConfigAssumeRoleError // the source has no keys in the file: the usual case here
+	if errors.As(err, &assume) {
+		source = assume.Profile
+	} else if err != nil {
+		source = ""
+	}
+	if source != "" && source != profile {
+		return fmt.Sprintf("%s takes its keys from its source_profile: awsrun --keys import -p %s; %s", profile, source, list)
+	}
+	return "name the profile whose keys to move: awsrun --keys import -p PROFILE; " + list
+}
+
 // fileKeyLines finds profile's keys in the credentials file as text, and
 // checks that the SDK reads the same keys there.
-func fileKeyLines(ctx context.Context, path, profile string) (content []byte, mode fs.FileMode, id string, err error) {
+func fileKeyLines(ctx context.Context, a *app, path, profile string) (content []byte, mode fs.FileMode, id string, err error) {
 	content, mode, err = readCredentialsFile(path)
 	if err != nil {
 		return nil, 0, "", &keysError{profile, fmt.Errorf("cannot read %s: %w", path, err), "check the file's permissions"}
 	}
 	id, secret, err := keys.FileKeys(content, profile)
-	if errors.Is(err, keys.ErrNoKeysInFile) {
+	switch {
+	case errors.Is(err, keys.ErrNoSection):
+		return nil, 0, "", &keysError{profile, fmt.Errorf("%s has no [%s] section", path, profile), noSectionFix(ctx, configFile(a), path, profile)}
+	case errors.Is(err, keys.ErrNoKeysInFile) && creds.KeysMovedIn(content, profile):
+		return nil, 0, "", &keysError{profile, fmt.Errorf("the keys of [%s] are already in the key store: %s holds awsrun's comment that they were moved", profile, path),
+			"awsrun --keys list shows the stored keys; awsrun --keys rotate -p " + profile + " replaces the stored key with a new one"}
+	case errors.Is(err, keys.ErrNoKeysInFile):
 		return nil, 0, "", &keysError{profile, fmt.Errorf("[%s] in %s holds no keys", profile, path), "awsrun --keys add -p " + profile + " stores keys you type in; awsrun --keys list shows the stored ones"}
 	}
 	if err != nil {
@@ -191,7 +233,7 @@ func fileKeyLines(ctx context.Context, path, profile string) (content []byte, mo
 
 func (a *app) keysImport(ctx context.Context, profile string) error {
 	path := a.credentialsFile()
-	content, mode, id, err := fileKeyLines(ctx, path, profile)
+	content, mode, id, err := fileKeyLines(ctx, a, path, profile)
 	if err != nil {
 		return err
 	}
@@ -199,8 +241,7 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 	if err != nil {
 		return err
 	}
-	comment := fmt.Sprintf("aws_access_key_id and aws_secret_access_key of [%s] are in awsrun's key store (%s) since %s: awsrun --keys list",
-		profile, s.Kind(), time.Now().UTC().Format("2006-01-02"))
+	comment := creds.MovedKeysComment(profile, s.Kind(), time.Now())
 	rewritten, id2, secret, err := keys.ExtractKeys(content, profile, comment)
 	if err != nil || id2 != id {
 		return &keysError{profile, fmt.Errorf("%s changed while awsrun read it", path), "run again"}
@@ -252,7 +293,21 @@ func (a *app) keysAdd(profile string) error {
 		return err
 	}
 	a.note("stored the key %s of %s in the key store (%s)", keys.Mask(id), profile, s.Name())
+	if cfg := configFile(a); !profileInFiles(context.Background(), cfg, path, profile) {
+		// Stored all the same: the profile may be written next.
+		fmt.Fprintf(a.stderr, "awsrun: warning: profile %s is in neither %s nor %s: runs find the key only through a profile of that name; add [profile %s] to %s, or name it in a role's source_profile\n",
+			profile, cfg, path, profile, cfg)
+	}
 	return nil
+}
+
+// profileInFiles reports whether the SDK finds profile in the shared files.
+func profileInFiles(ctx context.Context, configFile, credsFile, profile string) bool {
+	_, err := config.LoadSharedConfigProfile(ctx, profile, func(o *config.LoadSharedConfigOptions) {
+		o.ConfigFiles, o.CredentialsFiles = []string{configFile}, []string{credsFile}
+	})
+	var missing config.SharedConfigProfileNotExistError
+	return !errors.As(err, &missing) || missing.Profile != profile
 }
 
 // readKeys asks for a key on the terminal, the secret not echoed; when

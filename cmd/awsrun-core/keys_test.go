@@ -164,9 +164,9 @@ func TestKeysImportKeepsTheRestOfTheFileAndLeavesNoPlaintext(t *testing.T) {
 		t.Errorf("--keys list --json = %q (%v)", r.stdout, err)
 	}
 
-	// Importing again finds no keys, and says what to do.
+	// Importing again says the keys are already in the store.
 	r = w.run(t, "--keys", "import", "-p", "user101")
-	if r.code != 125 || !strings.Contains(r.stderr, "holds no keys") || !strings.Contains(r.stderr, "awsrun: hint: ") {
+	if r.code != 125 || !strings.Contains(r.stderr, "the keys of [user101] are already in the key store") || !strings.Contains(r.stderr, "awsrun: hint: ") {
 		t.Errorf("second import: exit %d, %q", r.code, r.stderr)
 	}
 	// Keys back in the file as well: an error naming both places.
@@ -490,5 +490,91 @@ func TestKeysFileProfilesNeedNoPassphrase(t *testing.T) {
 	r = w.run(t, "-p", "other", "--", "true")
 	if r.code != 125 || !strings.Contains(r.stderr, "AWSRUN_KEYS_PASSPHRASE") {
 		t.Errorf("stored profile without a terminal: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestKeysMovedButStoreNotFound: after an import, a run that finds no key
+// store (another XDG_DATA_HOME) says the keys were moved there, not to
+// put them back in the file, and names where it looked.
+func TestKeysMovedButStoreNotFound(t *testing.T) {
+	w := newKeysWorld(t)
+	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey))
+	w.mustRun(t, "--keys", "import", "-p", "user101")
+	other := filepath.Join(w.home, "elsewhere")
+	w.env = append(w.env, "XDG_DATA_HOME="+other)
+	r := w.run(t, "-p", "role101", "--", "true")
+	errLine, hint, _ := strings.Cut(r.stderr, "awsrun: hint: ")
+	if r.code != 125 || !strings.Contains(errLine, "awsrun --keys import moved them") || !strings.Contains(errLine, "user101") ||
+		!strings.Contains(hint, filepath.Join(other, "awsrun")) || !strings.Contains(hint, "XDG_DATA_HOME") ||
+		!strings.Contains(hint, "awsrun --keys list") || strings.Contains(r.stderr, "add aws_access_key_id") {
+		t.Errorf("run with the key store elsewhere: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestKeysImportSaysWhatIsMissing: a profile with no section in the
+// credentials file is said to have none (a role's hint names its source),
+// and a section without keys holds none.
+func TestKeysImportSaysWhatIsMissing(t *testing.T) {
+	w := newKeysWorld(t)
+	w.write(t, ".aws/credentials", "[user101]\nregion = eu-west-1\n")
+	for _, tt := range []struct {
+		args       []string
+		want, hint string
+	}{
+		{[]string{"-p", "role101"}, "has no [role101] section", "awsrun --keys import -p user101"},
+		{nil, "has no [default] section", "awsrun --keys import -p PROFILE"},
+		{[]string{"-p", "user101"}, "[user101] in " + w.credsFile() + " holds no keys", "awsrun --keys add -p user101"},
+	} {
+		r := w.run(t, append([]string{"--keys", "import"}, tt.args...)...)
+		errLine, hint, _ := strings.Cut(r.stderr, "awsrun: hint: ")
+		if r.code != 125 || !strings.Contains(errLine, tt.want) || !strings.Contains(hint, tt.hint) {
+			t.Errorf("--keys import %v: exit %d, %q; want %q, hint %q", tt.args, r.code, r.stderr, tt.want, tt.hint)
+		}
+	}
+}
+
+// TestKeysAddForAnUnknownProfileWarns: the key is stored, and stderr says
+// that no profile of that name exists for runs to find it through.
+func TestKeysAddForAnUnknownProfileWarns(t *testing.T) {
+	w := newKeysWorld(t)
+	w.write(t, ".aws/credentials", "[user101]\n")
+	r := w.runStdin(t, w.user.AccessKeyID+"\n"+w.user.SecretAccessKey+"\n", "--keys", "add", "-p", "user202")
+	if r.code != 0 || !strings.Contains(r.stderr, "awsrun: warning: profile user202 is in neither") {
+		t.Errorf("add for an unknown profile: exit %d, %q", r.code, r.stderr)
+	}
+	r = w.mustRun(t, "--keys", "list")
+	if !strings.Contains(r.stdout, "user202") {
+		t.Errorf("--keys list = %q, want user202 stored", r.stdout)
+	}
+	r = w.runStdin(t, w.user.AccessKeyID+"\n"+w.user.SecretAccessKey+"\n", "--keys", "add", "-p", "user101")
+	if r.code != 0 || strings.Contains(r.stderr, "warning") {
+		t.Errorf("add for a known profile: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestDoctorWithALockedKeyStore: with the source's keys in keys.age and no
+// passphrase nor terminal, the doctor reports the store as locked and
+// goes on with the report, then fails as a run would.
+func TestDoctorWithALockedKeyStore(t *testing.T) {
+	w := newKeysWorld(t)
+	w.write(t, ".aws/credentials", fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", w.user.AccessKeyID, w.user.SecretAccessKey))
+	w.mustRun(t, "--keys", "import", "-p", "user101")
+	w.env = append(w.env, "AWSRUN_KEYS_PASSPHRASE=")
+	w.srv.ResetCalls()
+	r := w.run(t, "--doctor", "-p", "role101")
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if r.code != 125 || len(lines) != 2 || !strings.HasPrefix(lines[0], "awsrun: error: profile role101 (") || !strings.Contains(lines[0], "key store is locked") ||
+		!strings.Contains(lines[1], "AWSRUN_KEYS_PASSPHRASE") {
+		t.Errorf("exit %d, stderr %q; want 125, the locked store naming the profile, and a hint", r.code, r.stderr)
+	}
+	for _, want := range []string{"key store is locked", "clock: ", "codes from: "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	for _, c := range w.srv.Calls() {
+		if c.AccessKeyID != "" {
+			t.Errorf("the doctor signed a call (%s) with %s", c.Action, c.AccessKeyID)
+		}
 	}
 }

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"text/tabwriter"
 	"time"
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/internal/cli"
 )
 
 // listing is what --list shows; --list --json prints it as it is, for
@@ -136,15 +138,18 @@ func (a *app) list(ctx context.Context) error {
 	case err != nil:
 		store = "unavailable: " + err.Error()
 	}
+	// Bookkeeping (index entries, used codes) is not shown.
+	entries = slices.DeleteFunc(entries, func(e cache.Listed) bool { return !e.Entry.Kind.Credentials() })
+	if len(entries) == 0 {
+		fmt.Fprintf(a.stdout, "\ncache: %s (key in %s): nothing cached\n", s.Dir(), store)
+		return nil
+	}
 	fmt.Fprintf(a.stdout, "\ncache: %s (key in %s)\n", s.Dir(), store)
 	sort.Slice(entries, func(i, j int) bool { return entries[i].Entry.Expires.Before(entries[j].Entry.Expires) })
 	tw = tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tFOR\tTIME LEFT")
 	now := time.Now()
 	for _, e := range entries {
-		if !e.Entry.Kind.Credentials() {
-			continue // bookkeeping: index entries, used codes
-		}
 		left := e.Entry.Expires.Sub(now)
 		state := hoursMinutes(left)
 		switch {
@@ -166,18 +171,8 @@ func (a *app) listOptions() cache.Options {
 	return o
 }
 
-// hoursMinutes writes a time left as 11h59m, 1h or 4m.
-func hoursMinutes(d time.Duration) string {
-	d = d.Round(time.Minute)
-	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
-	switch {
-	case h == 0:
-		return fmt.Sprintf("%dm", m)
-	case m == 0:
-		return fmt.Sprintf("%dh", h)
-	}
-	return fmt.Sprintf("%dh%dm", h, m)
-}
+// hoursMinutes writes a time left (or a lifetime) as 11h59m, 1h or 4m.
+func hoursMinutes(d time.Duration) string { return cli.Left(d) }
 
 func dash(s string) string {
 	if s == "" {

@@ -74,6 +74,10 @@ func TestClearForgetsOneProfileOrAll(t *testing.T) {
 	if codes != 1 {
 		t.Errorf("%d used-code records after --clear, want the one kept", codes)
 	}
+	// --list then says so, instead of a header over no rows.
+	if r := w.run(t, "--list"); r.code != 0 || !strings.Contains(r.stdout, "): nothing cached\n") || strings.Contains(r.stdout, "TIME LEFT") {
+		t.Errorf("--list after --clear: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
 	// The record of the code already sent survives, so the new session
 	// takes the next code instead of failing on the old one.
 	setCode(w.dev.Code(w.srv.Now().Add(30 * time.Second)))

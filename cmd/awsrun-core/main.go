@@ -161,18 +161,19 @@ func (a *app) remember(r *creds.Resolver, chain *creds.Chain, c creds.Credential
 
 func (a *app) loadChain(ctx context.Context) (*creds.Chain, error) {
 	lo := creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Duration: a.inv.Duration, SessionDuration: a.inv.SessionDuration,
-		Keys: a.storedKeys}
+		Keys: a.storedKeys, KeyStore: a.keyStoreName}
 	return creds.LoadChain(ctx, a.inv.Profile, lo)
 }
 
 func (a *app) resolver(chain *creds.Chain) *creds.Resolver {
 	r := &creds.Resolver{
-		Refresh:    a.opts.Refresh,
-		MFACode:    a.inv.MFACode,
-		MinTTL:     a.exportMinTTL(chain),
-		STSTimeout: a.inv.STSTimeout,
-		Note:       func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
-		Terminal:   creds.TerminalOf(a.stderr),
+		Refresh:     a.opts.Refresh,
+		MFACode:     a.inv.MFACode,
+		MFACodeFrom: a.inv.MFACodeFrom,
+		MinTTL:      a.exportMinTTL(chain),
+		STSTimeout:  a.inv.STSTimeout,
+		Note:        func(f string, args ...any) { fmt.Fprintf(a.stderr, "awsrun: "+f+"\n", args...) },
+		Terminal:    creds.TerminalOf(a.stderr),
 	}
 	if a.opts.Verbose {
 		r.Log = a.logf

@@ -221,6 +221,12 @@ func TestBadInput(t *testing.T) {
 			wantErr: "profile role101 (" + serial + "): the MFA code from --mfa-code is not 6 digits", hint: "6-digit",
 		},
 		{
+			name: "five-digit code in the variable", want: 125,
+			args:    func(*world) []string { return []string{"-p", "role101", "--", "true"} },
+			env:     []string{"AWSRUN_MFA_CODE=98765"},
+			wantErr: "profile role101 (" + serial + "): the MFA code from AWSRUN_MFA_CODE is not 6 digits", hint: "6-digit",
+		},
+		{
 			name: "wrong code", want: 125,
 			args: func(w *world) []string {
 				wrong := "000000"
@@ -266,7 +272,7 @@ func TestBadInput(t *testing.T) {
 		{
 			name: "no terminal and no code source", want: 125,
 			args:    func(*world) []string { return []string{"-p", "role101", "--", "true"} },
-			wantErr: "profile role101 (" + serial + "): no terminal to ask for the MFA code", hint: "--mfa-code CODE, or set mfa_process",
+			wantErr: "profile role101 (" + serial + "): no terminal to ask for the MFA code", hint: "set AWSRUN_MFA_CODE=CODE (or pass --mfa-code CODE",
 		},
 		{
 			name: "unknown export format", want: 125,

@@ -86,7 +86,7 @@ func (a *app) keysRotate(ctx context.Context, profile string) error {
 
 	// The source's own chain, with the device of the profile asked for:
 	// its MFA session is the one every role of that source shares.
-	userChain, err := creds.LoadChain(ctx, rot.profile, creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Keys: a.storedKeys})
+	userChain, err := creds.LoadChain(ctx, rot.profile, creds.LoadOptions{Region: a.opts.Region, Getenv: a.getenv, Keys: a.storedKeys, KeyStore: a.keyStoreName})
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (r *rotation) locate(ctx context.Context) error {
 		return nil
 	}
 	path := r.a.credentialsFile()
-	if _, _, id, err := fileKeyLines(ctx, path, r.profile); err != nil {
+	if _, _, id, err := fileKeyLines(ctx, r.a, path, r.profile); err != nil {
 		return err
 	} else if id != r.old.AccessKeyID {
 		return &keysError{r.profile, fmt.Errorf("its key is neither in the key store nor in %s", path),
@@ -308,7 +308,7 @@ func (r *rotation) store(ctx context.Context) error {
 		return s.Put(keys.Entry{Profile: r.profile, AccessKeyID: r.new.AccessKeyID, SecretAccessKey: r.new.SecretAccessKey, Created: time.Now().UTC()})
 	}
 	path := r.a.credentialsFile()
-	content, mode, id, err := fileKeyLines(ctx, path, r.profile)
+	content, mode, id, err := fileKeyLines(ctx, r.a, path, r.profile)
 	if err != nil {
 		return err
 	}

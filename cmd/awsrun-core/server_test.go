@@ -366,12 +366,18 @@ func TestServerMinTTLBeyondAnySessionRefusedUpFront(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "")
 	res := w.awsrun(t, nil, "--server", "-p", "role101", "--min-ttl", "40h", "--session-duration", "36h", "--", "true")
-	if res.code != 125 || !strings.Contains(res.stderr, "awsrun: error: profile role101 ("+roleARN+"): the MFA session that costs the MFA code is asked for 36h, not more than --min-ttl 40h") ||
+	if res.code != 125 || !strings.Contains(res.stderr, "awsrun: error: profile role101 ("+roleARN+"): the MFA session the MFA code buys lasts 36h, and --min-ttl asks for 40h: the command would need another code while it runs") ||
 		!strings.Contains(res.stderr, "awsrun: hint: an MFA session lasts 36h at most") {
 		t.Errorf("exit %d; stderr:\n%s", res.code, res.stderr)
 	}
 	if n := len(w.srv.Calls()); n != 0 {
 		t.Errorf("%d STS calls before the refusal", n)
+	}
+	// Within what --session-duration allows: the hint says so.
+	res = w.awsrun(t, nil, "--server", "-p", "role101", "--min-ttl", "20h", "--", "true")
+	if res.code != 125 || !strings.Contains(res.stderr, "): the MFA session the MFA code buys lasts 12h, and --min-ttl asks for 20h") ||
+		!strings.Contains(res.stderr, "awsrun: hint: pass --session-duration longer than 20h (it goes up to 36h)") {
+		t.Errorf("--min-ttl 20h: exit %d; stderr:\n%s", res.code, res.stderr)
 	}
 	res = w.awsrun(t, nil, "--server", "-p", "role101", "--export", "json")
 	if res.code != 125 || !strings.Contains(res.stderr, "--server runs a command") {

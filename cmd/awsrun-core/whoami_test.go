@@ -15,7 +15,7 @@ func TestWhoAmI(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("--whoami: exit %d: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"Profile  role101\n", "Account  " + acct + "\n", "Arn      " + role101ARN + "\n", "UserId   AROA", "Expires  ", "(1h left)"} {
+	for _, want := range []string{"Profile  role101\n", "Account  " + acct + "\n", "Arn      " + role101ARN + "\n", "UserId   AROA", "Expires  ", "(59m left)"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}

@@ -136,7 +136,8 @@ func TestMissingCoreNamesTheInstallCommand(t *testing.T) {
 func TestHelpAndVersionWithoutCore(t *testing.T) {
 	w := newWorld(t)
 	r := w.run(t, launcherAlone(), nil, "--help")
-	if r.code != 0 || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "--min-ttl DUR") || !strings.Contains(r.stdout, "AWSRUN_STS_TIMEOUT") {
+	if r.code != 0 || !strings.Contains(r.stdout, "Usage:") || !strings.Contains(r.stdout, "--min-ttl DUR") || !strings.Contains(r.stdout, "AWSRUN_STS_TIMEOUT") ||
+		!strings.Contains(strings.Join(strings.Fields(r.stdout), " "), "nothing to the AWS files but the key lines of the credentials file that --keys import moves out and --keys rotate replaces") {
 		t.Errorf("--help: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	r = w.run(t, launcherAlone(), nil, "--version")

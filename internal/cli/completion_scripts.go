@@ -86,7 +86,9 @@ _awsrun() {
 
 	if ((cmd > 0)); then
 		if ((cmd >= cword)); then
-			COMPREPLY=($(compgen -c -- "$cur"))
+			# compgen -c names a command once per place it is found (a
+			# builtin, /bin, /usr/bin): each once.
+			COMPREPLY=($(compgen -c -- "$cur" | LC_ALL=C sort -u))
 		elif declare -F _command_offset >/dev/null; then
 			_command_offset "$cmd"
 		else
@@ -121,7 +123,7 @@ _awsrun() {
 		COMPREPLY=($(compgen -W '%[4]s' -- "$cur"))
 		return
 	fi
-	COMPREPLY=($(compgen -c -- "$cur"))
+	COMPREPLY=($(compgen -c -- "$cur" | LC_ALL=C sort -u))
 }
 
 complete -F _awsrun awsrun

@@ -56,16 +56,16 @@ func flagArg(f *pflag.Flag) string {
 
 // CoreEnviron is the environment the launcher hands to awsrun-core: the
 // caller's, with the MFA code of --mfa-code, when given, in
-// AWSRUN_MFA_CODE.
+// AWSRUN_MFA_CODE (and AWSRUN_MFA_CODE_FROM saying it was the flag).
 func (inv *Invocation) CoreEnviron(environ []string) []string {
 	if inv.Opts.MFACode == "" {
 		return environ
 	}
 	out := make([]string, 0, len(environ)+1)
 	for _, kv := range environ {
-		if name, _, _ := strings.Cut(kv, "="); !sameName(name, MFACodeVar) {
+		if name, _, _ := strings.Cut(kv, "="); !sameName(name, MFACodeVar) && !sameName(name, MFACodeFromVar) {
 			out = append(out, kv)
 		}
 	}
-	return append(out, MFACodeVar+"="+inv.Opts.MFACode)
+	return append(out, MFACodeVar+"="+inv.Opts.MFACode, MFACodeFromVar+"=--mfa-code")
 }

@@ -31,6 +31,7 @@ type Invocation struct {
 
 	Profile         string        // the profile asked for
 	MFACode         string        // --mfa-code, else $AWSRUN_MFA_CODE
+	MFACodeFrom     string        // where MFACode came from: "--mfa-code" or MFACodeVar
 	Duration        time.Duration // --duration, 0 when not given
 	SessionDuration time.Duration // --session-duration, 0 when not given
 	// MinTTL is --min-ttl, 0 when not given; with --server, how long the
@@ -57,6 +58,11 @@ type Invocation struct {
 // MFACodeVar is the variable that carries an MFA code outside argv, where
 // any local user can read it. awsrun never passes it on to the command.
 const MFACodeVar = "AWSRUN_MFA_CODE"
+
+// MFACodeFromVar is set to "--mfa-code" beside MFACodeVar when the
+// launcher hands a --mfa-code over to awsrun-core, so that messages about
+// the code name the flag the user gave, not the variable.
+const MFACodeFromVar = "AWSRUN_MFA_CODE_FROM"
 
 // STSTimeoutVar bounds each STS call, the SDK's retries included.
 const STSTimeoutVar = "AWSRUN_STS_TIMEOUT"
@@ -111,9 +117,12 @@ func Prepare(args, environ []string) (*Invocation, error) {
 		if o.Export == ExportCredentialProcess {
 			inv.Margin = max(inv.Margin, CredentialProcessTTL)
 		}
-		inv.MFACode = o.MFACode
+		inv.MFACode, inv.MFACodeFrom = o.MFACode, "--mfa-code"
 		if inv.MFACode == "" {
-			inv.MFACode = environValue(environ, MFACodeVar)
+			inv.MFACode, inv.MFACodeFrom = environValue(environ, MFACodeVar), MFACodeVar
+			if environValue(environ, MFACodeFromVar) == "--mfa-code" {
+				inv.MFACodeFrom = "--mfa-code"
+			}
 		}
 	}
 	if inv.Duration, err = duration("--duration", o.Duration); err != nil {
@@ -316,7 +325,7 @@ func scrubEnviron(environ []string) (kept, dropped []string) {
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
-		case sameName(name, MFACodeVar), sameName(name, ResolvingVar),
+		case sameName(name, MFACodeVar), sameName(name, MFACodeFromVar), sameName(name, ResolvingVar),
 			hasMarker && sameName(name, RegionMarker),
 			hasMarker && (sameName(name, "AWS_REGION") || sameName(name, "AWS_DEFAULT_REGION")) && value == marker:
 			dropped = append(dropped, name)

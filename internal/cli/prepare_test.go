@@ -264,12 +264,14 @@ func TestMFACodeNeverInCoreArgs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Prepare(CoreArgs(%q)): %v", args, err)
 		}
-		if again.MFACode != "123456" || again.IndexID != inv.IndexID || again.Mode != inv.Mode ||
+		if again.MFACode != "123456" || again.MFACodeFrom != "--mfa-code" || again.IndexID != inv.IndexID || again.Mode != inv.Mode ||
 			!slices.Equal(again.Opts.Command, inv.Opts.Command) || again.Opts.Verbose != inv.Opts.Verbose {
 			t.Errorf("CoreArgs(%q) = %q prepares another invocation", args, core)
 		}
-		if slices.ContainsFunc(again.Environ, func(kv string) bool { return strings.HasPrefix(kv, MFACodeVar+"=") }) {
-			t.Errorf("the prepared environment keeps %s", MFACodeVar)
+		if slices.ContainsFunc(again.Environ, func(kv string) bool {
+			return strings.HasPrefix(kv, MFACodeVar+"=") || strings.HasPrefix(kv, MFACodeFromVar+"=")
+		}) {
+			t.Errorf("the prepared environment keeps %s or %s", MFACodeVar, MFACodeFromVar)
 		}
 	}
 }

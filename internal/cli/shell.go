@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/awsrun/awsrun/creds/warm"
@@ -38,12 +37,7 @@ func (inv *Invocation) argv() []string {
 func shellNotice(w io.Writer, path, profile string, c warm.Credentials, now time.Time) {
 	until := "with no expiry"
 	if !c.Expiration.IsZero() {
-		left := c.Expiration.Sub(now).Round(time.Minute).String()
-		left = strings.TrimSuffix(left, "0s")
-		if strings.HasSuffix(left, "h0m") {
-			left = left[:len(left)-2]
-		}
-		until = fmt.Sprintf("until %s (%s left)", c.Expiration.Local().Format("15:04 MST"), left)
+		until = fmt.Sprintf("until %s (%s left)", c.Expiration.Local().Format(ClockLayout), Left(c.Expiration.Sub(now)))
 	}
 	fmt.Fprintf(w, "awsrun: starting %s with the credentials of profile %s, valid %s; exit to return\n", path, profile, until)
 }

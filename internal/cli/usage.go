@@ -25,7 +25,8 @@ with COMMAND. COMMAND's environment is awsrun's, without inherited AWS credentia
 and profile variables, plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and
 AWSRUN_REGION (when a region is known) and AWSRUN_PROFILE. Nothing is written to
-stdout, to the calling shell or to the AWS files.
+stdout or to the calling shell, and nothing to the AWS files but the key lines of
+the credentials file that --keys import moves out and --keys rotate replaces.
 
 Flags:
 %s

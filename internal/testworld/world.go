@@ -109,11 +109,15 @@ func NewIn(home string, o Options) (*World, error) {
 		"USER=" + o.User,
 		"XDG_CACHE_HOME=" + w.Path(".cache"),
 		"XDG_CONFIG_HOME=" + w.Path(".config"),
+		"XDG_DATA_HOME=" + w.Path(".local/share"),
 		"AWS_CONFIG_FILE=" + w.Path(".aws/config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + w.Path(".aws/credentials"),
 		"AWS_ENDPOINT_URL_STS=" + srv.URL,
 		"AWS_EC2_METADATA_DISABLED=true",
 		"AWSRUN_KEY_STORE=file",
+		// Never the machine's keyring, nor the key store of the HOME that
+		// runs the tests.
+		"AWSRUN_KEYS_STORE=file",
 		// Tests re-run their own binary as awsrun's child or as awsrun;
 		// built with -race it would sleep a second at every exit.
 		"GORACE=atexit_sleep_ms=0",
