@@ -52,7 +52,14 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		}
 		return 0
 	}
-	return cli.Fail(stderr, handOver(inv, environ))
+	turn, served, err := coldTurn(inv, stdout, stderr)
+	if served {
+		if err != nil {
+			return cli.Fail(stderr, err)
+		}
+		return 0
+	}
+	return cli.Fail(stderr, handOver(inv, turnEnviron(turn, environ)))
 }
 
 // serveWarm delivers what the warm index holds for the invocation. It
@@ -71,7 +78,7 @@ func serveWarm(inv *cli.Invocation, stdout io.Writer) (served bool, err error) {
 // warmHit looks the invocation up in the warm index, in the store it
 // returns. It reports false for everything it leaves to awsrun-core.
 func warmHit(inv *cli.Invocation) (*cache.Store, warm.Hit, bool) {
-	if (inv.Mode != cli.ModeRun && inv.Mode != cli.ModeExport) || inv.Opts.NeedsCore() || inv.IndexID == "" {
+	if !warmable(inv) {
 		return nil, warm.Hit{}, false
 	}
 	// FindKeyOnly: a launcher never makes a key. On Linux it has no OS
@@ -84,4 +91,9 @@ func warmHit(inv *cli.Invocation) (*cache.Store, warm.Hit, bool) {
 	}
 	hit, ok := warm.Lookup(s, inv.IndexID, inv.Margin)
 	return s, hit, ok
+}
+
+// warmable reports whether the launcher may serve the invocation itself.
+func warmable(inv *cli.Invocation) bool {
+	return (inv.Mode == cli.ModeRun || inv.Mode == cli.ModeExport) && !inv.Opts.NeedsCore() && inv.IndexID != ""
 }
