@@ -278,12 +278,13 @@ func (s *Store) Put(id string, e *Entry) error {
 	if err != nil {
 		return err
 	}
-	return s.writeAtomic(name, blob)
+	return s.writeAtomic(name, blob, !e.Kind.Rebuildable())
 }
 
-// writeAtomic replaces dir/name with data through a synced temporary file
-// renamed into place, and removes that file on any failure.
-func (s *Store) writeAtomic(name string, data []byte) (err error) {
+// writeAtomic replaces dir/name with data through a temporary file renamed
+// into place — synced first when durable — and removes that file on any
+// failure.
+func (s *Store) writeAtomic(name string, data []byte, durable bool) (err error) {
 	path := filepath.Join(s.dir, name)
 	if err := s.step("create"); err != nil {
 		return fmt.Errorf("write cache entry %s: %w", path, err)
@@ -308,11 +309,13 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := s.step("sync"); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
+	if durable {
+		if err := s.step("sync"); err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := s.step("close"); err != nil {
 		return err
@@ -323,8 +326,10 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	if err := s.step("rename"); err != nil {
 		return err
 	}
-	// The content is synced before the rename, so no crash can leave a torn
-	// entry under the name. The directory is not synced after it: a rename
+	// A durable entry's content is synced before the rename, so no crash
+	// can leave it torn under the name; a rebuildable one (Kind.Rebuildable)
+	// torn by a power cut fails to open, a miss, and is made again. A kill
+	// loses nothing either way: the page cache outlives the process. The directory is not synced after it: a rename
 	// lost to a power cut leaves the old entry or none, both a miss, and the
 	// sync would cost every cold launch a third of a millisecond per entry.
 	return s.root.Rename(tmp, name)
