@@ -64,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	if inv.Resolving != "" {
 		os.Setenv(cli.ResolvingVar, inv.Resolving) // for what resolving starts; never the command
 	}
+	tuneGC(inv.Mode) // gc.go
 	a := &app{inv: inv, opts: inv.Opts, env: inv.Env, stdout: stdout, stderr: stderr, turnFD: turnFD}
 	if err := a.main(context.Background()); err != nil {
 		return cli.Fail(stderr, err)
