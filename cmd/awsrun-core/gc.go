@@ -9,9 +9,9 @@ import (
 
 // shortLivedGCLimit is the heap at which a short-lived run collects
 // garbage at all.
-const shortLivedGCLimit = 256 << 20
+const shortLivedGCLimit = 64 << 20
 
-// tuneGC turns the collector off, up to a heap of shortLivedGCLimit, for
+// tuneGC turns the collector off, until the process uses shortLivedGCLimit, for
 // a run that ends in seconds: nearly everything it allocates (the parsed
 // config, the SDK's tables) stays live until it execs or exits, so a
 // collection frees next to nothing. With 5,000 profiles the collector and
