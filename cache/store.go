@@ -12,13 +12,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/adrg/xdg"
 )
 
 // Options configures a Store; the zero value means the XDG defaults.
 type Options struct {
-	// Dir holds the entries; default filepath.Join(xdg.CacheHome, "awsrun").
+	// Dir holds the entries; default filepath.Join(xdg.CacheHome, "awsrun"), read as adrg/xdg
+	// reads it (basedir_unix.go).
 	Dir string
 	// KeyDir holds cache.key when no keyring answers; default
 	// filepath.Join(xdg.ConfigHome, "awsrun").
@@ -124,7 +123,7 @@ func Open(o Options) (*Store, error) {
 		s.dir = DefaultDir()
 	}
 	if s.keyDir == "" {
-		s.keyDir = filepath.Join(xdg.ConfigHome, "awsrun")
+		s.keyDir = filepath.Join(configHome(), "awsrun")
 	}
 	if s.keyStore == "" {
 		s.keyStore = "auto"
@@ -171,7 +170,7 @@ func CheckKeyStore(name string) error {
 }
 
 // DefaultDir is the cache directory when Options.Dir is empty.
-func DefaultDir() string { return filepath.Join(xdg.CacheHome, "awsrun") }
+func DefaultDir() string { return filepath.Join(cacheHome(), "awsrun") }
 
 // Close releases the directory handle; the Store is unusable afterwards.
 func (s *Store) Close() error { return s.root.Close() }
