@@ -24,17 +24,17 @@ const turnWait = 3 * time.Minute
 // until the entry is written; the others wait on it here, blocked in the
 // kernel, and serve the entry once it is released. It returns the lock to
 // hand over (nil for none) or served true when it delivered, or failed to.
-func coldTurn(inv *cli.Invocation, stdout, stderr io.Writer) (turn *os.File, served bool, err error) {
+func coldTurn(s *cache.Store, inv *cli.Invocation, stdout, stderr io.Writer) (turn *os.File, served bool, err error) {
 	if !warmable(inv) {
 		return nil, false, nil
 	}
-	// Unlike the warm lookup this may create the cache directory:
-	// awsrun-core, next, would. It still never makes a key.
-	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true})
-	if err != nil {
-		return nil, false, nil
+	if s == nil {
+		// Unlike the warm lookup this may create the cache directory:
+		// awsrun-core, next, would. It still never makes a key.
+		if s, err = cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true}); err != nil {
+			return nil, false, nil
+		}
 	}
-	defer s.Close()
 	f, busy, err := s.TakeTurn(inv.IndexID)
 	if f != nil || !busy || err != nil {
 		return f, false, nil
@@ -47,7 +47,7 @@ func coldTurn(inv *cli.Invocation, stdout, stderr io.Writer) (turn *os.File, ser
 	if err != nil {
 		return nil, false, nil // awsrun-core waits on its own locks, and says why
 	}
-	if served, err := serveWarm(inv, stdout); served {
+	if served, err := serveWarm(s, inv, stdout); served {
 		return nil, true, err
 	}
 	// The other launch failed, or made credentials too short for this
