@@ -66,7 +66,7 @@ func TestParallelLaunchWaitsInTheLauncher(t *testing.T) {
 	second, out2, err2 := start("second")
 	waitFor("the second launch to say it waits", func() bool {
 		b, _ := os.ReadFile(err2)
-		return strings.Contains(string(b), "waiting for another awsrun getting the credentials of profile role101")
+		return strings.Contains(string(b), "waiting for another awsrun to get the credentials of profile role101")
 	})
 	// From here on the second launch cannot hand over.
 	if err := os.Remove(filepath.Join(dir, "awsrun-core")); err != nil {

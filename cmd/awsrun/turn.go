@@ -42,7 +42,7 @@ func coldTurn(s *cache.Store, inv *cli.Invocation, stdout, stderr io.Writer) (tu
 	ctx, cancel := context.WithTimeout(context.Background(), turnWait)
 	defer cancel()
 	err = s.WaitTurn(ctx, inv.IndexID, func() {
-		fmt.Fprintf(stderr, "awsrun: waiting for another awsrun getting the credentials of profile %s\n", inv.Profile)
+		fmt.Fprintf(stderr, "awsrun: waiting for another awsrun to get the credentials of profile %s\n", inv.Profile)
 	})
 	if err != nil {
 		return nil, false, nil // awsrun-core waits on its own locks, and says why
