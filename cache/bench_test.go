@@ -64,3 +64,21 @@ func BenchmarkPut(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPutKinds writes an entry that costs a code to replace (synced)
+// and one that is rebuilt (not synced), alternately, in the same rounds.
+func BenchmarkPutKinds(b *testing.B) {
+	for _, k := range []Kind{KindSession, KindIndex} {
+		b.Run(string(k), func(b *testing.B) {
+			s, _ := newStore(b)
+			id := testID(1)
+			e := testEntry(id)
+			e.Kind = k
+			for b.Loop() {
+				if err := s.Put(id, e); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

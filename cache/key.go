@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -180,11 +181,41 @@ func (s *Store) mirror(key []byte) {
 	if s.keyStore != "auto" {
 		return
 	}
+	if mirrorToFile {
+		s.mirrorFile(key)
+		return
+	}
 	ks := keyctlFor("awsrun:"+s.keyName(), mirrorLifetime)
 	if k, err := ks.load(); err == nil && string(k) == string(key) {
 		return
 	}
 	_, _ = ks.save(key)
+}
+
+// mirrorToFile (a variable for tests): macOS has no kernel keyring, and its Keychain is read by
+// running /usr/bin/security — a process spawn on every launch. There the
+// key found in the Keychain is copied into the key file (0600, in the
+// private key directory), where the launcher, which has no Keychain
+// client, finds it; the README says what that gives away.
+var mirrorToFile = runtime.GOOS == "darwin"
+
+// mirrorFile writes key into the key file, replacing another key there:
+// the Keychain is the store of record.
+func (s *Store) mirrorFile(key []byte) {
+	f := &fileStore{dir: s.keyDir, cacheDir: s.dir, safe: s.safe}
+	k, err := f.load()
+	if err == nil && string(k) == string(key) {
+		return
+	}
+	if err == nil || errors.Is(err, errNoKey) {
+		if k != nil {
+			if root, err := openDir(f.dir, f.spec(false)); err == nil {
+				_ = root.Remove(keyFileName)
+				root.Close()
+			}
+		}
+		_, _ = f.save(key)
+	}
 }
 
 // loadKey finds the key in the first store that has one; when none has, it

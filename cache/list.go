@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
+
+// listChunk is how many entries make another worker worth starting.
+const listChunk = 256
 
 // staleTemp is the age past which a temporary file belongs to no running Put.
 const staleTemp = time.Minute
@@ -40,18 +45,35 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	for _, name := range names {
-		blob, ok := s.readSmall(name)
-		if !ok {
+	// Each entry is a file to read and a seal to open: with thousands of
+	// them, one worker per CPU.
+	found := make([]*Listed, len(names))
+	workers := min(runtime.GOMAXPROCS(0), (len(names)+listChunk-1)/listChunk)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(names); i += workers {
+				name := names[i]
+				blob, ok := s.readSmall(name)
+				if !ok {
+					continue
+				}
+				id, e, ok := open(k.aead, name, blob)
+				if !ok || k.name(id) != name {
+					continue
+				}
+				found[i] = &Listed{ID: id, Entry: *e, File: name}
+			}
+		})
+	}
+	wg.Wait()
+	listed = make([]Listed, 0, len(names))
+	for _, l := range found {
+		if l == nil {
 			unreadable++
 			continue
 		}
-		id, e, ok := open(k.aead, name, blob)
-		if !ok || k.name(id) != name {
-			unreadable++
-			continue
-		}
-		listed = append(listed, Listed{ID: id, Entry: *e, File: name})
+		listed = append(listed, *l)
 	}
 	slices.SortFunc(listed, func(a, b Listed) int { return strings.Compare(a.ID, b.ID) })
 	return listed, unreadable, nil

@@ -12,13 +12,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/adrg/xdg"
 )
 
 // Options configures a Store; the zero value means the XDG defaults.
 type Options struct {
-	// Dir holds the entries; default filepath.Join(xdg.CacheHome, "awsrun").
+	// Dir holds the entries; default filepath.Join(xdg.CacheHome, "awsrun"), read as adrg/xdg
+	// reads it (basedir_unix.go).
 	Dir string
 	// KeyDir holds cache.key when no keyring answers; default
 	// filepath.Join(xdg.ConfigHome, "awsrun").
@@ -124,7 +123,7 @@ func Open(o Options) (*Store, error) {
 		s.dir = DefaultDir()
 	}
 	if s.keyDir == "" {
-		s.keyDir = filepath.Join(xdg.ConfigHome, "awsrun")
+		s.keyDir = filepath.Join(configHome(), "awsrun")
 	}
 	if s.keyStore == "" {
 		s.keyStore = "auto"
@@ -171,7 +170,7 @@ func CheckKeyStore(name string) error {
 }
 
 // DefaultDir is the cache directory when Options.Dir is empty.
-func DefaultDir() string { return filepath.Join(xdg.CacheHome, "awsrun") }
+func DefaultDir() string { return filepath.Join(cacheHome(), "awsrun") }
 
 // Close releases the directory handle; the Store is unusable afterwards.
 func (s *Store) Close() error { return s.root.Close() }
@@ -278,12 +277,13 @@ func (s *Store) Put(id string, e *Entry) error {
 	if err != nil {
 		return err
 	}
-	return s.writeAtomic(name, blob)
+	return s.writeAtomic(name, blob, !e.Kind.Rebuildable())
 }
 
-// writeAtomic replaces dir/name with data through a synced temporary file
-// renamed into place, and removes that file on any failure.
-func (s *Store) writeAtomic(name string, data []byte) (err error) {
+// writeAtomic replaces dir/name with data through a temporary file renamed
+// into place — synced first when durable — and removes that file on any
+// failure.
+func (s *Store) writeAtomic(name string, data []byte, durable bool) (err error) {
 	path := filepath.Join(s.dir, name)
 	if err := s.step("create"); err != nil {
 		return fmt.Errorf("write cache entry %s: %w", path, err)
@@ -308,11 +308,13 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
-	if err := s.step("sync"); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
+	if durable {
+		if err := s.step("sync"); err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := s.step("close"); err != nil {
 		return err
@@ -323,8 +325,10 @@ func (s *Store) writeAtomic(name string, data []byte) (err error) {
 	if err := s.step("rename"); err != nil {
 		return err
 	}
-	// The content is synced before the rename, so no crash can leave a torn
-	// entry under the name. The directory is not synced after it: a rename
+	// A durable entry's content is synced before the rename, so no crash
+	// can leave it torn under the name; a rebuildable one (Kind.Rebuildable)
+	// torn by a power cut fails to open, a miss, and is made again. A kill
+	// loses nothing either way: the page cache outlives the process. The directory is not synced after it: a rename
 	// lost to a power cut leaves the old entry or none, both a miss, and the
 	// sync would cost every cold launch a third of a millisecond per entry.
 	return s.root.Rename(tmp, name)

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsrun/awsrun/cache"
+
+	"github.com/awsrun/awsrun/internal/pattern"
 )
 
 // ConsoleOptions say which console page a sign-in opens and where the
@@ -382,7 +383,8 @@ func federationEndpoint(v string) (string, error) {
 	return strings.TrimSuffix(u.Scheme+"://"+u.Host+u.EscapedPath(), "/"), nil
 }
 
-var serviceName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+// serviceName is ^[a-z0-9][a-z0-9-]{0,62}$, compiled on first use.
+var serviceName = pattern.New(`^[a-z0-9][a-z0-9-]*$`, 1, 63)
 
 // consoleDestination is the console page to open: path, else the service's
 // home, else the console home, in the region when one is known.

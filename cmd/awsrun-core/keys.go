@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -23,6 +22,8 @@ import (
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/internal/cli"
 	"github.com/awsrun/awsrun/keys"
+
+	"github.com/awsrun/awsrun/internal/pattern"
 )
 
 // --keys: long-term access keys out of the plain text credentials file,
@@ -32,8 +33,11 @@ import (
 const maxCredentialsFile = 16 << 20
 
 var (
-	keyIDPattern  = regexp.MustCompile(`^AKIA[A-Z0-9]{12,124}$`)
-	secretPattern = regexp.MustCompile(`^[A-Za-z0-9+/=]{16,128}$`)
+	// ^AKIA[A-Z0-9]{12,124}$ and ^[A-Za-z0-9+/=]{16,128}$, compiled on
+	// first use and with the bounds counted apart: bounded repeats unroll,
+	// and these cost every start of awsrun-core.
+	keyIDPattern  = pattern.New(`^AKIA[A-Z0-9]+$`, 16, 128)
+	secretPattern = pattern.New(`^[A-Za-z0-9+/=]+$`, 16, 128)
 )
 
 func (a *app) keys(ctx context.Context) error {

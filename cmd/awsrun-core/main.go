@@ -39,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	if err != nil {
 		return cli.Fail(stderr, err)
 	}
+	turnFD := cli.TakeTurnFD(environ) // turn.go
 	inv, err := cli.Prepare(args, environ)
 	if err != nil {
 		return cli.Fail(stderr, err)
@@ -63,7 +64,8 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	if inv.Resolving != "" {
 		os.Setenv(cli.ResolvingVar, inv.Resolving) // for what resolving starts; never the command
 	}
-	a := &app{inv: inv, opts: inv.Opts, env: inv.Env, stdout: stdout, stderr: stderr}
+	tuneGC(inv.Mode) // gc.go
+	a := &app{inv: inv, opts: inv.Opts, env: inv.Env, stdout: stdout, stderr: stderr, turnFD: turnFD}
 	if err := a.main(context.Background()); err != nil {
 		return cli.Fail(stderr, err)
 	}
@@ -77,6 +79,8 @@ type app struct {
 	stdout  io.Writer
 	stderr  io.Writer
 	keyring *keys.Store // the key store, opened on first need (the launcher never links it)
+	turnFD  int         // the cold-turn lock the launcher handed over, -1 for none (turn.go)
+	turn    *os.File
 }
 
 func (a *app) main(ctx context.Context) error {
@@ -110,6 +114,7 @@ func (a *app) main(ctx context.Context) error {
 		return err
 	}
 	a.remember(r, chain, c)
+	a.endTurn()
 	if store, ok := r.Cache.(*cache.Store); ok {
 		// Nothing cached lives longer than the index: older files are dead
 		// weight that --list would decrypt. Once a day, one stat otherwise.
@@ -180,6 +185,7 @@ func (a *app) resolver(chain *creds.Chain) *creds.Resolver {
 	}
 	if !a.opts.NoCache {
 		if s := a.openCache(); s != nil {
+			a.adoptTurn(s)
 			r.Cache = s
 		}
 	}

@@ -36,3 +36,29 @@ func TestLauncherLinksNoSDK(t *testing.T) {
 		}
 	}
 }
+
+// TestDarwinLauncherSpawnsNoKeychainProcess: on macOS the Keychain client
+// runs /usr/bin/security, a process spawn on every launch. The launcher
+// built for macOS links no keyring client (and so cannot run it); it
+// finds the key in the key file awsrun-core mirrors it to.
+func TestDarwinLauncherSpawnsNoKeychainProcess(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	for _, arch := range []string{"amd64", "arm64"} {
+		cmd := exec.CommandContext(ctx, "go", "list", "-deps", "github.com/awsrun/awsrun/cmd/awsrun")
+		cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH="+arch)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("GOOS=darwin GOARCH=%s go list -deps: %v", arch, err)
+		}
+		deps := strings.Fields(string(out))
+		if len(deps) < 10 {
+			t.Fatalf("go list -deps printed %q", out)
+		}
+		for _, d := range deps {
+			if strings.HasPrefix(d, "github.com/zalando/go-keyring") || d == "github.com/awsrun/awsrun/cache/oskeyring" {
+				t.Errorf("GOOS=darwin GOARCH=%s: the launcher links %s", arch, d)
+			}
+		}
+	}
+}

@@ -46,19 +46,31 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 		code, _ := cli.Complete(inv.Opts, stdout, stderr, environ)
 		return code
 	}
-	if served, err := serveWarm(inv, stdout); served {
+	store := openWarm(inv)
+	if served, err := serveWarm(store, inv, stdout); served {
 		if err != nil {
 			return cli.Fail(stderr, err)
 		}
 		return 0
 	}
-	return cli.Fail(stderr, handOver(inv, environ))
+	turn, served, err := coldTurn(store, inv, stdout, stderr)
+	if served {
+		if err != nil {
+			return cli.Fail(stderr, err)
+		}
+		return 0
+	}
+	return cli.Fail(stderr, handOver(inv, turnEnviron(turn, environ)))
 }
 
-// serveWarm delivers what the warm index holds for the invocation. It
-// reports false, having printed nothing, when awsrun-core must do it.
-func serveWarm(inv *cli.Invocation, stdout io.Writer) (served bool, err error) {
-	s, hit, ok := warmHit(inv)
+// serveWarm delivers what the warm index in s (nil for none) holds for
+// the invocation. It reports false, having printed nothing, when
+// awsrun-core must do it.
+func serveWarm(s *cache.Store, inv *cli.Invocation, stdout io.Writer) (served bool, err error) {
+	if s == nil {
+		return false, nil
+	}
+	hit, ok := warm.Lookup(s, inv.IndexID, inv.Margin)
 	if !ok {
 		return false, nil
 	}
@@ -68,20 +80,25 @@ func serveWarm(inv *cli.Invocation, stdout io.Writer) (served bool, err error) {
 	return true, inv.Deliver(stdout, hit.Credentials, hit.Region, hit.Profile)
 }
 
-// warmHit looks the invocation up in the warm index, in the store it
-// returns. It reports false for everything it leaves to awsrun-core.
-func warmHit(inv *cli.Invocation) (*cache.Store, warm.Hit, bool) {
-	if (inv.Mode != cli.ModeRun && inv.Mode != cli.ModeExport) || inv.Opts.NeedsCore() || inv.IndexID == "" {
-		return nil, warm.Hit{}, false
+// openWarm opens the cache for a warm launch; nil for an invocation the
+// launcher leaves to awsrun-core, or no cache.
+func openWarm(inv *cli.Invocation) *cache.Store {
+	if !warmable(inv) {
+		return nil
 	}
 	// FindKeyOnly: a launcher never makes a key. On Linux it has no OS
 	// keyring client (osKeyring is nil) and finds the key where awsrun-core
 	// mirrors it; making one would put a second key beside the first.
-	// NoCreate: nor a directory; a miss leaves the machine as it was.
+	// NoCreate: nor a directory; a miss leaves the machine as it was
+	// (but for coldTurn's lock, which awsrun-core would make anyway).
 	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, NoCreate: true})
 	if err != nil {
-		return nil, warm.Hit{}, false
+		return nil
 	}
-	hit, ok := warm.Lookup(s, inv.IndexID, inv.Margin)
-	return s, hit, ok
+	return s
+}
+
+// warmable reports whether the launcher may serve the invocation itself.
+func warmable(inv *cli.Invocation) bool {
+	return (inv.Mode == cli.ModeRun || inv.Mode == cli.ModeExport) && !inv.Opts.NeedsCore() && inv.IndexID != ""
 }

@@ -317,7 +317,7 @@ const RegionMarker = "AWSRUN_REGION"
 // scrubEnviron drops from environ what awsrun itself put there and must
 // not be read back as the user's: AWS_REGION and AWS_DEFAULT_REGION equal
 // to the region marker, the marker, the MFA code variable and the markers
-// of recursion (ResolvingVar). It returns
+// of recursion (ResolvingVar) and the cold turn (TurnVar). It returns
 // the names it dropped.
 func scrubEnviron(environ []string) (kept, dropped []string) {
 	marker, hasMarker := lookupEnviron(environ, RegionMarker)
@@ -325,7 +325,7 @@ func scrubEnviron(environ []string) (kept, dropped []string) {
 	for _, kv := range environ {
 		name, value, _ := strings.Cut(kv, "=")
 		switch {
-		case sameName(name, MFACodeVar), sameName(name, MFACodeFromVar), sameName(name, ResolvingVar),
+		case sameName(name, MFACodeVar), sameName(name, MFACodeFromVar), sameName(name, ResolvingVar), sameName(name, TurnVar),
 			hasMarker && sameName(name, RegionMarker),
 			hasMarker && (sameName(name, "AWS_REGION") || sameName(name, "AWS_DEFAULT_REGION")) && value == marker:
 			dropped = append(dropped, name)

@@ -1,5 +1,3 @@
-//go:build darwin || windows
-
 package main
 
 import (
@@ -7,6 +5,6 @@ import (
 	"github.com/awsrun/awsrun/cache/oskeyring"
 )
 
-// osKeyring is the OS keyring client: the Keychain and the Credential
-// Manager are reached without the network stack.
+// osKeyring is the OS keyring client: the Credential Manager is a system
+// call (CredReadW), reached without a process or the network stack.
 var osKeyring cache.Keyring = oskeyring.Keyring{}
