@@ -15,7 +15,10 @@ const TurnVar = "AWSRUN_COLD_TURN"
 
 // TakeTurnFD returns the descriptor TurnVar names, and drops the variable
 // from the process's environment; -1 without it, or for a standard stream.
-// The caller checks that the descriptor is the lock it means
+// The descriptor is made close-on-exec at once: whatever awsrun-core does
+// next (a cache it cannot open, --no-cache), neither mfa_process nor the
+// command may inherit the lock and keep the waiting launches waiting. The
+// caller checks that the descriptor is the lock it means
 // (cache.Store.AdoptTurn) before it takes charge of it.
 func TakeTurnFD(environ []string) int {
 	var v string
@@ -33,5 +36,6 @@ func TakeTurnFD(environ []string) int {
 	if err != nil || fd <= 2 || fd > 1<<20 {
 		return -1
 	}
+	closeOnExec(fd)
 	return fd
 }
