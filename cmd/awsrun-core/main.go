@@ -44,15 +44,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	if err != nil {
 		return cli.Fail(stderr, err)
 	}
-	switch inv.Mode {
-	case cli.ModeHelp:
-		inv.Opts.PrintHelp(stdout)
-		return 0
-	case cli.ModeVersion:
-		cli.PrintVersion(stdout, "awsrun-core")
-		return 0
-	case cli.ModeCompletion:
-		code, _ := cli.Complete(inv.Opts, stdout, stderr, environ)
+	if code, ok := inv.Answer("awsrun-core", stdout, stderr, environ); ok {
 		return code
 	}
 	// What the preparation left out of the environment (an MFA code, a

@@ -35,15 +35,7 @@ func run(args []string, stdout, stderr io.Writer, environ []string) int {
 	if err != nil {
 		return cli.Fail(stderr, err)
 	}
-	switch inv.Mode {
-	case cli.ModeHelp:
-		inv.Opts.PrintHelp(stdout)
-		return 0
-	case cli.ModeVersion:
-		cli.PrintVersion(stdout, "awsrun")
-		return 0
-	case cli.ModeCompletion:
-		code, _ := cli.Complete(inv.Opts, stdout, stderr, environ)
+	if code, ok := inv.Answer("awsrun", stdout, stderr, environ); ok {
 		return code
 	}
 	store := openWarm(inv)

@@ -69,3 +69,21 @@ func (inv *Invocation) CoreEnviron(environ []string) []string {
 	}
 	return append(out, MFACodeVar+"="+inv.Opts.MFACode, MFACodeFromVar+"=--mfa-code")
 }
+
+// Answer answers the modes that need no credentials — --help, --version
+// and completion — as both programs answer them; program names the one
+// asking, for --version. ok is false for every other mode.
+func (inv *Invocation) Answer(program string, stdout, stderr io.Writer, environ []string) (code int, ok bool) {
+	switch inv.Mode {
+	case ModeHelp:
+		inv.Opts.PrintHelp(stdout)
+		return 0, true
+	case ModeVersion:
+		PrintVersion(stdout, program)
+		return 0, true
+	case ModeCompletion:
+		code, _ := Complete(inv.Opts, stdout, stderr, environ)
+		return code, true
+	}
+	return 0, false
+}
