@@ -44,7 +44,11 @@ type dirSpec struct {
 	loose  string      // what having a bit of mask means
 	chmod  string      // the mode that fixes it, for the hint
 	create bool        // make it (and at most its parent) when missing
-	safe   safeDirs    // directories checked already, or nil
+	// variable moves the directory, for the hint when it is another
+	// user's: XDG_CACHE_HOME, or XDG_CONFIG_HOME for the key directory,
+	// when empty.
+	variable string
+	safe     safeDirs // directories checked already, or nil
 }
 
 // safeDirs are directories whose chain up to / passed checkParents in this
@@ -125,9 +129,13 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 	}
 	if uid, ok := owner(fi); ok && uid != effectiveUID() {
 		root.Close()
-		variable := "XDG_CACHE_HOME"
-		if spec.what == "key directory" {
+		variable := spec.variable
+		switch {
+		case variable != "":
+		case spec.what == "key directory":
 			variable = "XDG_CONFIG_HOME"
+		default:
+			variable = "XDG_CACHE_HOME"
 		}
 		return nil, insecure(insecureReason(fi, spec.mask, ""),
 			"it is another user's: set "+variable+" to a directory of your own, or run with --no-cache")
