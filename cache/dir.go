@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -48,7 +49,10 @@ type dirSpec struct {
 	// user's: XDG_CACHE_HOME, or XDG_CONFIG_HOME for the key directory,
 	// when empty.
 	variable string
-	safe     safeDirs // directories checked already, or nil
+	// levels is how many missing directories may be made, dir and those
+	// above it; 0 means 2 (dir and its parent).
+	levels int
+	safe   safeDirs // directories checked already, or nil
 }
 
 // safeDirs are directories whose chain up to / passed checkParents in this
@@ -81,10 +85,17 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		if !spec.create {
 			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, fs.ErrNotExist)
 		}
-		if err := makeDir(dir, 2); err != nil {
+		levels := spec.levels
+		if levels == 0 {
+			levels = 2
+		}
+		if err := makeDir(dir, levels); err != nil {
 			var ie *InsecureDirError
 			if errors.As(err, &ie) {
 				ie.Dir, ie.What = dir, spec.what
+				if spec.variable != "" {
+					ie.hint = strings.ReplaceAll(ie.hint, "XDG_CACHE_HOME", spec.variable)
+				}
 				return nil, ie
 			}
 			return nil, fmt.Errorf("create %s: %w", spec.what, err)

@@ -6,17 +6,34 @@ import (
 	"os"
 )
 
-// OpenPrivateDir opens dir by handle with the checks the cache applies to
-// its own directory: no directory above it that another user could change,
-// dir itself the effective user's and private to them (mode 0700 or
-// stricter), a symbolic link followed only into a safe place. A missing dir
-// is made 0700 when create says so — it and at most its parent, and only
-// in a directory the effective user owns. What names the directory in
-// errors ("key store directory"); variable is the environment variable
-// that moves it, for the hint.
-func OpenPrivateDir(dir, what, variable string, create bool) (*os.Root, error) {
-	return openDir(dir, dirSpec{what: what, variable: variable, mask: 0o077,
-		loose: "accessible to group or others", chmod: "700", create: create})
+// PrivateDir says which directory OpenPrivateDir opens, and how.
+type PrivateDir struct {
+	Dir string
+	// What names it in errors ("key store directory"); Variable is the
+	// environment variable that moves it, for the hints.
+	What, Variable string
+	// Create makes it 0700 when missing, with at most Levels-1 missing
+	// directories above it (0: its parent only), and only in a directory
+	// the effective user owns.
+	Create bool
+	Levels int
+	// OthersMayRead allows group and others to read and enter it (no one
+	// else may ever write it); else it must be 0700 or stricter.
+	OthersMayRead bool
+}
+
+// OpenPrivateDir opens d.Dir by handle with the checks the cache applies
+// to its own directory: no directory above it that another user could
+// change, the directory itself the effective user's and not writable (or,
+// unless OthersMayRead, readable) by anyone else, a symbolic link followed
+// only into a safe place.
+func OpenPrivateDir(d PrivateDir) (*os.Root, error) {
+	spec := dirSpec{what: d.What, variable: d.Variable, mask: 0o077,
+		loose: "accessible to group or others", chmod: "700", create: d.Create, levels: d.Levels}
+	if d.OthersMayRead {
+		spec.mask, spec.loose, spec.chmod = 0o022, "writable by group or others", "go-w"
+	}
+	return openDir(d.Dir, spec)
 }
 
 // OpenPrivateFile opens name in root as the cache opens its files: a
@@ -48,3 +65,8 @@ func OpenPrivateFile(root *os.Root, name string, flag int, perm fs.FileMode) (*o
 	}
 	return f, nil
 }
+
+// TryLock takes an exclusive lock on f (flock on Unix, LockFileEx on
+// Windows) without waiting: false when another open file holds it. The
+// lock lasts until f is closed.
+func TryLock(f *os.File) (bool, error) { return tryLock(f) }

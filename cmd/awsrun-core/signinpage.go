@@ -56,7 +56,7 @@ type signinPage struct {
 // private directory, and removes the pages earlier runs left behind.
 func writeSigninPage(loginURL string, getenv func(string) string) (*signinPage, error) {
 	dir, variable := signinDir(getenv)
-	root, err := cache.OpenPrivateDir(dir, "sign-in page directory", variable, true)
+	root, err := cache.OpenPrivateDir(cache.PrivateDir{Dir: dir, What: "sign-in page directory", Variable: variable, Create: true})
 	if err != nil {
 		return nil, err
 	}
