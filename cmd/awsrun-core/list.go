@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
@@ -109,7 +112,7 @@ func (a *app) list(ctx context.Context) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tROLE\tSOURCE\tMFA")
 	for _, p := range profiles {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, dash(p.RoleARN), dash(p.SourceProfile), dash(p.MFASerial))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(p.Name), dash(p.RoleARN), dash(p.SourceProfile), dash(p.MFASerial))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -153,7 +156,7 @@ func (a *app) list(ctx context.Context) error {
 		case left <= creds.RefreshMargin:
 			state += " (will be refreshed)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Entry.Kind, e.Entry.Label, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Entry.Kind, printable(e.Entry.Label), state)
 	}
 	return tw.Flush()
 }
@@ -182,6 +185,18 @@ func hoursMinutes(d time.Duration) string {
 func dash(s string) string {
 	if s == "" {
 		return "-"
+	}
+	return printable(s)
+}
+
+// printable is s as --list's table shows it: quoted, with escapes, when
+// it holds what a terminal would act on or hide rather than show — an
+// escape sequence in a config value could retitle the terminal, recolour
+// it or rewrite the lines above, and a bidi override reorders the text.
+// The JSON output escapes them by itself.
+func printable(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return strconv.Quote(s)
 	}
 	return s
 }
