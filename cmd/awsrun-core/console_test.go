@@ -145,6 +145,8 @@ func TestConsoleOpensTheBrowser(t *testing.T) {
 				w.env = append(w.env, "XDG_RUNTIME_DIR="+runtimeDir)
 			case 2:
 				args = append(args, "-v") // -v says more, never the URL
+				// A runtime directory that is not there is passed over.
+				w.env = append(w.env, "XDG_RUNTIME_DIR="+filepath.Join(w.home, "no-runtime-dir"))
 				// A page an awsrun killed while waiting left behind.
 				stale := filepath.Join(pages, "signin-0123.html")
 				if err := os.WriteFile(stale, []byte("token"), 0o600); err != nil {

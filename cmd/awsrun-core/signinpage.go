@@ -37,10 +37,14 @@ const (
 
 // signinDir is where the pages go: $XDG_RUNTIME_DIR/awsrun (private to
 // the user, and emptied when they log out) when there is one, else the
-// directory next to the cache. Never a shared temporary directory.
+// directory next to the cache. Never a shared temporary directory. A
+// runtime directory that is not there (su without a login session) is
+// passed over: awsrun does not make it.
 func signinDir(getenv func(string) string) (dir, variable string) {
 	if rt := getenv("XDG_RUNTIME_DIR"); filepath.IsAbs(rt) {
-		return filepath.Join(rt, "awsrun"), "XDG_RUNTIME_DIR"
+		if fi, err := os.Stat(rt); err == nil && fi.IsDir() {
+			return filepath.Join(rt, "awsrun"), "XDG_RUNTIME_DIR"
+		}
 	}
 	return filepath.Join(xdg.CacheHome, "awsrun-signin"), "XDG_CACHE_HOME"
 }
