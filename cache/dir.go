@@ -73,7 +73,7 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		var pe *parentError
 		if errors.As(err, &pe) {
 			return nil, insecure("inside "+pe.Dir+", which is "+pe.Reason+": another user could swap it",
-				fmt.Sprintf("chmod go-w %s, or set XDG_CACHE_HOME (XDG_CONFIG_HOME for the key) to a directory of your own", pe.Dir))
+				fmt.Sprintf("chmod go-w %s, or set %s to a directory of your own", pe.Dir, spec.moveVars()))
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, err)
@@ -94,7 +94,7 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 			if errors.As(err, &ie) {
 				ie.Dir, ie.What = dir, spec.what
 				if spec.variable != "" {
-					ie.hint = strings.ReplaceAll(ie.hint, "XDG_CACHE_HOME", spec.variable)
+					ie.hint = strings.ReplaceAll(strings.ReplaceAll(ie.hint, "XDG_CACHE_HOME and XDG_CONFIG_HOME to directories", spec.variable+" to a directory"), "XDG_CACHE_HOME", spec.variable)
 				}
 				return nil, ie
 			}
@@ -116,7 +116,7 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		}
 		if err := checkParents(real, spec.safe); err != nil {
 			return nil, insecure("a symbolic link to "+real+", which is not safe: "+err.Error(),
-				"set XDG_CACHE_HOME to a directory of your own")
+				"set "+spec.moveVars()+" to a directory of your own")
 		}
 	case !fi.IsDir():
 		return nil, insecure("not a directory", fmt.Sprintf("remove it (rm %s) and awsrun makes the directory", dir))
@@ -148,14 +148,25 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		default:
 			variable = "XDG_CACHE_HOME"
 		}
-		return nil, insecure(insecureReason(fi, spec.mask, ""),
-			"it is another user's: set "+variable+" to a directory of your own, or run with --no-cache")
+		hint := "it is another user's: set " + variable + " to a directory of your own"
+		if spec.variable == "" {
+			hint += ", or run with --no-cache" // the cache's and its key's directories
+		}
+		return nil, insecure(insecureReason(fi, spec.mask, ""), hint)
 	}
 	if reason := insecureReason(fi, spec.mask, spec.loose); reason != "" {
 		root.Close()
 		return nil, insecure(reason, fmt.Sprintf("chmod %s %s", spec.chmod, dir))
 	}
 	return root, nil
+}
+
+// moveVars names the variables that move the directory, for hints.
+func (spec dirSpec) moveVars() string {
+	if spec.variable != "" {
+		return spec.variable
+	}
+	return "XDG_CACHE_HOME (XDG_CONFIG_HOME for the key)"
 }
 
 // makeDir makes dir 0700, and its parent when missing if levels allows:
