@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 )
 
@@ -44,7 +45,14 @@ type dirSpec struct {
 	loose  string      // what having a bit of mask means
 	chmod  string      // the mode that fixes it, for the hint
 	create bool        // make it (and at most its parent) when missing
-	safe   safeDirs    // directories checked already, or nil
+	// variable moves the directory, for the hint when it is another
+	// user's: XDG_CACHE_HOME, or XDG_CONFIG_HOME for the key directory,
+	// when empty.
+	variable string
+	// levels is how many missing directories may be made, dir and those
+	// above it; 0 means 2 (dir and its parent).
+	levels int
+	safe   safeDirs // directories checked already, or nil
 }
 
 // safeDirs are directories whose chain up to / passed checkParents in this
@@ -65,7 +73,7 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		var pe *parentError
 		if errors.As(err, &pe) {
 			return nil, insecure("inside "+pe.Dir+", which is "+pe.Reason+": another user could swap it",
-				fmt.Sprintf("chmod go-w %s, or set XDG_CACHE_HOME (XDG_CONFIG_HOME for the key) to a directory of your own", pe.Dir))
+				fmt.Sprintf("chmod go-w %s, or set %s to a directory of your own", pe.Dir, spec.moveVars()))
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, err)
@@ -77,10 +85,17 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		if !spec.create {
 			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, fs.ErrNotExist)
 		}
-		if err := makeDir(dir, 2); err != nil {
+		levels := spec.levels
+		if levels == 0 {
+			levels = 2
+		}
+		if err := makeDir(dir, levels); err != nil {
 			var ie *InsecureDirError
 			if errors.As(err, &ie) {
 				ie.Dir, ie.What = dir, spec.what
+				if spec.variable != "" {
+					ie.hint = strings.ReplaceAll(strings.ReplaceAll(ie.hint, "XDG_CACHE_HOME and XDG_CONFIG_HOME to directories", spec.variable+" to a directory"), "XDG_CACHE_HOME", spec.variable)
+				}
 				return nil, ie
 			}
 			return nil, fmt.Errorf("create %s: %w", spec.what, err)
@@ -101,7 +116,7 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		}
 		if err := checkParents(real, spec.safe); err != nil {
 			return nil, insecure("a symbolic link to "+real+", which is not safe: "+err.Error(),
-				"set XDG_CACHE_HOME to a directory of your own")
+				"set "+spec.moveVars()+" to a directory of your own")
 		}
 	case !fi.IsDir():
 		return nil, insecure("not a directory", fmt.Sprintf("remove it (rm %s) and awsrun makes the directory", dir))
@@ -125,18 +140,33 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 	}
 	if uid, ok := owner(fi); ok && uid != effectiveUID() {
 		root.Close()
-		variable := "XDG_CACHE_HOME"
-		if spec.what == "key directory" {
+		variable := spec.variable
+		switch {
+		case variable != "":
+		case spec.what == "key directory":
 			variable = "XDG_CONFIG_HOME"
+		default:
+			variable = "XDG_CACHE_HOME"
 		}
-		return nil, insecure(insecureReason(fi, spec.mask, ""),
-			"it is another user's: set "+variable+" to a directory of your own, or run with --no-cache")
+		hint := "it is another user's: set " + variable + " to a directory of your own"
+		if spec.variable == "" {
+			hint += ", or run with --no-cache" // the cache's and its key's directories
+		}
+		return nil, insecure(insecureReason(fi, spec.mask, ""), hint)
 	}
 	if reason := insecureReason(fi, spec.mask, spec.loose); reason != "" {
 		root.Close()
 		return nil, insecure(reason, fmt.Sprintf("chmod %s %s", spec.chmod, dir))
 	}
 	return root, nil
+}
+
+// moveVars names the variables that move the directory, for hints.
+func (spec dirSpec) moveVars() string {
+	if spec.variable != "" {
+		return spec.variable
+	}
+	return "XDG_CACHE_HOME (XDG_CONFIG_HOME for the key)"
 }
 
 // makeDir makes dir 0700, and its parent when missing if levels allows:

@@ -87,6 +87,13 @@ func Lint(c *Chain) ([]Problem, error) {
 				Fix: "check the spelling in " + c.configFile + " or " + c.credentialsFile})
 		}
 	}
+	for _, f := range []struct{ file, loose string }{{c.configFile, raw.configLoose}, {c.credentialsFile, raw.credentialsLoose}} {
+		if f.loose != "" {
+			out = append(out, Problem{Profile: c.Profile,
+				Text: fmt.Sprintf("%s is %s: another user could change your profiles, and awsrun runs no mfa_process or credential_process from it", f.file, f.loose),
+				Fix:  (&LooseFileError{File: f.file, Reason: f.loose}).Hint()})
+		}
+	}
 	if c.MFASerial != "" && c.Source.LongTerm() {
 		dev, _ := ParseARN(c.MFASerial)
 		if acct := AccountOfKey(c.Source.Static.AccessKeyID); acct != "" && dev.Account != "" && acct != dev.Account {

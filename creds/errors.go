@@ -11,6 +11,8 @@ import (
 	"unicode"
 
 	"github.com/aws/smithy-go"
+
+	"github.com/awsrun/awsrun/internal/textsafe"
 )
 
 // ConfigError is a profile that cannot be used as written.
@@ -200,14 +202,15 @@ func unreachable(ue *url.Error) (endpoint, why string) {
 	return endpoint, why
 }
 
-// oneLine folds s to one line of at most 300 bytes: a message that came
+// oneLine folds s to one line of at most 300 bytes, with what a terminal
+// would act on or hide escaped (see textsafe.Escape): a message that came
 // over the network may be anything.
 func oneLine(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > 300 {
 		s = strings.ToValidUTF8(s[:300], "") + "…"
 	}
-	return s
+	return textsafe.Escape(s)
 }
 
 // httpStatus is the HTTP status of the response an SDK error came with, 0

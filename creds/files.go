@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 )
 
 // Bounds on the files awsrun and the SDK read whole. The SDK reads each
@@ -23,44 +24,51 @@ const (
 // to decide on; every other refusal is a ConfigError naming the file,
 // what is wrong and setting, the variable or key that names it.
 func readBounded(path string, limit int64, setting string) ([]byte, error) {
+	b, _, err := readBoundedInfo(path, limit, setting)
+	return b, err
+}
+
+// readBoundedInfo is readBounded that also returns what the handle that
+// was read says of the file (nil for the null device).
+func readBoundedInfo(path string, limit int64, setting string) ([]byte, fs.FileInfo, error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fs.ErrNotExist
+		return nil, nil, fs.ErrNotExist
 	}
 	if err != nil {
-		return nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)),
+		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)),
 			Fix: "check the file's permissions, or point " + setting + " at another file"}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: "check the file"}
+		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: "check the file"}
 	}
 	switch {
 	case fi.IsDir():
-		return nil, &ConfigError{Err: fmt.Errorf("%s is a directory, not a file", path),
+		return nil, nil, &ConfigError{Err: fmt.Errorf("%s is a directory, not a file", path),
 			Fix: "point " + setting + " at a file"}
 	case isDevNull(fi):
-		return nil, nil // the usual way to say "no such file": empty
+		return nil, nil, nil // the usual way to say "no such file": empty
 	case !fi.Mode().IsRegular():
-		return nil, &ConfigError{Err: fmt.Errorf("%s is not a regular file (%s)", path, fileType(fi.Mode())),
+		return nil, nil, &ConfigError{Err: fmt.Errorf("%s is not a regular file (%s)", path, fileType(fi.Mode())),
 			Fix: "point " + setting + " at a regular file: awsrun and the AWS SDK read it whole"}
 	case fi.Size() > limit:
-		return nil, &ConfigError{Err: fmt.Errorf("%s is %s, more than the %s awsrun reads", path, fmtSize(fi.Size()), fmtSize(limit)),
+		return nil, nil, &ConfigError{Err: fmt.Errorf("%s is %s, more than the %s awsrun reads", path, fmtSize(fi.Size()), fmtSize(limit)),
 			Fix: "point " + setting + " at the right file"}
 	}
 	if err := clearNonblock(f); err != nil {
-		return nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: "check the file"}
+		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: "check the file"}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)), Fix: "check the file"}
+		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)), Fix: "check the file"}
 	}
 	if int64(len(b)) > limit { // grew after the check
-		return nil, &ConfigError{Err: fmt.Errorf("%s is more than the %s awsrun reads", path, fmtSize(limit)),
+		return nil, nil, &ConfigError{Err: fmt.Errorf("%s is more than the %s awsrun reads", path, fmtSize(limit)),
 			Fix: "point " + setting + " at the right file"}
 	}
-	return b, nil
+	return b, fi, nil
 }
 
 // isDevNull is the null device, which reads as empty.
@@ -86,4 +94,25 @@ func fmtSize(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d KiB", (n+1023)>>10)
+}
+
+// LooseFileError is a config or credentials file another user could
+// change, from which awsrun will not run a command (mfa_process,
+// credential_process): that user could make it run anything as you.
+type LooseFileError struct {
+	Profile, ARN string
+	File, Key    string
+	Reason       string // "writable by group or others (mode 0666)", "owned by uid 1001"
+}
+
+func (e *LooseFileError) Error() string {
+	return subject(e.Profile, e.ARN) + fmt.Sprintf("not running %s from %s: the file is %s, so another user could make it run any command as you", e.Key, e.File, e.Reason)
+}
+
+// Hint says how to make the file the user's own again.
+func (e *LooseFileError) Hint() string {
+	if strings.HasPrefix(e.Reason, "owned by") {
+		return "copy " + e.File + " to a file of your own (chmod go-w), and point AWS_CONFIG_FILE or AWS_SHARED_CREDENTIALS_FILE at it"
+	}
+	return "chmod go-w " + e.File
 }

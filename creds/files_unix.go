@@ -3,6 +3,8 @@
 package creds
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -22,4 +24,23 @@ func clearNonblock(f *os.File) error {
 		return err
 	}
 	return serr
+}
+
+// looseFile says why another user could change the file fi describes, as
+// ssh judges its config: writable by group or others, or owned by a user
+// other than the effective user and root. "" when only the user (or root)
+// can.
+func looseFile(fi fs.FileInfo) string {
+	if fi == nil {
+		return ""
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		if uid := int(st.Uid); uid != 0 && uid != os.Geteuid() {
+			return fmt.Sprintf("owned by uid %d", uid)
+		}
+	}
+	if perm := fi.Mode().Perm(); perm&0o022 != 0 {
+		return fmt.Sprintf("writable by group or others (mode %04o)", perm)
+	}
+	return ""
 }

@@ -129,6 +129,13 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	if err := c.applyNearest(path, raw); err != nil {
 		return nil, err
 	}
+	names := make([]string, len(path))
+	for i, p := range path {
+		names[i] = p.Profile
+	}
+	if err := raw.checkCommands(c, names); err != nil {
+		return nil, err
+	}
 	c.setRegions(firstNonEmpty(o.Region, getenv("AWS_REGION"), getenv("AWS_DEFAULT_REGION")), root)
 	if c.SessionDuration, err = sessionDuration(c, o); err != nil {
 		return nil, err

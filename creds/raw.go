@@ -21,6 +21,9 @@ type rawConfig struct {
 	// hidden is the profile whose section header the SDK does not see, a
 	// file's first line after a byte order mark, and that file.
 	hidden, hiddenFile string
+	// configLoose and credentialsLoose say why another user could change
+	// each file (see looseFile), "" when no one else can.
+	configLoose, credentialsLoose string
 }
 
 func loadRaw(configFile, credsFile string) (*rawConfig, error) {
@@ -35,13 +38,13 @@ func loadRaw(configFile, credsFile string) (*rawConfig, error) {
 	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}
 	var err error
 	var hidden string
-	if r.config, hidden, err = loadRawFile(opts, configFile, "AWS_CONFIG_FILE"); err != nil {
+	if r.config, hidden, r.configLoose, err = loadRawFile(opts, configFile, "AWS_CONFIG_FILE"); err != nil {
 		return nil, err
 	}
 	if n, ok := strings.CutPrefix(hidden, "profile "); ok || hidden == "default" {
 		r.hidden, r.hiddenFile = firstNonEmpty(n, hidden), configFile
 	}
-	if r.credentials, hidden, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
+	if r.credentials, hidden, r.credentialsLoose, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
 		return nil, err
 	}
 	if hidden != "" && r.hidden == "" {
@@ -85,15 +88,17 @@ func sdkSectionName(s string) string {
 // save it) is read as the SDK reads it: the SDK does not strip the mark,
 // so the first line is not a section header to it, and the keys under it
 // belong to no profile. hidden is the SDK name of the section that hides,
-// "" when none does.
-func loadRawFile(opts ini.LoadOptions, file, setting string) (f *ini.File, hidden string, err error) {
-	b, err := readBounded(file, maxSharedFile, setting)
+// "" when none does. loose says why another user could change the file
+// (see looseFile), "" when no one else can.
+func loadRawFile(opts ini.LoadOptions, file, setting string) (f *ini.File, hidden, loose string, err error) {
+	b, fi, err := readBoundedInfo(file, maxSharedFile, setting)
 	if errors.Is(err, fs.ErrNotExist) {
-		return ini.Empty(opts), "", nil
+		return ini.Empty(opts), "", "", nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, "", "", err
 	}
+	loose = looseFile(fi)
 	if rest, ok := bytes.CutPrefix(b, []byte("\uFEFF")); ok {
 		first, tail, _ := bytes.Cut(rest, []byte("\n"))
 		if h := bytes.TrimSpace(first); len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']' {
@@ -105,9 +110,60 @@ func loadRawFile(opts ini.LoadOptions, file, setting string) (f *ini.File, hidde
 	if err != nil {
 		// The parser's message is not repeated: it quotes the line, which
 		// may hold a secret.
-		return nil, "", parseError("", file)
+		return nil, "", "", parseError("", file)
 	}
-	return f, hidden, nil
+	return f, hidden, loose, nil
+}
+
+// looseDefining returns the first file that another user could change and
+// that sets key for one of profiles, with why; "" when none does. The SDK
+// merges both files, so either may set a key the other does not.
+func (r *rawConfig) looseDefining(profiles []string, key string) (file, reason string) {
+	for _, p := range profiles {
+		names := []string{"profile " + p}
+		if p == "default" {
+			names = append(names, "default")
+		}
+		if r.configLoose != "" {
+			for _, n := range names {
+				for _, s := range r.configSections[n] {
+					if s.HasKey(key) {
+						return r.configFile, r.configLoose
+					}
+				}
+			}
+		}
+		if r.credentialsLoose != "" {
+			for _, s := range r.credentialsSections[p] {
+				if s.HasKey(key) {
+					return r.credentialsFile, r.credentialsLoose
+				}
+			}
+		}
+	}
+	return "", ""
+}
+
+// checkCommands refuses to let the chain run a command (mfa_process,
+// credential_process) that a file another user could change sets: like
+// ssh with a config others may write, awsrun would otherwise run their
+// command as the user. Plain values from such a file are still read.
+func (r *rawConfig) checkCommands(c *Chain, path []string) error {
+	check := func(key string, profiles []string) error {
+		if file, reason := r.looseDefining(profiles, key); file != "" {
+			return &LooseFileError{Profile: c.Profile, ARN: c.ARN(), File: file, Key: key, Reason: reason}
+		}
+		return nil
+	}
+	if c.MFAProcess != "" {
+		if err := check("mfa_process", path); err != nil {
+			return err
+		}
+	}
+	if c.Source.Provider == ProviderProcess {
+		return check("credential_process", path[len(path)-1:])
+	}
+	return nil
 }
 
 // hiddenError is a profile not found because a byte order mark hides its

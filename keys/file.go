@@ -3,6 +3,8 @@ package keys
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,7 +15,8 @@ import (
 	"time"
 
 	"filippo.io/age"
-	"github.com/gofrs/flock"
+
+	"github.com/awsrun/awsrun/cache"
 )
 
 const (
@@ -137,24 +140,47 @@ func (f *fileStore) decrypt(b []byte) (*document, error) {
 	return f.doc, nil
 }
 
-// read returns the ciphertext, refusing a file others could read or swap.
+// openDir opens the store's directory by handle, with the checks the
+// cache applies to its own: it and every directory above it the user's
+// (or root's) and writable by no one else, so that no other user can swap,
+// plant or delete keys.age — the only copy of the secrets it holds. Others
+// may read the directory (keys.age itself is 0600). A missing directory is
+// made 0700 when create says so, as the cache makes its own, with at most
+// the two above it ($XDG_DATA_HOME defaults to ~/.local/share).
+func (f *fileStore) openDir(create bool) (*os.Root, error) {
+	return cache.OpenPrivateDir(cache.PrivateDir{Dir: f.dir, What: "key store directory", Variable: "XDG_DATA_HOME",
+		Create: create, Levels: 3, OthersMayRead: true})
+}
+
+// dirFail wraps an error of openDir, keeping the hint of an unsafe
+// directory.
+func (f *fileStore) dirFail(err error) error {
+	fix := "check the directory's permissions"
+	if h, ok := err.(interface{ Hint() string }); ok && h.Hint() != "" {
+		fix = h.Hint()
+	}
+	return f.fail(err, fix)
+}
+
+// read returns the ciphertext, refusing a file others could read or swap:
+// opened through the checked directory's handle, never following a link
+// or blocking on a FIFO, then checked to be a private regular file of the
+// user's by its handle, so nothing can be swapped between check and read.
 func (f *fileStore) read() ([]byte, error) {
-	fi, err := os.Lstat(f.path())
+	root, err := f.openDir(false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, f.dirFail(err)
+	}
+	defer root.Close()
+	file, err := cache.OpenPrivateFile(root, fileName, os.O_RDONLY, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, err
 		}
-		return nil, f.fail(err, "check the file's permissions")
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, f.fail(errors.New("not a regular file"), "move it away")
-	}
-	if insecure(fi) {
-		return nil, f.fail(errors.New("readable or writable by group or others"), "chmod 600 "+f.path())
-	}
-	file, err := os.Open(f.path())
-	if err != nil {
-		return nil, f.fail(err, "check the file's permissions")
+		return nil, f.fail(err, "chmod 600 "+f.path()+" if it is yours; else move it away")
 	}
 	defer file.Close()
 	b, err := io.ReadAll(io.LimitReader(file, maxFileSize+1))
@@ -176,17 +202,32 @@ func (f *fileStore) update(change func(d *document) bool) (err error) {
 			f.doc, f.cipher = nil, nil
 		}
 	}()
-	if err := makeDir(f.dir); err != nil {
-		return f.fail(err, "")
+	root, err := f.openDir(true)
+	if err != nil {
+		return f.dirFail(err)
 	}
-	lock := flock.New(filepath.Join(f.dir, lockName))
+	defer root.Close()
+	lock, err := cache.OpenPrivateFile(root, lockName, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return f.fail(fmt.Errorf("lock: %w", err), "remove "+filepath.Join(f.dir, lockName)+" if it is not a file of yours")
+	}
+	defer lock.Close() // releases the lock
 	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
 	defer cancel()
-	ok, err := lock.TryLockContext(ctx, 50*time.Millisecond)
-	if err != nil || !ok {
-		return f.fail(errors.New("another awsrun holds the key store's lock"), "wait for it to finish, then try again")
+	for {
+		ok, err := cache.TryLock(lock)
+		if err != nil {
+			return f.fail(fmt.Errorf("lock: %w", err), "")
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return f.fail(errors.New("another awsrun holds the key store's lock"), "wait for it to finish, then try again")
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	defer lock.Unlock()
 	create := !f.exists()
 	// Another process may have written the file since it was read: read
 	// it again, and decrypt it again (a second of scrypt) only if it
@@ -213,10 +254,10 @@ func (f *fileStore) update(change func(d *document) bool) (err error) {
 	if err != nil {
 		return err
 	}
-	return f.write(d, pass)
+	return f.write(root, d, pass)
 }
 
-func (f *fileStore) write(d *document, pass string) error {
+func (f *fileStore) write(root *os.Root, d *document, pass string) error {
 	r, err := age.NewScryptRecipient(pass)
 	if err != nil {
 		return f.fail(err, "")
@@ -240,11 +281,44 @@ func (f *fileStore) write(d *document, pass string) error {
 	if err != nil {
 		return f.fail(err, "")
 	}
-	if err := WriteFileAtomic(f.path(), buf.Bytes(), 0o600); err != nil {
+	if err := writeInRoot(root, fileName, buf.Bytes()); err != nil {
 		return f.fail(err, "check that the directory is writable")
 	}
+	syncDir(f.dir)
 	f.cipher = buf.Bytes()
 	return nil
+}
+
+// writeInRoot replaces name in root with data, 0600, as WriteFileAtomic
+// does, but through the directory's handle: a temporary file made
+// exclusively (never through a link), written, synced and renamed over
+// name.
+func writeInRoot(root *os.Root, name string, data []byte) (err error) {
+	var rnd [8]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return err
+	}
+	tmp := "." + name + "-" + hex.EncodeToString(rnd[:])
+	file, err := cache.OpenPrivateFile(root, tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			root.Remove(tmp)
+		}
+	}()
+	_, err = file.Write(data)
+	if err == nil {
+		err = file.Sync()
+	}
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return root.Rename(tmp, name)
 }
 
 func (f *fileStore) get(profile string) (Entry, bool, error) {
@@ -287,21 +361,6 @@ func (f *fileStore) list() ([]Entry, error) {
 		out = append(out, e)
 	}
 	return out, nil
-}
-
-// makeDir creates dir 0700 when missing and refuses one others may write.
-func makeDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return err
-	}
-	if groupWritable(fi) {
-		return fmt.Errorf("directory %s is writable by group or others", dir)
-	}
-	return nil
 }
 
 // WriteFileAtomic replaces path with data: a temporary file in the same

@@ -2,10 +2,5 @@
 
 package keys
 
-import "io/fs"
-
-// Windows keeps a user's profile directory private through ACLs; mode
-// bits say nothing there.
-func insecure(fs.FileInfo) bool      { return false }
-func groupWritable(fs.FileInfo) bool { return false }
-func syncDir(string)                 {}
+// syncDir does nothing: directories cannot be opened for syncing here.
+func syncDir(string) {}

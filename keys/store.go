@@ -231,10 +231,13 @@ func (s *Store) Put(e Entry) error {
 		return err
 	}
 	if b == backend(s.kr) {
-		if err := makeDir(s.o.Dir); err != nil {
-			return &Error{Err: fmt.Errorf("cannot create %s: %w", s.o.Dir, err)}
+		root, err := s.file.openDir(true)
+		if err != nil {
+			return s.file.dirFail(err)
 		}
-		if err := WriteFileAtomic(filepath.Join(s.o.Dir, markerName), nil, 0o600); err != nil {
+		err = writeInRoot(root, markerName, nil)
+		root.Close()
+		if err != nil {
 			return &Error{Err: fmt.Errorf("cannot write %s: %w", filepath.Join(s.o.Dir, markerName), err)}
 		}
 	}

@@ -12,6 +12,8 @@ import (
 var Removed = []string{
 	"AWS_ACCESS_KEY_ID",
 	"AWS_SECRET_ACCESS_KEY",
+	"AWS_ACCESS_KEY", // the Java SDK v1's other names of the two above,
+	"AWS_SECRET_KEY", // which it prefers to a credentials endpoint
 	"AWS_SESSION_TOKEN",
 	"AWS_SECURITY_TOKEN",
 	"AWS_CREDENTIAL_EXPIRATION",

@@ -68,11 +68,11 @@ func TestEnv(t *testing.T) {
 			name: "names sharing a prefix or suffix kept",
 			parent: []string{
 				"AWS_PROFILE_X=1", "MY_AWS_PROFILE=2", "AWS_PROFILE=3", "AWS_PROFILES=4",
-				"AWS_ACCESS_KEY=5", "AWS_ACCESS_KEY_ID_FILE=6", "XAWS_SESSION_TOKEN=7",
+				"AWS_ACCESS_KEYS=5", "AWS_ACCESS_KEY_ID_FILE=6", "XAWS_SESSION_TOKEN=7",
 			},
 			want: []string{
 				"AWS_PROFILE_X=1", "MY_AWS_PROFILE=2", "AWS_PROFILES=4",
-				"AWS_ACCESS_KEY=5", "AWS_ACCESS_KEY_ID_FILE=6", "XAWS_SESSION_TOKEN=7",
+				"AWS_ACCESS_KEYS=5", "AWS_ACCESS_KEY_ID_FILE=6", "XAWS_SESSION_TOKEN=7",
 			},
 		},
 		{
@@ -134,14 +134,14 @@ func TestEnvRemovesEveryListedName(t *testing.T) {
 	// Removed is a test failure.
 	listed := []string{
 		"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-		"AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
+		"AWS_ACCESS_KEY", "AWS_SECRET_KEY", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
 		"AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME",
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWSRUN_MFA_CODE", "AWSRUN_RESOLVING",
 	}
 	if !slices.Equal(slices.Sorted(slices.Values(Removed)), slices.Sorted(slices.Values(listed))) {
-		t.Fatalf("Removed = %q, want the 17 names of the README", Removed)
+		t.Fatalf("Removed = %q, want the 18 names of the README", Removed)
 	}
 	for _, name := range listed {
 		if got := Env([]string{name + "=x"}, nil); len(got) != 0 {

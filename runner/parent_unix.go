@@ -36,6 +36,9 @@ var fromTerminal = []os.Signal{syscall.SIGINT, syscall.SIGQUIT}
 // started ignoring (nohup, a background job) is left ignored, for awsrun and
 // so for the child, as with [Exec]. Nothing is caught outside Run.
 //
+// When the child exits, what it left in a process group of its own is hung
+// up (see hangUpGroup).
+//
 // Descriptors awsrun opened — the credentials endpoint's socket among them —
 // do not reach the child: Go opens files, pipes and sockets close-on-exec.
 // Descriptors awsrun inherited open stay open for the child, as with [Exec]
@@ -70,6 +73,7 @@ func Run(path string, argv []string, env []string) error {
 			_ = cmd.Process.Signal(s) // ESRCH: it has just exited, and Wait says how
 		case <-terminal:
 		case err := <-done:
+			hangUpGroup(cmd.Process.Pid)
 			var exited *exec.ExitError
 			if err != nil && !errors.As(err, &exited) {
 				return fmt.Errorf("waiting for %s: %w", argv[0], err)
@@ -77,6 +81,25 @@ func Run(path string, argv []string, env []string) error {
 			return &ExitError{Code: exitCode(cmd.ProcessState)}
 		}
 	}
+}
+
+// hangUpGroup ends what the child left behind in a process group of its
+// own — one it made itself (setpgid, setsid: a job-control shell, a
+// process manager) and whose id is therefore its pid — as a terminal's
+// hangup does: SIGHUP, then SIGCONT for a stopped member. Those processes
+// are the command's; with the command gone, whatever awsrun served them
+// (the --server endpoint) is gone too, and a process that kept its
+// address would ask whoever binds the port next. No group of that id
+// exists when the child shared awsrun's: the kernel does not reuse a pid
+// while a group bears it, so no other process is ever signalled. Members
+// of awsrun's own group are left alone: it may hold the rest of a shell
+// pipeline, and the terminal's job control is the shell's.
+func hangUpGroup(pgid int) {
+	if syscall.Kill(-pgid, 0) != nil {
+		return // no such group: the child made none, or left no one in it
+	}
+	_ = syscall.Kill(-pgid, syscall.SIGHUP)
+	_ = syscall.Kill(-pgid, syscall.SIGCONT)
 }
 
 // notify catches those of sigs that awsrun was not started ignoring.

@@ -221,26 +221,26 @@ type answer struct {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !loopbackPeer(r.RemoteAddr):
-		s.refuse(w, http.StatusForbidden, "AccessDenied", "only processes on this machine may ask", r)
+		s.refuse(w, http.StatusForbidden, "AccessDenied", "forbidden", "only processes on this machine may ask", r)
 		return
 	case !s.ownHost(r.Host):
-		s.refuse(w, http.StatusForbidden, "AccessDenied", "the Host header must name 127.0.0.1 or localhost", r)
+		s.refuse(w, http.StatusForbidden, "AccessDenied", "forbidden", "the Host header must name 127.0.0.1 or localhost", r)
 		return
 	case r.URL.Path != Path:
-		s.refuse(w, http.StatusNotFound, "NotFound", "no such path: the endpoint is "+Path, r)
+		s.refuse(w, http.StatusNotFound, "NotFound", "not found", "no such path: the endpoint is "+Path, r)
 		return
 	case r.Method != http.MethodGet:
 		w.Header().Set("Allow", http.MethodGet)
-		s.refuse(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "use GET", r)
+		s.refuse(w, http.StatusMethodNotAllowed, "MethodNotAllowed", "method not allowed", "use GET", r)
 		return
 	}
 	auth, present := r.Header["Authorization"]
 	switch {
 	case !present:
-		s.refuse(w, http.StatusUnauthorized, "AccessDenied", "no Authorization header: the token is in AWS_CONTAINER_AUTHORIZATION_TOKEN", r)
+		s.refuse(w, http.StatusUnauthorized, "AccessDenied", "unauthorized", "no Authorization header: the token is in AWS_CONTAINER_AUTHORIZATION_TOKEN", r)
 		return
 	case len(auth) != 1 || subtle.ConstantTimeCompare([]byte(auth[0]), []byte(s.Token)) != 1:
-		s.refuse(w, http.StatusForbidden, "AccessDenied", "wrong authorization token", r)
+		s.refuse(w, http.StatusForbidden, "AccessDenied", "wrong authorization token", "wrong authorization token", r)
 		return
 	}
 	c, err := s.serveable(r.Context())
@@ -255,8 +255,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a)
 }
 
-func (s *Server) refuse(w http.ResponseWriter, status int, code, msg string, r *http.Request) {
-	s.logf("credentials endpoint: refused %s %q from %s: %d %s", r.Method, r.URL.Path, r.RemoteAddr, status, msg)
+// refuse answers a request that gets no credentials. The body says as
+// little as HTTP's status does: after awsrun ends, another user may bind
+// the port, and a request to it must not learn from a refusal that this
+// was awsrun's endpoint, its path or its variables. Why it was refused
+// (why) goes to -v's log, for the user.
+func (s *Server) refuse(w http.ResponseWriter, status int, code, msg, why string, r *http.Request) {
+	s.logf("credentials endpoint: refused %s %q from %s: %d %s", r.Method, r.URL.Path, r.RemoteAddr, status, why)
 	writeJSON(w, status, endpointError{Code: code, Message: msg})
 }
 

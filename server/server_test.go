@@ -169,6 +169,15 @@ func TestRefusesWhatIsNotTheChild(t *testing.T) {
 			if strings.Contains(string(body), "ASIA") || strings.Contains(string(body), s.Token) {
 				t.Errorf("a refusal gives away a key id or the token: %s", body)
 			}
+			// Whoever probes the port (and may bind it once awsrun is
+			// gone) learns nothing of what it serves.
+			if tt.auth == nil || tt.want != http.StatusForbidden || strings.Contains(tt.name, "Host") {
+				for _, tell := range []string{"AWS_", "awsrun", Path, "token", "Authorization", "GET", "127.0.0.1", "localhost"} {
+					if strings.Contains(string(body), tell) {
+						t.Errorf("refusal %s says %q", body, tell)
+					}
+				}
+			}
 		})
 	}
 }

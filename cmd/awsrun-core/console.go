@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -51,10 +52,19 @@ func (a *app) console(ctx context.Context) error {
 		_, err := fmt.Fprintln(a.stdout, s.URL)
 		return err
 	}
-	if err := openBrowser(s.URL, a.env, runtime.GOOS, a.stderr); err != nil {
+	// Never the URL itself as an argument: others can read those.
+	page, err := writeSigninPage(s.URL, a.getenv)
+	if err != nil {
+		return &creds.ConfigError{Profile: chain.Profile, ARN: s.Identity, Err: err,
+			Fix: "set XDG_RUNTIME_DIR to a private directory of your own, or run with --console-url and open the URL yourself"}
+	}
+	start := time.Now()
+	if err := openBrowser(page.URL(), a.env, runtime.GOOS, a.stderr); err != nil {
+		page.Remove()
 		return &creds.ConfigError{Profile: chain.Profile, ARN: s.Identity, Err: err,
 			Fix: "set BROWSER to your browser's command, or run with --console-url and open the URL yourself"}
 	}
+	page.waitAndRemove(start)
 	until := ""
 	if !s.Expires.IsZero() {
 		until = " until " + s.Expires.Local().Format(cli.ClockLayout)
@@ -107,13 +117,15 @@ func withURL(cmd []string, url string) []string {
 }
 
 // openBrowser hands url to the first browser command that takes it. The
-// URL is an argument of that command: no opener reads it from anywhere
-// else.
+// URL is an argument of that command, which any local user can read: it
+// must hold no secret. The browser is no part of resolving: it gets
+// awsrun's environment without the resolving marker.
 func openBrowser(url string, env map[string]string, goos string, stderr io.Writer) error {
 	var errs []error
 	for _, cmd := range browserCommands(env, goos) {
 		args := withURL(cmd, url)
 		c := exec.Command(args[0], args[1:]...)
+		c.Env = withoutResolving(os.Environ())
 		c.Stdout, c.Stderr = io.Discard, stderr
 		if err := c.Start(); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", filepath.Base(cmd[0]), execError(err)))
@@ -135,6 +147,18 @@ func openBrowser(url string, env map[string]string, goos string, stderr io.Write
 		return errors.New("BROWSER names no command")
 	}
 	return fmt.Errorf("cannot open a browser: %w", errors.Join(errs...))
+}
+
+// withoutResolving is environ without the marker awsrun-core exports for
+// what it starts while resolving.
+func withoutResolving(environ []string) []string {
+	out := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		if k, _, _ := strings.Cut(kv, "="); !strings.EqualFold(k, cli.ResolvingVar) {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // execError keeps the reason of a failed start and drops the arguments.

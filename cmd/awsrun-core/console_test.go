@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -90,15 +91,33 @@ func TestConsoleURLFromAWarmCache(t *testing.T) {
 }
 
 // browserStub is a $BROWSER that writes its arguments, one a line, to a
-// file, and the file's path.
+// file, and the file's path. It also keeps what it was given to read: the
+// page a file:// argument names (page), and the resolving marker of its
+// environment (env), which it must not have.
 func (w *world) browserStub(t *testing.T) (cmd, record string) {
 	t.Helper()
 	record = filepath.Join(w.home, "browser.args")
-	cmd = w.write(t, "bin/browser", "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '"+record+"'\n")
+	cmd = w.write(t, "bin/browser", "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\"; done > '"+record+"'\n"+
+		"for a in \"$@\"; do case $a in file://*) cat \"${a#file://}\" > '"+record+".page';; esac; done\n"+
+		"printf '%s' \"${AWSRUN_RESOLVING-unset}\" > '"+record+".env'\n")
 	if err := os.Chmod(cmd, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	return cmd, record
+}
+
+// pageTarget is where the sign-in page the browser read sends it.
+func pageTarget(t *testing.T, record string) string {
+	t.Helper()
+	b, err := os.ReadFile(record + ".page")
+	if err != nil {
+		t.Fatalf("the browser read no page: %v", err)
+	}
+	m := regexp.MustCompile(`http-equiv="refresh" content="0;url=([^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		t.Fatalf("the page sends the browser nowhere: %s", b)
+	}
+	return html.UnescapeString(string(m[1]))
 }
 
 func TestConsoleOpensTheBrowser(t *testing.T) {
@@ -113,18 +132,32 @@ func TestConsoleOpensTheBrowser(t *testing.T) {
 		{"URL in place of %s", stub + " --new-tab %s", func(u string) []string { return []string{"--new-tab", u} }},
 		{"first that works", "/nonexistent/browser:" + stub, func(u string) []string { return []string{u} }},
 	}
+	runtimeDir := t.TempDir()
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			os.Remove(record)
 			args := []string{"-p", "role101", "--console", "--console-service", "ec2"}
+			pages := filepath.Join(w.home, ".cache", "awsrun-signin")
+			env := w.env
+			w.env = append(append([]string{}, w.env...), "BROWSER="+tt.browser)
 			switch i {
 			case 0:
 				args = append(args, "-t", w.code())
+			case 1:
+				pages = filepath.Join(runtimeDir, "awsrun")
+				w.env = append(w.env, "XDG_RUNTIME_DIR="+runtimeDir)
 			case 2:
 				args = append(args, "-v") // -v says more, never the URL
+				// A runtime directory that is not there is passed over.
+				w.env = append(w.env, "XDG_RUNTIME_DIR="+filepath.Join(w.home, "no-runtime-dir"))
+				// A page an awsrun killed while waiting left behind.
+				stale := filepath.Join(pages, "signin-0123.html")
+				if err := os.WriteFile(stale, []byte("token"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				old := time.Now().Add(-time.Hour)
+				os.Chtimes(stale, old, old)
 			}
-			env := w.env
-			w.env = append(append([]string{}, w.env...), "BROWSER="+tt.browser)
 			defer func() { w.env = env }()
 			r := w.run(t, args...)
 			if r.code != 0 {
@@ -138,10 +171,28 @@ func TestConsoleOpensTheBrowser(t *testing.T) {
 				t.Fatalf("the browser was not run: %v", err)
 			}
 			got := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-			loginURL := got[len(got)-1]
-			if want := tt.wantArgs(loginURL); strings.Join(got, " ") != strings.Join(want, " ") {
+			pageURL := got[len(got)-1]
+			if want := tt.wantArgs(pageURL); strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("browser got %q, want %q", got, want)
 			}
+			// Any local user reads a process's arguments: the browser's
+			// hold no token, only a page of the user's own.
+			if strings.Contains(string(b), "SigninToken") || strings.Contains(string(b), "federation") {
+				t.Errorf("the browser's arguments hold the sign-in URL: %q", got)
+			}
+			if !strings.HasPrefix(pageURL, "file://"+pages+"/") {
+				t.Errorf("browser given %q, want a page in %s", pageURL, pages)
+			}
+			if fi, err := os.Stat(pages); err != nil || fi.Mode().Perm() != 0o700 {
+				t.Errorf("page directory %s: %v, want mode 0700", pages, err)
+			}
+			if left, _ := filepath.Glob(filepath.Join(pages, "*")); len(left) != 0 {
+				t.Errorf("pages left behind: %q", left)
+			}
+			if b, _ := os.ReadFile(record + ".env"); string(b) != "unset" {
+				t.Errorf("the browser got AWSRUN_RESOLVING=%q", b)
+			}
+			loginURL := pageTarget(t, record)
 			if strings.Contains(r.stderr, signinToken(t, loginURL)) {
 				t.Errorf("stderr shows the token: %s", r.stderr)
 			}

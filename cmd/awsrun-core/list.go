@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode"
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
@@ -111,7 +114,7 @@ func (a *app) list(ctx context.Context) error {
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROFILE\tROLE\tSOURCE\tMFA")
 	for _, p := range profiles {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, dash(p.RoleARN), dash(p.SourceProfile), dash(p.MFASerial))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", printable(p.Name), dash(p.RoleARN), dash(p.SourceProfile), dash(p.MFASerial))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -158,7 +161,7 @@ func (a *app) list(ctx context.Context) error {
 		case left <= creds.RefreshMargin:
 			state += " (will be refreshed)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Entry.Kind, e.Entry.Label, state)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Entry.Kind, printable(e.Entry.Label), state)
 	}
 	return tw.Flush()
 }
@@ -177,6 +180,18 @@ func hoursMinutes(d time.Duration) string { return cli.Left(d) }
 func dash(s string) string {
 	if s == "" {
 		return "-"
+	}
+	return printable(s)
+}
+
+// printable is s as --list's table shows it: quoted, with escapes, when
+// it holds what a terminal would act on or hide rather than show — an
+// escape sequence in a config value could retitle the terminal, recolour
+// it or rewrite the lines above, and a bidi override reorders the text.
+// The JSON output escapes them by itself.
+func printable(s string) string {
+	if strings.ContainsFunc(s, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		return strconv.Quote(s)
 	}
 	return s
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/internal/cli"
 	"github.com/awsrun/awsrun/runner"
 	"github.com/awsrun/awsrun/server"
 )
@@ -93,7 +94,10 @@ func (a *app) serve(ctx context.Context) error {
 		{Name: "AWS_CONTAINER_AUTHORIZATION_TOKEN", Value: srv.Token},
 	}
 	if chain.Region != "" {
-		vars = append(vars, runner.Var{Name: "AWS_REGION", Value: chain.Region}, runner.Var{Name: "AWS_DEFAULT_REGION", Value: chain.Region})
+		// As for a run: the marker tells an awsrun inside the command that
+		// the region is awsrun's, not the user's choice.
+		vars = append(vars, runner.Var{Name: "AWS_REGION", Value: chain.Region}, runner.Var{Name: "AWS_DEFAULT_REGION", Value: chain.Region},
+			runner.Var{Name: cli.RegionMarker, Value: chain.Region})
 	}
 	vars = append(vars, runner.Var{Name: "AWSRUN_PROFILE", Value: chain.Profile})
 	a.logf("serving credentials at %s; running %s", srv.URL, a.inv.Path)

@@ -196,7 +196,10 @@ func TestServerChildSDKAcrossRoleLifetimes(t *testing.T) {
 func TestServerChildEnvironmentAndEndpoint(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, "")
+	// AWS_ACCESS_KEY and AWS_SECRET_KEY are the Java SDK v1's names of the
+	// first two: it would prefer them to the endpoint.
 	res := w.awsrun(t, []string{"AWS_ACCESS_KEY_ID=AKIASTALE", "AWS_SECRET_ACCESS_KEY=stale", "AWS_PROFILE=stale",
+		"AWS_ACCESS_KEY=AKIASTALE", "AWS_SECRET_KEY=stale",
 		"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://169.254.170.2/stale", "AWS_CONTAINER_AUTHORIZATION_TOKEN=stale"},
 		"--server", "-p", "role101", "-t", w.code(), "--", "sh", "-c", `AWSRUN_TEST_ROLE=probe "$0"; exit $?`, os.Args[0])
 	if res.code != 0 {
@@ -210,7 +213,7 @@ func TestServerChildEnvironmentAndEndpoint(t *testing.T) {
 			}
 		}
 	}
-	want := map[string]string{"static": "", "profile": "role101", "region": "eu-west-1", "tokenlen": "43",
+	want := map[string]string{"static": "", "profile": "role101", "region": "eu-west-1", "marker": "eu-west-1", "tokenlen": "43",
 		"sockets": "", "noauth": "401", "wrong": "403", "right": "200"}
 	for k, v := range want {
 		if got[k] != v {

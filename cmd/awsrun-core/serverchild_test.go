@@ -73,13 +73,14 @@ func sdkLoop() int {
 // endpoint answers without, with a wrong and with the right token.
 func probe() int {
 	var static []string
-	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE"} {
+	for _, v := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION", "AWS_PROFILE",
+		"AWS_ACCESS_KEY", "AWS_SECRET_KEY"} {
 		if _, ok := os.LookupEnv(v); ok {
 			static = append(static, v)
 		}
 	}
 	fmt.Printf("static=%s\n", strings.Join(static, ","))
-	fmt.Printf("profile=%s\nregion=%s\n", os.Getenv("AWSRUN_PROFILE"), os.Getenv("AWS_REGION"))
+	fmt.Printf("profile=%s\nregion=%s\nmarker=%s\n", os.Getenv("AWSRUN_PROFILE"), os.Getenv("AWS_REGION"), os.Getenv("AWSRUN_REGION"))
 	uri, token := os.Getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI"), os.Getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN")
 	fmt.Printf("uri=%s\ntokenlen=%d\n", uri, len(token))
 	// Before any connection of its own: every socket now was inherited.

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/awsrun/awsrun/internal/textsafe"
 	"github.com/awsrun/awsrun/runner"
 )
 
@@ -83,5 +84,7 @@ func Hint(err error) string {
 }
 
 // oneLine keeps an error to the one line awsrun promises, whatever a
-// library put in it.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// library put in it, with what a terminal would act on or hide (escape
+// sequences, C1 controls, bidi overrides from an STS answer or a config
+// value) escaped.
+func oneLine(s string) string { return textsafe.Escape(strings.Join(strings.Fields(s), " ")) }
