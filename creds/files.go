@@ -17,6 +17,18 @@ const (
 	maxTokenFile  = 1 << 20  // a web identity token, an SSO token cache file, a container token
 )
 
+// sdkMayRead reports whether the SDK may read a shared file at path
+// whole: missing, the null device, or a regular file within maxSharedFile.
+// Anything else is for readBounded to refuse, with the reason, before the
+// SDK opens it.
+func sdkMayRead(path string) bool {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	return err == nil && (isDevNull(fi) || (fi.Mode().IsRegular() && fi.Size() <= maxSharedFile))
+}
+
 // readBounded reads path, which must be a regular file of at most limit
 // bytes. It is opened without blocking (a FIFO with no writer would wait
 // forever) and checked by its handle, so what is read is what was

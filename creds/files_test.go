@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -70,6 +71,7 @@ func TestFilesAreBoundedRegularFiles(t *testing.T) {
 			tt.setup(t, configFile, credsFile)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
+			before := runtime.NumGoroutine()
 			done := make(chan error, 1)
 			go func() {
 				_, err := LoadChain(ctx, tt.profile, LoadOptions{})
@@ -86,6 +88,14 @@ func TestFilesAreBoundedRegularFiles(t *testing.T) {
 			}
 			if h := errHint(err); !strings.Contains(h, tt.hint) {
 				t.Errorf("hint %q does not name %s", h, tt.hint)
+			}
+			// Nothing may go on reading the file behind the error: the
+			// SDK's parse, started early, would block on a FIFO for good
+			// and read /dev/zero until memory runs out.
+			for wait := time.Now().Add(2 * time.Second); runtime.NumGoroutine() > before; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(wait) {
+					t.Fatalf("%d goroutines still run after LoadChain returned, %d before", runtime.NumGoroutine(), before)
+				}
 			}
 		})
 	}

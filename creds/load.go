@@ -69,11 +69,17 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 		sdk aws.Config
 		err error
 	}
-	early := make(chan shared, 1)
-	go func() {
-		sc, sdk, err := loadShared(ctx, profile, configFile, credsFile, "")
-		early <- shared{sc, sdk, err}
-	}()
+	// The SDK reads the files whole: it starts early only on files awsrun
+	// would let it read (loadRaw refuses the others with the reason), or a
+	// FIFO would hang it and /dev/zero exhaust memory in the background.
+	var early chan shared
+	if sdkMayRead(configFile) && sdkMayRead(credsFile) {
+		early = make(chan shared, 1)
+		go func() {
+			sc, sdk, err := loadShared(ctx, profile, configFile, credsFile, "")
+			early <- shared{sc, sdk, err}
+		}()
+	}
 	raw, err := loadRaw(configFile, credsFile)
 	if err != nil {
 		var ce *ConfigError
@@ -92,7 +98,12 @@ func LoadChain(ctx context.Context, profile string, o LoadOptions) (*Chain, erro
 	if !inStore {
 		storedProfile = ""
 	}
-	got := <-early
+	var got shared
+	if early != nil {
+		got = <-early
+	} else {
+		got.sc, got.sdk, got.err = loadShared(ctx, profile, configFile, credsFile, "")
+	}
 	sc, sdk, err := got.sc, got.sdk, got.err
 	if storedProfile != "" {
 		sc, sdk, err = loadShared(ctx, profile, configFile, credsFile, storedProfile)
