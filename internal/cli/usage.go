@@ -21,7 +21,7 @@ Usage:
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
 credentials from its encrypted cache or from STS (asking for one MFA code on the
 terminal per MFA session, however many roles and processes), and replaces itself
-with COMMAND. COMMAND's environment is awsrun's, without inherited AWS credential
+with COMMAND (with --server it stays COMMAND's parent instead). COMMAND's environment is awsrun's, without inherited AWS credential
 and profile variables, plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and
 AWSRUN_REGION (when a region is known) and AWSRUN_PROFILE. Nothing is written to
@@ -71,9 +71,11 @@ Examples:
   credential_process = awsrun --profile role101 --export credential-process
 
 Exit status:
-  the command's own status; 125 when awsrun itself fails (flags, config, MFA, STS,
-  cache); 126 when COMMAND cannot be run; 127 when COMMAND is not found; 128+N when
-  signal N ends the MFA prompt (130 for Ctrl-C).
+  the command's own status: awsrun execs COMMAND, so the shell sees its status and
+  signals; with --server (and always on Windows) awsrun stays the parent and exits
+  with COMMAND's status, or 128+N when signal N killed it; 125 when awsrun itself
+  fails (flags, config, MFA, STS, cache); 126 when COMMAND cannot be run; 127 when
+  COMMAND is not found; 128+N when signal N ends the MFA prompt (130 for Ctrl-C).
 
 Environment:
   AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION,
