@@ -80,13 +80,17 @@ Exit status:
 Environment:
   AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION,
   AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, XDG_CACHE_HOME,
-  XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file),
+  XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file: the cache key),
   AWSRUN_STS_TIMEOUT (how long one STS call may take, retries included; 30s),
   AWSRUN_MFA_CODE (the MFA code, out of argv; never passed to COMMAND),
   AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested),
   AWSRUN_REGION (set in the child to the region awsrun set; an AWS_REGION equal
   to it is awsrun's, not the user's, and never overrides a profile's region),
-  BROWSER and AWSRUN_FEDERATION_ENDPOINT (--console),
+  AWSRUN_KEYS_STORE (keyring or file: where --keys keeps keys), XDG_DATA_HOME
+  (keys.age's directory, $XDG_DATA_HOME/awsrun), AWSRUN_KEYS_PASSPHRASE (keys.age's
+  passphrase; never passed to COMMAND), AWSRUN_KEYS_PROPAGATION_WAIT (--keys rotate;
+  2m), BROWSER and AWSRUN_FEDERATION_ENDPOINT (--console), KUBERNETES_EXEC_INFO
+  (set by kubectl: the ExecCredential version --export eks-token prints),
   and what the SDK's providers read for credential_source, SSO and web identity
   (AWS_ACCESS_KEY_ID, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ENDPOINT_URL_SSO, ...).
 `
