@@ -8,7 +8,7 @@ Usage:
   awsrun [flags]                          no COMMAND: start $SHELL (else /bin/sh) with them
   awsrun [flags] --export FORMAT          print the credentials instead (env, fish, powershell, dotenv, json, credential-process)
   awsrun [flags] --export eks-token --eks-cluster NAME   a kubectl ExecCredential for an EKS cluster
-  awsrun [flags] --server [--] COMMAND    stay the parent, serve COMMAND refreshed credentials
+  awsrun [flags] --server [[--] COMMAND [ARG...]]   stay the parent, serve COMMAND (else $SHELL) refreshed credentials
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun --keys VERB [--profile NAME]     long-term keys out of plain text: add, import, list, remove, rotate
