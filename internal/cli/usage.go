@@ -8,7 +8,7 @@ Usage:
   awsrun [flags]                          no COMMAND: start $SHELL (else /bin/sh) with them
   awsrun [flags] --export FORMAT          print the credentials instead (env, fish, powershell, dotenv, json, credential-process)
   awsrun [flags] --export eks-token --eks-cluster NAME   a kubectl ExecCredential for an EKS cluster
-  awsrun [flags] --server [--] COMMAND    stay the parent, serve COMMAND refreshed credentials
+  awsrun [flags] --server [[--] COMMAND [ARG...]]   stay the parent, serve COMMAND (else $SHELL) refreshed credentials
   awsrun --list [--json]                  show profiles and cached credentials with time left
   awsrun --clear [--profile NAME]         forget cached credentials (all, or one profile's)
   awsrun --keys VERB [--profile NAME]     long-term keys out of plain text: add, import, list, remove, rotate
@@ -21,7 +21,7 @@ Usage:
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
 credentials from its encrypted cache or from STS (asking for one MFA code on the
 terminal per MFA session, however many roles and processes), and replaces itself
-with COMMAND. COMMAND's environment is awsrun's, without inherited AWS credential
+with COMMAND (with --server it stays COMMAND's parent instead). COMMAND's environment is awsrun's, without inherited AWS credential
 and profile variables, plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and
 AWSRUN_REGION (when a region is known) and AWSRUN_PROFILE. Nothing is written to
@@ -71,20 +71,26 @@ Examples:
   credential_process = awsrun --profile role101 --export credential-process
 
 Exit status:
-  the command's own status; 125 when awsrun itself fails (flags, config, MFA, STS,
-  cache); 126 when COMMAND cannot be run; 127 when COMMAND is not found; 128+N when
-  signal N ends the MFA prompt (130 for Ctrl-C).
+  the command's own status: awsrun execs COMMAND, so the shell sees its status and
+  signals; with --server (and always on Windows) awsrun stays the parent and exits
+  with COMMAND's status, or 128+N when signal N killed it; 125 when awsrun itself
+  fails (flags, config, MFA, STS, cache); 126 when COMMAND cannot be run; 127 when
+  COMMAND is not found; 128+N when signal N ends the MFA prompt (130 for Ctrl-C).
 
 Environment:
   AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, AWS_REGION,
   AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_STS, XDG_CACHE_HOME,
-  XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file),
+  XDG_CONFIG_HOME, AWSRUN_KEY_STORE (auto, keyring, keyctl or file: the cache key),
   AWSRUN_STS_TIMEOUT (how long one STS call may take, retries included; 30s),
   AWSRUN_MFA_CODE (the MFA code, out of argv; never passed to COMMAND),
   AWSRUN_PROFILE (set in the child; awsrun refuses to nest without --nested),
   AWSRUN_REGION (set in the child to the region awsrun set; an AWS_REGION equal
   to it is awsrun's, not the user's, and never overrides a profile's region),
-  BROWSER and AWSRUN_FEDERATION_ENDPOINT (--console),
+  AWSRUN_KEYS_STORE (keyring or file: where --keys keeps keys), XDG_DATA_HOME
+  (keys.age's directory, $XDG_DATA_HOME/awsrun), AWSRUN_KEYS_PASSPHRASE (keys.age's
+  passphrase; never passed to COMMAND), AWSRUN_KEYS_PROPAGATION_WAIT (--keys rotate;
+  2m), BROWSER and AWSRUN_FEDERATION_ENDPOINT (--console), KUBERNETES_EXEC_INFO
+  (set by kubectl: the ExecCredential version --export eks-token prints),
   and what the SDK's providers read for credential_source, SSO and web identity
   (AWS_ACCESS_KEY_ID, AWS_CONTAINER_CREDENTIALS_FULL_URI, AWS_ENDPOINT_URL_SSO, ...).
 `
