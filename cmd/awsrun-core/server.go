@@ -89,17 +89,10 @@ func (a *app) serve(ctx context.Context) error {
 	if a.defaultProfileShadows(ctx) {
 		fmt.Fprintf(a.stderr, "awsrun: warning: the default profile has credentials of its own, which AWS SDKs in the command use before awsrun's endpoint; move them to a named profile\n")
 	}
-	vars := []runner.Var{
+	vars := append([]runner.Var{
 		{Name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", Value: srv.URL},
 		{Name: "AWS_CONTAINER_AUTHORIZATION_TOKEN", Value: srv.Token},
-	}
-	if chain.Region != "" {
-		// As for a run: the marker tells an awsrun inside the command that
-		// the region is awsrun's, not the user's choice.
-		vars = append(vars, runner.Var{Name: "AWS_REGION", Value: chain.Region}, runner.Var{Name: "AWS_DEFAULT_REGION", Value: chain.Region},
-			runner.Var{Name: cli.RegionMarker, Value: chain.Region})
-	}
-	vars = append(vars, runner.Var{Name: "AWSRUN_PROFILE", Value: chain.Profile})
+	}, cli.RunVars(chain.Region, chain.Profile)...)
 	a.logf("serving credentials at %s; running %s", srv.URL, a.inv.Path)
 	err = runner.Run(a.inv.Path, a.opts.Command, runner.Env(a.inv.Environ, vars))
 	// The endpoint ends with the command: a background process it left

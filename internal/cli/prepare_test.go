@@ -352,3 +352,22 @@ func TestServerMode(t *testing.T) {
 		t.Errorf("--server with a missing command: %v, want command not found", err)
 	}
 }
+
+// TestRunVarsAreChildVarsWithoutKeys guards --server's child: it gets the
+// variables a run's child gets, all but the keys.
+func TestRunVarsAreChildVarsWithoutKeys(t *testing.T) {
+	c := warm.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: time.Now().Add(time.Hour)}
+	for _, region := range []string{"", "eu-west-1"} {
+		var want []runner.Var
+		for _, v := range ChildVars(c, region, "p") {
+			switch v.Name {
+			case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION":
+			default:
+				want = append(want, v)
+			}
+		}
+		if got := RunVars(region, "p"); !slices.Equal(got, want) {
+			t.Errorf("region %q: RunVars = %v, want %v", region, got, want)
+		}
+	}
+}
