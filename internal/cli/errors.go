@@ -54,7 +54,7 @@ func Fail(stderr io.Writer, err error) int {
 	}
 	var ee *runner.ExitError
 	if errors.As(err, &ee) {
-		return ee.Code // the child ran (Windows): its status is the answer
+		return ee.Code // the child ran (awsrun stayed its parent: Windows, --server): its status is the answer
 	}
 	fmt.Fprintf(stderr, "awsrun: error: %s\n", oneLine(err.Error()))
 	if h := Hint(err); h != "" {
