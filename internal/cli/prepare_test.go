@@ -376,3 +376,34 @@ func TestRunVarsAreChildVarsWithoutKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestSTSTimeoutValues: AWSRUN_STS_TIMEOUT is a Go duration or seconds;
+// anything else, zero or negative, is an error naming the variable, never
+// a silent default (a CI job that asked for 5m must not give up at 30s).
+func TestSTSTimeoutValues(t *testing.T) {
+	tests := []struct {
+		env     string
+		want    time.Duration
+		wantErr bool
+	}{
+		{env: "", want: 0}, // the resolver's default, 30s
+		{env: "300ms", want: 300 * time.Millisecond},
+		{env: "2m", want: 2 * time.Minute},
+		{env: " 90 ", want: 90 * time.Second},
+		{env: "0", wantErr: true},
+		{env: "0s", wantErr: true},
+		{env: "-5s", wantErr: true},
+		{env: "soon", wantErr: true},
+		{env: "1.5", wantErr: true},
+		{env: "30 s", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := stsTimeout(tt.env)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("AWSRUN_STS_TIMEOUT=%q: got %s, %v; want %s, error %t", tt.env, got, err, tt.want, tt.wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), STSTimeoutVar) {
+			t.Errorf("AWSRUN_STS_TIMEOUT=%q: error %q does not name the variable", tt.env, err)
+		}
+	}
+}
