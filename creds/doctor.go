@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/awsrun/awsrun/internal/textsafe"
 )
 
 // What --doctor asks of creds: the config problems a run would not stop
@@ -176,7 +178,7 @@ func (r *Resolver) ClockDrift(ctx context.Context, c *Chain) (Drift, error) {
 	}
 	at, perr := http.ParseTime(date)
 	if perr != nil {
-		return d, fmt.Errorf("STS at %s sent a Date header that is not a time: %s", d.Endpoint, strconv.Quote(oneLine(date)))
+		return d, fmt.Errorf("STS at %s sent a Date header that is not a time: %s", d.Endpoint, strconv.Quote(textsafe.OneLine(date, networkTextMax)))
 	}
 	// Date is truncated to the second: compare with the middle of the
 	// exchange, half a second on.
