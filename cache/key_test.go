@@ -207,8 +207,13 @@ func (m *memKeyring) Set(service, user, secret string) error {
 func TestKeyringIsAskedOnlyWhenGiven(t *testing.T) {
 	o := testOptions(t)
 	o.KeyStore = "keyring"
-	if _, err := Open(o); err == nil || !strings.Contains(err.Error(), "no OS keyring client") {
+	_, err := Open(o)
+	if err == nil || !strings.Contains(err.Error(), "no OS keyring client") {
 		t.Errorf("Open with KeyStore keyring and no Keyring: %v", err)
+	}
+	var h interface{ Hint() string }
+	if !errors.As(err, &h) || !strings.Contains(h.Hint(), "AWSRUN_KEY_STORE") {
+		t.Errorf("Open with KeyStore keyring and no Keyring: no hint naming AWSRUN_KEY_STORE: %v", err)
 	}
 }
 

@@ -94,10 +94,28 @@ func (s *Store) entryNames() ([]string, error) {
 	return names, nil
 }
 
-// Clear removes every entry file, and the temporary and lock files that no
-// running process is using; removed counts the entries.
+// Clear removes every entry file but the records of MFA codes already
+// sent (KindMFACode), and the temporary and lock files that no running
+// process is using; removed counts the entries. The code records stay:
+// without them the next run could send a code again, which AWS refuses.
+// Entries that do not open with the current key all go, records or not:
+// no run can read them either.
 func (s *Store) Clear() (removed int, err error) {
-	return s.sweep("clear", func(fs.FileInfo) bool { return true })
+	k, err := s.keys(false)
+	if err != nil {
+		k = nil
+	}
+	return s.sweep("clear", func(name string, _ fs.FileInfo) bool {
+		if k == nil {
+			return true
+		}
+		blob, ok := s.readSmall(name)
+		if !ok {
+			return true
+		}
+		id, e, ok := open(k.aead, name, blob)
+		return !ok || k.name(id) != name || e.Kind != KindMFACode
+	})
 }
 
 // Prune removes what was written more than age ago — entries, and the
@@ -106,7 +124,7 @@ func (s *Store) Clear() (removed int, err error) {
 // would still decrypt; Prune reads no entry and needs no key.
 func (s *Store) Prune(age time.Duration) (removed int, err error) {
 	cutoff := s.now().Add(-age)
-	return s.sweep("prune", func(fi fs.FileInfo) bool { return fi.ModTime().Before(cutoff) })
+	return s.sweep("prune", func(_ string, fi fs.FileInfo) bool { return fi.ModTime().Before(cutoff) })
 }
 
 // pruneMark is the file whose time says when the cache was last pruned.
@@ -130,8 +148,9 @@ func (s *Store) PruneDaily(age time.Duration) (removed int, err error) {
 }
 
 // sweep removes the entry files that dead accepts, the stale temporary
-// files, and the lock files dead accepts that no process holds.
-func (s *Store) sweep(verb string, dead func(fs.FileInfo) bool) (removed int, err error) {
+// files, and the lock files dead accepts that no process holds. dead is
+// given the entry's file name (for a lock, the name of the entry it locks).
+func (s *Store) sweep(verb string, dead func(entry string, fi fs.FileInfo) bool) (removed int, err error) {
 	des, err := s.readDir()
 	if err != nil {
 		return 0, fmt.Errorf("%s cache directory: %w", verb, err)
@@ -147,7 +166,7 @@ func (s *Store) sweep(verb string, dead func(fs.FileInfo) bool) (removed int, er
 			continue // gone meanwhile
 		}
 		switch {
-		case validID(name) && dead(fi):
+		case validID(name) && dead(name, fi):
 			if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 				continue
@@ -157,7 +176,7 @@ func (s *Store) sweep(verb string, dead func(fs.FileInfo) bool) (removed int, er
 			if err := s.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				errs = append(errs, err)
 			}
-		case isLock(name) && dead(fi):
+		case isLock(name) && dead(strings.TrimSuffix(name, lockSuffix), fi):
 			// Best effort: a held lock stays, and so does one this OS
 			// cannot remove while it is open.
 			_, _ = s.removeUnlocked(name)

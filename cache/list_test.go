@@ -142,3 +142,37 @@ func TestPruneRemovesOnlyOldFiles(t *testing.T) {
 		t.Errorf("second PruneDaily the same day removed %d", n)
 	}
 }
+
+// TestClearKeepsCodeRecords: the records of codes already sent survive a
+// Clear, their lock files too, and are not counted as removed.
+func TestClearKeepsCodeRecords(t *testing.T) {
+	s, o := newStore(t)
+	role, code := testID(1), testID(2)
+	if err := s.Put(role, testEntry(role)); err != nil {
+		t.Fatal(err)
+	}
+	rec := &Entry{Kind: KindMFACode, Label: "code", Expires: time.Now().Add(time.Minute).Truncate(0)}
+	if err := s.Put(code, rec); err != nil {
+		t.Fatal(err)
+	}
+	codeLock := filepath.Join(o.Dir, fileName(t, s, code)+lockSuffix)
+	if err := os.WriteFile(codeLock, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	removed, err := s.Clear()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if removed != 1 {
+		t.Errorf("Clear removed %d, want 1", removed)
+	}
+	if _, ok := s.Get(role, 0); ok {
+		t.Error("the role entry survived Clear")
+	}
+	if got, ok := s.Get(code, 0); !ok || !sameEntry(got, rec) {
+		t.Errorf("the code record after Clear = %+v, %t", got, ok)
+	}
+	if _, err := os.Lstat(codeLock); err != nil {
+		t.Errorf("the code record's lock file: %v", err)
+	}
+}

@@ -105,7 +105,7 @@ func Open(o Options) (*Store, error) {
 		return nil, err
 	}
 	if o.KeyStore == "keyring" && o.Keyring == nil {
-		return nil, errors.New("key store keyring asked for, but this program has no OS keyring client")
+		return nil, &noKeyringError{}
 	}
 	s := &Store{
 		dir:      o.Dir,
@@ -157,6 +157,19 @@ func (e *KeyStoreError) Error() string {
 // Hint says how to fix it.
 func (e *KeyStoreError) Hint() string {
 	return "set AWSRUN_KEY_STORE to auto, keyring, keyctl or file, or unset it for auto"
+}
+
+// noKeyringError is AWSRUN_KEY_STORE=keyring in a program built without
+// an OS keyring client.
+type noKeyringError struct{}
+
+func (*noKeyringError) Error() string {
+	return "key store keyring asked for (AWSRUN_KEY_STORE), but this program has no OS keyring client"
+}
+
+// Hint says how to fix it.
+func (*noKeyringError) Hint() string {
+	return "set AWSRUN_KEY_STORE to auto, keyctl or file, or unset it for auto"
 }
 
 // CheckKeyStore refuses a KeyStore value Open would refuse; programs call

@@ -28,13 +28,16 @@ func (s *Store) WaitTurn(ctx context.Context, id string, onWait func()) error {
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	fd := int(f.Fd())
+	// The goroutine owns f: it closes it once flock returns, never while
+	// flock may still be blocked on the descriptor (closed under it, the
+	// number could be reused, and a retry after EINTR lock another file).
 	done := make(chan error, 1)
 	go func() {
+		fd := int(f.Fd())
 		for {
 			err := unix.Flock(fd, unix.LOCK_SH)
 			if err != unix.EINTR {
+				f.Close() // releases the shared lock taken
 				done <- err
 				return
 			}
@@ -51,8 +54,9 @@ func (s *Store) WaitTurn(ctx context.Context, id string, onWait func()) error {
 			}
 			notice = nil
 		case <-ctx.Done():
-			// The goroutine stays blocked until the process exits or
-			// execs; its file is closed on exec.
+			// The goroutine stays blocked until the lock is free, then
+			// closes its file; or until the process exits or execs (Go
+			// opens files close-on-exec, so no command inherits it).
 			return fmt.Errorf("wait for lock: %w", context.Cause(ctx))
 		}
 	}

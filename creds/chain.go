@@ -61,6 +61,8 @@ type Source struct {
 	label            string   // the source as -v and --list name it
 	tokenFile        string   // web_identity_token_file
 	credentialSource string   // credential_source
+	command          string   // credential_process
+	externalID       string   // external_id, for RoleARN
 	inputs           []string // what defines the provider's credentials, for the cache identity
 	// volatile: the credentials depend on something the launcher's warm
 	// index does not see (a token file's contents, keys in the environment).

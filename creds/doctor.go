@@ -19,6 +19,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/awsrun/awsrun/internal/textsafe"
 )
 
 // What --doctor asks of creds: the config problems a run would not stop
@@ -34,27 +36,21 @@ type Problem struct {
 
 // knownKeys are the keys the SDK's shared-config loader reads, awsrun's
 // own, and the AWS CLI's that other tools read from the same files.
-var knownKeys = map[string]bool{}
-
-func init() {
-	for _, k := range strings.Fields(`
-		aws_access_key_id aws_secret_access_key aws_session_token aws_account_id
-		role_arn source_profile credential_source credential_process role_session_name external_id
-		mfa_serial duration_seconds web_identity_token_file region endpoint_url services
-		ignore_configured_endpoint_urls use_fips_endpoint use_dualstack_endpoint
-		sso_session sso_account_id sso_region sso_role_name sso_start_url login_session
-		ca_bundle defaults_mode retry_mode max_attempts sdk_ua_app_id auth_scheme_preference
-		account_id_endpoint_mode disable_clock_skew_correction disable_request_compression
-		request_min_compression_size_bytes request_checksum_calculation response_checksum_validation
-		ec2_metadata_service_endpoint ec2_metadata_service_endpoint_mode ec2_metadata_v1_disabled
-		endpoint_discovery_enabled s3_use_arn_region s3_disable_multiregion_access_points
-		s3_disable_express_session_auth
-		mfa_process session_tags transitive_session_tags source_identity
-		output cli_pager cli_timestamp_format cli_follow_urlparam cli_binary_format cli_auto_prompt
-		cli_history s3 sts_regional_endpoints parameter_validation tcp_keepalive api_versions
-		metadata_service_timeout metadata_service_num_attempts sso_registration_scopes`) {
-		knownKeys[k] = true
-	}
+var knownKeys = map[string]bool{
+	"aws_access_key_id": true, "aws_secret_access_key": true, "aws_session_token": true, "aws_account_id": true,
+	"role_arn": true, "source_profile": true, "credential_source": true, "credential_process": true, "role_session_name": true, "external_id": true,
+	"mfa_serial": true, "duration_seconds": true, "web_identity_token_file": true, "region": true, "endpoint_url": true, "services": true,
+	"ignore_configured_endpoint_urls": true, "use_fips_endpoint": true, "use_dualstack_endpoint": true,
+	"sso_session": true, "sso_account_id": true, "sso_region": true, "sso_role_name": true, "sso_start_url": true, "login_session": true,
+	"ca_bundle": true, "defaults_mode": true, "retry_mode": true, "max_attempts": true, "sdk_ua_app_id": true, "auth_scheme_preference": true,
+	"account_id_endpoint_mode": true, "disable_clock_skew_correction": true, "disable_request_compression": true,
+	"request_min_compression_size_bytes": true, "request_checksum_calculation": true, "response_checksum_validation": true,
+	"ec2_metadata_service_endpoint": true, "ec2_metadata_service_endpoint_mode": true, "ec2_metadata_v1_disabled": true,
+	"endpoint_discovery_enabled": true, "s3_use_arn_region": true, "s3_disable_multiregion_access_points": true, "s3_disable_express_session_auth": true,
+	"mfa_process": true, "session_tags": true, "transitive_session_tags": true, "source_identity": true,
+	"output": true, "cli_pager": true, "cli_timestamp_format": true, "cli_follow_urlparam": true, "cli_binary_format": true, "cli_auto_prompt": true,
+	"cli_history": true, "s3": true, "sts_regional_endpoints": true, "parameter_validation": true, "tcp_keepalive": true, "api_versions": true,
+	"metadata_service_timeout": true, "metadata_service_num_attempts": true, "sso_registration_scopes": true,
 }
 
 // Lint lists what is wrong in the chain's profiles but does not stop a
@@ -182,7 +178,7 @@ func (r *Resolver) ClockDrift(ctx context.Context, c *Chain) (Drift, error) {
 	}
 	at, perr := http.ParseTime(date)
 	if perr != nil {
-		return d, fmt.Errorf("STS at %s sent a Date header that is not a time: %s", d.Endpoint, strconv.Quote(oneLine(date)))
+		return d, fmt.Errorf("STS at %s sent a Date header that is not a time: %s", d.Endpoint, strconv.Quote(textsafe.OneLine(date, networkTextMax)))
 	}
 	// Date is truncated to the second: compare with the middle of the
 	// exchange, half a second on.

@@ -93,9 +93,9 @@ func (e *STSError) describe() string {
 	msg := describeSTSError(e.cause(), e.Endpoint)
 	switch {
 	case e.Timeout > 0:
-		msg += fmt.Sprintf(" (still failing when the %s deadline ran out, %s)", fmtDuration(e.Timeout), plural(e.Attempts, "attempt"))
+		msg += fmt.Sprintf(" (still failing when the %s deadline ran out, %s)", fmtDuration(e.Timeout), textsafe.Plural(e.Attempts, "attempt"))
 	case e.Attempts > 1:
-		msg += fmt.Sprintf(" (after %s)", plural(e.Attempts, "attempt"))
+		msg += fmt.Sprintf(" (after %s)", textsafe.Plural(e.Attempts, "attempt"))
 	}
 	return msg
 }
@@ -165,9 +165,9 @@ func describeSTSError(err error, endpoint string) string {
 		return fmt.Sprintf("STS%s answered%s a body that is not an STS error", at, status)
 	case errors.As(err, &ae):
 		if msg := ae.ErrorMessage(); msg != "" {
-			return oneLine(ae.ErrorCode() + ": " + msg)
+			return textsafe.OneLine(ae.ErrorCode()+": "+msg, networkTextMax)
 		}
-		return oneLine(ae.ErrorCode())
+		return textsafe.OneLine(ae.ErrorCode(), networkTextMax)
 	case errors.As(err, &de):
 		status := ""
 		if s := httpStatus(err); s != 0 {
@@ -184,7 +184,7 @@ func describeSTSError(err error, endpoint string) string {
 	case errors.Is(err, context.Canceled):
 		return "canceled while waiting for STS" + at
 	}
-	return oneLine(err.Error())
+	return textsafe.OneLine(err.Error(), networkTextMax)
 }
 
 // unreachable words a request that got no answer: the endpoint as
@@ -202,16 +202,9 @@ func unreachable(ue *url.Error) (endpoint, why string) {
 	return endpoint, why
 }
 
-// oneLine folds s to one line of at most 300 bytes, with what a terminal
-// would act on or hide escaped (see textsafe.Escape): a message that came
-// over the network may be anything.
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 300 {
-		s = strings.ToValidUTF8(s[:300], "") + "…"
-	}
-	return textsafe.Escape(s)
-}
+// networkTextMax is how much of a message that came over the network an
+// error quotes: it may be a whole page.
+const networkTextMax = 300
 
 // httpStatus is the HTTP status of the response an SDK error came with, 0
 // when there was none.
@@ -221,13 +214,6 @@ func httpStatus(err error) int {
 		return re.HTTPStatusCode()
 	}
 	return 0
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // subject is the "profile P (ARN): " prefix every error carries. A name

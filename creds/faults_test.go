@@ -241,39 +241,6 @@ func TestRefusedConnectionIsNotATimeout(t *testing.T) {
 	}
 }
 
-func TestSTSTimeout(t *testing.T) {
-	tests := []struct {
-		env     string
-		want    time.Duration
-		wantErr bool
-	}{
-		{env: "", want: 30 * time.Second},
-		{env: "300ms", want: 300 * time.Millisecond},
-		{env: "2m", want: 2 * time.Minute},
-		{env: " 90 ", want: 90 * time.Second},
-		{env: "0", wantErr: true},
-		{env: "0s", wantErr: true},
-		{env: "-5s", wantErr: true},
-		{env: "soon", wantErr: true},
-		{env: "1.5", wantErr: true},
-		{env: "30 s", wantErr: true},
-	}
-	for _, tt := range tests {
-		got, err := STSTimeout(func(k string) string {
-			if k == "AWSRUN_STS_TIMEOUT" {
-				return tt.env
-			}
-			return ""
-		})
-		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("AWSRUN_STS_TIMEOUT=%q: got %s, %v; want %s, error %t", tt.env, got, err, tt.want, tt.wantErr)
-		}
-		if err != nil && !strings.Contains(err.Error(), "AWSRUN_STS_TIMEOUT") {
-			t.Errorf("AWSRUN_STS_TIMEOUT=%q: error %q does not name the variable", tt.env, err)
-		}
-	}
-}
-
 // TestMalformedSTSAnswer: a 200 whose body breaks off (a failing proxy)
 // is an error that names the endpoint and quotes nothing of the body — it
 // may hold part of a key — and nothing is cached.

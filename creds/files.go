@@ -40,6 +40,12 @@ func readBounded(path string, limit int64, setting string) ([]byte, error) {
 	return b, err
 }
 
+// unreadableFix is the hint for a file that opened but could not be read:
+// the fault is below awsrun, in the disk or file system it is on.
+func unreadableFix(setting string) string {
+	return "the file opened but reading it failed: check the disk or file system it is on (an I/O error, a network or FUSE mount that went away), or point " + setting + " at a copy elsewhere"
+}
+
 // readBoundedInfo is readBounded that also returns what the handle that
 // was read says of the file (nil for the null device).
 func readBoundedInfo(path string, limit int64, setting string) ([]byte, fs.FileInfo, error) {
@@ -54,7 +60,7 @@ func readBoundedInfo(path string, limit int64, setting string) ([]byte, fs.FileI
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: "check the file"}
+		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: unreadableFix(setting)}
 	}
 	switch {
 	case fi.IsDir():
@@ -70,11 +76,11 @@ func readBoundedInfo(path string, limit int64, setting string) ([]byte, fs.FileI
 			Fix: "point " + setting + " at the right file"}
 	}
 	if err := clearNonblock(f); err != nil {
-		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: "check the file"}
+		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: unreadableFix(setting)}
 	}
 	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)), Fix: "check the file"}
+		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)), Fix: unreadableFix(setting)}
 	}
 	if int64(len(b)) > limit { // grew after the check
 		return nil, nil, &ConfigError{Err: fmt.Errorf("%s is more than the %s awsrun reads", path, fmtSize(limit)),

@@ -288,6 +288,15 @@ duration_seconds = 1800
 			wantErr:     `role_session_name "has space" is not valid`,
 		},
 		{
+			// Refused by the SDK's loader in words awsrun has no case for:
+			// passed on, on one line, with a hint.
+			name:        "setting the SDK refuses",
+			config:      "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = user101\nretry_mode = bogus\n",
+			credentials: seedCredentials,
+			profile:     "r",
+			wantErr:     "retry_mode",
+		},
+		{
 			name:        "session duration out of range",
 			config:      "[profile r]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = user101\n",
 			credentials: seedCredentials,

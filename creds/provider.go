@@ -55,7 +55,7 @@ func (s *Source) describe(ctx context.Context, p *config.SharedConfig, target bo
 		if err != nil {
 			return err
 		}
-		s.RoleARN, s.SessionName, s.Duration = role.RoleARN, role.SessionName, role.Duration
+		s.RoleARN, s.SessionName, s.Duration, s.externalID = role.RoleARN, role.SessionName, role.Duration, p.ExternalID
 		if s.Provider != ProviderWebIdentity {
 			s.MFASerial = p.MFASerial
 		}
@@ -89,7 +89,7 @@ func (s *Source) providerInputs(ctx context.Context, p *config.SharedConfig, get
 	case ProviderProcess:
 		// Its output depends on its environment: asked on every run (see
 		// Retrieve), never served by the warm index.
-		s.label, s.volatile = "credential_process", true
+		s.label, s.command, s.volatile = "credential_process", p.CredentialProcess, true
 		return []string{"command=" + p.CredentialProcess}, nil
 	case ProviderWebIdentity:
 		// A new token (a new CI job, another branch) is another identity, and

@@ -67,7 +67,7 @@ type Resolver struct {
 	Terminal io.Writer
 	Now      func() time.Time
 	// STSTimeout bounds each STS call (and each provider's), the SDK's
-	// retries included; 0: 30s. See STSTimeout for the setting.
+	// retries included; 0: 30s (the caller reads $AWSRUN_STS_TIMEOUT).
 	STSTimeout time.Duration
 	// STS is the client; nil: the SDK's, built on first need for the chain's
 	// profile, so a warm run never builds one.

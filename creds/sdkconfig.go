@@ -1,15 +1,16 @@
 package creds
 
 import (
-	"runtime"
-
 	"context"
 	"errors"
 	"fmt"
-	"github.com/aws/aws-sdk-go-v2/aws"
+	"runtime"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+
+	"github.com/awsrun/awsrun/internal/textsafe"
 )
 
 // sdkConfigError words what the SDK's loader refused. Parse errors are
@@ -40,9 +41,11 @@ func sdkConfigError(profile, configFile, credsFile string, err error) error {
 		return &ConfigError{Profile: profile, Err: fmt.Errorf("profile %s has only one of aws_access_key_id and aws_secret_access_key", name),
 			Fix: fmt.Sprintf("give [%s] both keys in %s, or neither", name, credsFile)}
 	}
-	// One line, whatever the SDK's wording.
-	msg := strings.Join(strings.Fields(strings.TrimPrefix(err.Error(), string(textFetchingConfig))), " ")
-	return &ConfigError{Profile: profile, Err: errors.New(msg)}
+	// One line, escaped, whatever the SDK's wording: it names the setting
+	// it refused, which may be in the files or the environment.
+	msg := textsafe.OneLine(strings.TrimPrefix(err.Error(), string(textFetchingConfig)), 0)
+	return &ConfigError{Profile: profile, Err: fmt.Errorf("the AWS SDK refused the configuration: %s", msg),
+		Fix: "correct the setting the SDK names: in the profile's section of " + configFile + " or " + credsFile + ", or the AWS_ environment variable of that name"}
 }
 
 // endpointInputs is everything the SDK looks at to choose the STS endpoint,

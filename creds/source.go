@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/processcreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/ssocreds"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
 )
 
@@ -68,6 +69,9 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 		}
 		return Credentials{}, err
 	}
+	if src.Provider == ProviderProcess {
+		cfg.Credentials = processProvider(cfg, src, code)
+	}
 	what := string(src.Provider)
 	if src.RoleARN != "" {
 		what += ", assuming " + src.RoleARN
@@ -79,11 +83,6 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if src.Provider == ProviderProcess {
-		// The SDK hands the process os.Stdin, which is the command's input:
-		// a process that reads it would eat it, or wait on a pipe.
-		defer withStdinFromDevNull()()
-	}
 	v, err := cfg.Credentials.Retrieve(ctx)
 	if err != nil {
 		return Credentials{}, &ConfigError{Profile: src.Profile, ARN: src.RoleARN,
@@ -96,19 +95,41 @@ func (r *Resolver) source(ctx context.Context, c *Chain) (Credentials, error) {
 	return creds, nil
 }
 
-// withStdinFromDevNull points os.Stdin at the null device until the
-// returned function restores it. awsrun reads nothing from stdin itself.
-func withStdinFromDevNull() (restore func()) {
-	null, err := os.Open(os.DevNull)
-	if err != nil {
-		return func() {}
+// processProvider is the SDK's credential_process provider, and its
+// AssumeRole of the source's role_arn, as the SDK's loader builds them —
+// but with the process's stdin on the null device. The SDK hands it
+// os.Stdin, the command's input: a process that read it would eat it, or
+// wait on a pipe. Only the command is built here; os.Stdin is never
+// touched (under --server this runs beside the command).
+func processProvider(cfg aws.Config, src Source, code string) aws.CredentialsProvider {
+	command := processcreds.NewCommandBuilderFunc(func(ctx context.Context) (*exec.Cmd, error) {
+		var args []string
+		if src.command != "" {
+			args = []string{src.command}
+		}
+		cmd, err := processcreds.DefaultNewCommandBuilder{Args: args}.NewCommand(ctx)
+		if cmd != nil {
+			cmd.Stdin = nil // the null device
+		}
+		return cmd, err
+	})
+	p := aws.CredentialsProvider(processcreds.NewProviderCommand(command, func(o *processcreds.Options) { o.Timeout = processTimeout }))
+	noWindow := func(o *aws.CredentialsCacheOptions) { o.ExpiryWindow, o.ExpiryWindowJitterFrac = 0, 0 }
+	if src.RoleARN == "" {
+		return aws.NewCredentialsCache(p, noWindow)
 	}
-	saved := os.Stdin
-	os.Stdin = null
-	return func() {
-		os.Stdin = saved
-		null.Close()
-	}
+	base := cfg.Copy()
+	base.Credentials = aws.NewCredentialsCache(p, noWindow)
+	return aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), src.RoleARN, func(o *stscreds.AssumeRoleOptions) {
+		o.RoleSessionName, o.Duration = src.SessionName, src.Duration
+		if src.externalID != "" {
+			o.ExternalID = aws.String(src.externalID)
+		}
+		if src.MFASerial != "" {
+			o.SerialNumber = aws.String(src.MFASerial)
+			o.TokenProvider = func() (string, error) { return code, nil }
+		}
+	}), noWindow)
 }
 
 // describeSourceError keeps what a provider said that helps, without the

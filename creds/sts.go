@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,32 +14,12 @@ import (
 
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
-	"github.com/awsrun/awsrun/creds/warm"
 )
 
 // stsTimeout bounds one STS call, the SDK's retries included, when
 // the caller sets no other (Resolver.STSTimeout). The time a person takes to type a code is
 // not part of it.
 const stsTimeout = 30 * time.Second
-
-// STSTimeout is how long one STS call may take, the SDK's retries included:
-// $AWSRUN_STS_TIMEOUT as a Go duration (90s, 2m) or a number of seconds,
-// else 30s. A value that is not a positive duration is an error, not a
-// silent default: a CI job that asked for 5m should not give up at 30s.
-// The caller reads it once, before any prompt, and hands it to the
-// Resolver.
-func STSTimeout(getenv func(string) string) (time.Duration, error) {
-	v := strings.TrimSpace(getenv("AWSRUN_STS_TIMEOUT"))
-	if v == "" {
-		return stsTimeout, nil
-	}
-	d, err := warm.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, &ConfigError{Err: fmt.Errorf("AWSRUN_STS_TIMEOUT=%q is not a duration (want e.g. 30s, 2m or seconds)", v),
-			Fix: "set AWSRUN_STS_TIMEOUT to a duration such as 30s or 2m, or unset it for the default of 30s"}
-	}
-	return d, nil
-}
 
 // stsTimeout is the deadline of one STS call.
 func (r *Resolver) stsTimeout() time.Duration {

@@ -17,23 +17,17 @@ func (a *app) clear(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	entries, err := s.List()
-	if err != nil {
-		return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
-	}
 	if a.opts.Profile == "" {
 		n, err := s.Clear()
 		if err != nil {
 			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
 		}
-		for _, e := range entries {
-			if e.Entry.Kind == cache.KindMFACode {
-				n--
-				_ = s.Put(e.ID, &e.Entry)
-			}
-		}
 		fmt.Fprintf(a.stderr, "awsrun: removed %d cached entries\n", n)
 		return nil
+	}
+	entries, err := s.List()
+	if err != nil {
+		return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
 	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {

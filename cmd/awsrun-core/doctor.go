@@ -12,6 +12,7 @@ import (
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/internal/cli"
+	"github.com/awsrun/awsrun/internal/textsafe"
 	"github.com/awsrun/awsrun/keys"
 )
 
@@ -324,7 +325,7 @@ func (c *checkup) codeSource(a *app, chain *creds.Chain) {
 		c.CodeFrom = "none: no --mfa-code, " + cli.MFACodeVar + " or mfa_process, and no terminal"
 		if c.Codes > 0 {
 			c.Problems = append(c.Problems, finding{Fail: true,
-				Text: fmt.Sprintf("a run now needs %s and nothing can give one here: no --mfa-code, %s or mfa_process, and no terminal", plural(c.Codes, "MFA code"), cli.MFACodeVar),
+				Text: fmt.Sprintf("a run now needs %s and nothing can give one here: no --mfa-code, %s or mfa_process, and no terminal", textsafe.Plural(c.Codes, "MFA code"), cli.MFACodeVar),
 				Fix:  "set " + cli.MFACodeVar + "=CODE (or pass --mfa-code CODE), or set mfa_process in [profile " + chain.Profile + "], or run at a terminal"})
 		}
 	}
@@ -388,7 +389,7 @@ func (c *checkup) write(a *app) {
 		}
 		fmt.Fprintf(w, "  %-7s %s: %s%s\n", s.Kind, s.Label, state, action)
 	}
-	fmt.Fprintf(w, "a run now: %s, %s\n", plural(c.Calls, "STS call"), plural(c.Codes, "MFA code"))
+	fmt.Fprintf(w, "a run now: %s, %s\n", textsafe.Plural(c.Calls, "STS call"), textsafe.Plural(c.Codes, "MFA code"))
 	if c.CodeFrom != "" {
 		fmt.Fprintf(w, "codes from: %s\n", c.CodeFrom)
 	}
@@ -422,11 +423,4 @@ func (c *checkup) write(a *app) {
 	if c.OK {
 		fmt.Fprintln(w, "ok: a run would work")
 	}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }

@@ -89,17 +89,10 @@ func (a *app) serve(ctx context.Context) error {
 	if a.defaultProfileShadows(ctx) {
 		fmt.Fprintf(a.stderr, "awsrun: warning: the default profile has credentials of its own, which AWS SDKs in the command use before awsrun's endpoint; move them to a named profile\n")
 	}
-	vars := []runner.Var{
+	vars := append([]runner.Var{
 		{Name: "AWS_CONTAINER_CREDENTIALS_FULL_URI", Value: srv.URL},
 		{Name: "AWS_CONTAINER_AUTHORIZATION_TOKEN", Value: srv.Token},
-	}
-	if chain.Region != "" {
-		// As for a run: the marker tells an awsrun inside the command that
-		// the region is awsrun's, not the user's choice.
-		vars = append(vars, runner.Var{Name: "AWS_REGION", Value: chain.Region}, runner.Var{Name: "AWS_DEFAULT_REGION", Value: chain.Region},
-			runner.Var{Name: cli.RegionMarker, Value: chain.Region})
-	}
-	vars = append(vars, runner.Var{Name: "AWSRUN_PROFILE", Value: chain.Profile})
+	}, cli.RunVars(chain.Region, chain.Profile)...)
 	a.logf("serving credentials at %s; running %s", srv.URL, a.inv.Path)
 	err = runner.Run(a.inv.Path, a.opts.Command, runner.Env(a.inv.Environ, vars))
 	// The endpoint ends with the command: a background process it left
@@ -168,7 +161,20 @@ func (w *watch) renewCommand() string {
 // noPrompt stands for the terminal prompt while the command runs: asking
 // there would take input meant for the command.
 func (w *watch) noPrompt(context.Context, string) (string, error) {
-	return "", fmt.Errorf("a new MFA code is needed, and awsrun does not read the terminal while the command runs: run `%s` in another terminal, or set mfa_process", w.renewCommand())
+	return "", &codeNeededError{renew: w.renewCommand(), profile: w.profile}
+}
+
+// codeNeededError is a refresh that needs a code the user is not asked
+// for. The resolver says whose (profile and device); the renewal command
+// is in the text too, because the endpoint's answer carries only the text.
+type codeNeededError struct{ renew, profile string }
+
+func (e *codeNeededError) Error() string {
+	return "a new MFA code is needed, and awsrun does not read the terminal while the command runs: run `" + e.renew + "` in another terminal"
+}
+
+func (e *codeNeededError) Hint() string {
+	return "run `" + e.renew + "` in another terminal, or set mfa_process in [profile " + e.profile + "] to a command that prints the code, so that awsrun renews it alone"
 }
 
 // start tells the user, once per end of the code step and noticeLead (or
@@ -198,8 +204,9 @@ func (w *watch) start(tell bool) (stop func()) {
 			case <-changed:
 			case <-due:
 				told = cs.Expires
-				w.a.tell(fmt.Sprintf("the %s for %s ends in %s; awsrun then needs a new MFA code to renew the command's credentials, and does not read the terminal while the command runs. To renew it now, run in another terminal:\n    %s",
-					codeStepName(cs), cs.Serial, max(time.Until(usableUntil(cs)), 0).Round(time.Second), w.renewCommand()))
+				w.a.tell(fmt.Sprintf("the %s of profile %s (%s) ends in %s; awsrun then needs a new MFA code to renew the command's credentials, and does not read the terminal while the command runs",
+					codeStepName(cs), w.profile, cs.Serial, max(time.Until(usableUntil(cs)), 0).Round(time.Second)),
+					"hint: to renew it now, run in another terminal: "+w.renewCommand())
 			}
 		}
 	}()
@@ -217,15 +224,21 @@ func codeStepName(cs creds.CodeStep) string {
 	return "role session"
 }
 
-// tell writes a notice on the terminal, where the user looks, else on
-// stderr; never on stdout, which is the command's.
-func (a *app) tell(msg string) {
+// tell writes a notice, one "awsrun: " line per argument, on the
+// terminal, where the user looks, else on stderr; never on stdout, which
+// is the command's.
+func (a *app) tell(lines ...string) {
 	if tty, err := os.OpenFile("/dev/tty", os.O_WRONLY, 0); err == nil {
 		defer tty.Close()
-		fmt.Fprintf(tty, "\r\nawsrun: %s\r\n", strings.ReplaceAll(msg, "\n", "\r\n"))
+		fmt.Fprint(tty, "\r\n")
+		for _, l := range lines {
+			fmt.Fprintf(tty, "awsrun: %s\r\n", l)
+		}
 		return
 	}
-	fmt.Fprintf(a.stderr, "awsrun: %s\n", msg)
+	for _, l := range lines {
+		fmt.Fprintf(a.stderr, "awsrun: %s\n", l)
+	}
 }
 
 // shortDuration writes d as awsrun's duration flags take it: 6h, 90m, 45s.

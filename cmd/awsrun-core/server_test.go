@@ -352,8 +352,8 @@ func TestServerSessionEndsWithoutMFAProcess(t *testing.T) {
 	}
 	stderr := r.stderr.String()
 	for _, want := range []string{
-		"awsrun: the MFA session for " + serial + " ends in ",
-		"run in another terminal:\n    awsrun -p role101 --server --min-ttl 6h -- true\n",
+		"awsrun: the MFA session of profile role101 (" + serial + ") ends in ",
+		"awsrun: hint: to renew it now, run in another terminal: awsrun -p role101 --server --min-ttl 6h -- true\n",
 		"awsrun: refreshing the command's credentials works again",
 	} {
 		if strings.Count(stderr, want) != 1 {
@@ -467,5 +467,20 @@ func TestServerRenewsHalfSpentCachedCredentialsAtStart(t *testing.T) {
 	res = w.awsrun(t, nil, "--server", "-p", "role101", "--", "true")
 	if res.code != 0 || len(roleCalls(w.srv)) != 2 {
 		t.Errorf("exit %d, %d AssumeRole calls; want the cache to serve a whole role", res.code, len(roleCalls(w.srv)))
+	}
+}
+
+// TestServerNoPromptError: the refresh that needs a code says what to run
+// in its text (the endpoint's answer carries only that) and, as a hint,
+// where mfa_process would go.
+func TestServerNoPromptError(t *testing.T) {
+	w := &watch{a: &app{opts: &cli.Options{}}, chain: &creds.Chain{SessionDuration: 12 * time.Hour}, profile: "role101",
+		step: creds.CodeStep{Kind: cache.KindSession}, ok: true}
+	_, err := w.noPrompt(context.Background(), serial)
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "awsrun -p role101 --server --min-ttl 6h -- true") {
+		t.Errorf("error = %q", err)
+	}
+	if h := cli.Hint(err); !strings.Contains(h, "mfa_process in [profile role101]") {
+		t.Errorf("hint = %q, want it to name the profile's mfa_process", h)
 	}
 }

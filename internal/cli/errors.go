@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/awsrun/awsrun/internal/textsafe"
 	"github.com/awsrun/awsrun/runner"
@@ -54,11 +53,14 @@ func Fail(stderr io.Writer, err error) int {
 	}
 	var ee *runner.ExitError
 	if errors.As(err, &ee) {
-		return ee.Code // the child ran (Windows): its status is the answer
+		return ee.Code // the child ran (awsrun stayed its parent: Windows, --server): its status is the answer
 	}
-	fmt.Fprintf(stderr, "awsrun: error: %s\n", oneLine(err.Error()))
+	// One line each, whatever a library put in the text, with what a
+	// terminal would act on or hide (escape sequences, C1 controls, bidi
+	// overrides from an STS answer or a config value) escaped.
+	fmt.Fprintf(stderr, "awsrun: error: %s\n", textsafe.OneLine(err.Error(), 0))
 	if h := Hint(err); h != "" {
-		fmt.Fprintf(stderr, "awsrun: hint: %s\n", oneLine(h))
+		fmt.Fprintf(stderr, "awsrun: hint: %s\n", textsafe.OneLine(h, 0))
 	}
 	if code := runner.ExitCode(err); code == runner.ExitCannotInvoke || code == runner.ExitNotFound {
 		return code
@@ -82,9 +84,3 @@ func Hint(err error) string {
 	}
 	return ""
 }
-
-// oneLine keeps an error to the one line awsrun promises, whatever a
-// library put in it, with what a terminal would act on or hide (escape
-// sequences, C1 controls, bidi overrides from an STS answer or a config
-// value) escaped.
-func oneLine(s string) string { return textsafe.Escape(strings.Join(strings.Fields(s), " ")) }

@@ -91,7 +91,9 @@ func newFlagSet(o *Options) flagSet {
 	f.bool(&o.List, "list", "", CoreOnly, ModeList, "list profiles and cached credentials")
 	f.bool(&o.JSON, "json", "", CoreOnly, ModeList|ModeWhoAmI|ModeKeys|ModeDoctor, "with --list, --whoami, --doctor or --keys list: print JSON, for scripts and shell prompts")
 	f.bool(&o.Clear, "clear", "", CoreOnly, ModeClear, "forget cached credentials: all, or with --profile that profile's")
-	f.bool(&o.Nested, "nested", "", WarmSafe, resolve, "allow running inside another awsrun's command (its credentials are replaced)")
+	// Only the modes that refuse to nest: the console and --whoami replace
+	// no credentials in a command, and check nothing --nested could allow.
+	f.bool(&o.Nested, "nested", "", WarmSafe, ModeRun|ModeExport|ModeServer, "allow running inside another awsrun's command (its credentials are replaced)")
 	f.bool(&o.Verbose, "verbose", "v", CoreOnly, every, "say on stderr what happens: cache hits, STS calls, key store")
 	f.bool(&o.Version, "version", "", WarmSafe, every, "print the version and exit")
 	f.bool(&o.Help, "help", "h", WarmSafe, every, "print this help and exit")

@@ -94,8 +94,7 @@ func (o *Options) NeedsCore() bool {
 }
 
 // ChildVars are the variables awsrun sets in the child (README:
-// Environment): the credentials, the region with its marker, and the
-// profile.
+// Environment): the credentials, then RunVars.
 func ChildVars(c warm.Credentials, region, profile string) []runner.Var {
 	vars := []runner.Var{
 		{Name: "AWS_ACCESS_KEY_ID", Value: c.AccessKeyID},
@@ -105,6 +104,14 @@ func ChildVars(c warm.Credentials, region, profile string) []runner.Var {
 	if !c.Expiration.IsZero() {
 		vars = append(vars, runner.Var{Name: "AWS_CREDENTIAL_EXPIRATION", Value: c.Expiration.UTC().Format(time.RFC3339)})
 	}
+	return append(vars, RunVars(region, profile)...)
+}
+
+// RunVars are the child's variables other than the credentials: the
+// region with its marker, when a region is known, and the profile. A run
+// sets them beside the keys; --server beside its endpoint.
+func RunVars(region, profile string) []runner.Var {
+	var vars []runner.Var
 	if region != "" {
 		vars = append(vars, runner.Var{Name: "AWS_REGION", Value: region}, runner.Var{Name: "AWS_DEFAULT_REGION", Value: region},
 			runner.Var{Name: RegionMarker, Value: region})

@@ -147,9 +147,14 @@ func TestIncompatibleModesAreUsageErrors(t *testing.T) {
 		{[]string{"--whoami", "--export", "env"}, "--whoami prints no credentials: drop --export"},
 		{[]string{"--whoami", "--clear"}, "--whoami does not go with --clear"},
 		{[]string{"--console-url", "-p", "p", "-t", "123456", "-d", "2h", "--session-duration", "12h", "-r", "eu-west-1", "--min-ttl", "10m",
-			"--no-cache", "--refresh", "--nested", "-v", "--console-service", "s3"}, ""},
+			"--no-cache", "--refresh", "-v", "--console-service", "s3"}, ""},
 		{[]string{"--whoami", "--json", "-p", "p", "-t", "123456", "-d", "2h", "--session-duration", "12h", "-r", "eu-west-1", "--min-ttl", "10m",
-			"--no-cache", "--refresh", "--nested", "-v"}, ""},
+			"--no-cache", "--refresh", "-v"}, ""},
+		// Nothing is checked for nesting there: --nested would say it is.
+		{[]string{"--console", "--nested"}, "--nested does not go with --console"},
+		{[]string{"--whoami", "--nested"}, "--nested does not go with --whoami"},
+		{[]string{"--server", "--nested", "true"}, ""},
+		{[]string{"--export", "env", "--nested"}, ""},
 		{[]string{"--server", "-p", "p", "--export", "json"}, "--server runs a command and serves it credentials; --export prints them instead"},
 		{[]string{"--list", "--server"}, "--server does not go with --list"},
 		{[]string{"--clear", "--server"}, "--server does not go with --clear"},
@@ -350,5 +355,55 @@ func TestServerMode(t *testing.T) {
 	var nf *runner.CommandNotFoundError
 	if !errors.As(err, &nf) {
 		t.Errorf("--server with a missing command: %v, want command not found", err)
+	}
+}
+
+// TestRunVarsAreChildVarsWithoutKeys guards --server's child: it gets the
+// variables a run's child gets, all but the keys.
+func TestRunVarsAreChildVarsWithoutKeys(t *testing.T) {
+	c := warm.Credentials{AccessKeyID: "ASIAX", SecretAccessKey: "s", SessionToken: "t", Expiration: time.Now().Add(time.Hour)}
+	for _, region := range []string{"", "eu-west-1"} {
+		var want []runner.Var
+		for _, v := range ChildVars(c, region, "p") {
+			switch v.Name {
+			case "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CREDENTIAL_EXPIRATION":
+			default:
+				want = append(want, v)
+			}
+		}
+		if got := RunVars(region, "p"); !slices.Equal(got, want) {
+			t.Errorf("region %q: RunVars = %v, want %v", region, got, want)
+		}
+	}
+}
+
+// TestSTSTimeoutValues: AWSRUN_STS_TIMEOUT is a Go duration or seconds;
+// anything else, zero or negative, is an error naming the variable, never
+// a silent default (a CI job that asked for 5m must not give up at 30s).
+func TestSTSTimeoutValues(t *testing.T) {
+	tests := []struct {
+		env     string
+		want    time.Duration
+		wantErr bool
+	}{
+		{env: "", want: 0}, // the resolver's default, 30s
+		{env: "300ms", want: 300 * time.Millisecond},
+		{env: "2m", want: 2 * time.Minute},
+		{env: " 90 ", want: 90 * time.Second},
+		{env: "0", wantErr: true},
+		{env: "0s", wantErr: true},
+		{env: "-5s", wantErr: true},
+		{env: "soon", wantErr: true},
+		{env: "1.5", wantErr: true},
+		{env: "30 s", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := stsTimeout(tt.env)
+		if (err != nil) != tt.wantErr || got != tt.want {
+			t.Errorf("AWSRUN_STS_TIMEOUT=%q: got %s, %v; want %s, error %t", tt.env, got, err, tt.want, tt.wantErr)
+		}
+		if err != nil && !strings.Contains(err.Error(), STSTimeoutVar) {
+			t.Errorf("AWSRUN_STS_TIMEOUT=%q: error %q does not name the variable", tt.env, err)
+		}
 	}
 }

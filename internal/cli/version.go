@@ -66,10 +66,6 @@ func CurrentBuild() Build {
 	return b
 }
 
-// Version is awsrun's version: the release's, else the module's, else
-// devel.
-func Version() string { return CurrentBuild().Version }
-
 // String is the build as --version prints it after the program's name:
 // "1.2.3 (commit 0123abc…, 2026-01-02T15:04:05Z)".
 func (b Build) String() string {

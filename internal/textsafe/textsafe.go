@@ -55,3 +55,23 @@ func isWhitespace(r rune) bool { return r >= '\t' && r <= '\r' }
 func isBidi(r rune) bool {
 	return r == 0x061c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
+
+// OneLine folds s's whitespace, newlines included, to single spaces and
+// escapes it, for a one-line message; with max > 0, text longer than max
+// bytes is cut there (at a rune boundary) and ends in "…" — for text from
+// the network, which may be a whole page.
+func OneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if max > 0 && len(s) > max {
+		s = strings.ToValidUTF8(s[:max], "") + "…"
+	}
+	return Escape(s)
+}
+
+// Plural counts what: "1 attempt", "3 attempts".
+func Plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

@@ -21,3 +21,26 @@ func TestEscape(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	long := "éxxxxxxxxxx"
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"two\nlines \t here ", 0, "two lines here"},
+		{"\x1b[2J\r\nwiped", 0, `\x1b[2J wiped`},
+		{long, 0, long},
+		{long, 4, "éxx…"},
+		{long, 1, "…"}, // never half a rune
+	}
+	for _, tt := range tests {
+		if got := OneLine(tt.in, tt.max); got != tt.want {
+			t.Errorf("OneLine(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+	if got := Plural(1, "attempt") + ", " + Plural(3, "attempt"); got != "1 attempt, 3 attempts" {
+		t.Errorf("Plural: %q", got)
+	}
+}
