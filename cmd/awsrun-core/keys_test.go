@@ -578,3 +578,22 @@ func TestDoctorWithALockedKeyStore(t *testing.T) {
 		}
 	}
 }
+
+func TestKeysRotateRefusesABadPropagationWaitBeforeIAM(t *testing.T) {
+	w := newKeysWorld(t)
+	w.env = append(w.env, "AWSRUN_KEYS_PROPAGATION_WAIT=2 minutes")
+	before := w.readCreds(t)
+	r := w.run(t, "--keys", "rotate", "-p", "role101")
+	if r.code != 125 || !strings.Contains(r.stderr, "awsrun: error: profile role101: AWSRUN_KEYS_PROPAGATION_WAIT=\"2 minutes\"") ||
+		!strings.Contains(r.stderr, "awsrun: hint: set AWSRUN_KEYS_PROPAGATION_WAIT to a duration") {
+		t.Errorf("exit %d, %q", r.code, r.stderr)
+	}
+	for _, action := range []string{"ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"} {
+		if n := w.srv.CallCount(action); n != 0 {
+			t.Errorf("%d %s calls before the variable was checked", n, action)
+		}
+	}
+	if w.readCreds(t) != before || len(w.srv.AccessKeys(w.user)) != 1 {
+		t.Error("something changed")
+	}
+}
