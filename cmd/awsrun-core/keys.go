@@ -29,9 +29,6 @@ import (
 // --keys: long-term access keys out of the plain text credentials file,
 // into awsrun's key store (package keys), and their rotation through IAM.
 
-// maxCredentialsFile bounds what import and rotate read.
-const maxCredentialsFile = 16 << 20
-
 var (
 	// ^AKIA[A-Z0-9]{12,124}$ and ^[A-Za-z0-9+/=]{16,128}$, compiled on
 	// first use and with the bounds counted apart: bounded repeats unroll,
@@ -134,25 +131,10 @@ func (a *app) credentialsFile() string {
 	return p
 }
 
-// readCredentialsFile reads the file, bounded, with its mode.
+// readCredentialsFile reads the file with its mode as every reader of it
+// in awsrun does: bounded, and never blocking on a FIFO or a device.
 func readCredentialsFile(path string) ([]byte, fs.FileMode, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxCredentialsFile+1))
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(b) > maxCredentialsFile {
-		return nil, 0, fmt.Errorf("%s is larger than %d MiB", path, maxCredentialsFile>>20)
-	}
-	return b, fi.Mode().Perm(), nil
+	return creds.ReadSharedFile(path, "AWS_SHARED_CREDENTIALS_FILE")
 }
 
 // keysError is a --keys failure with its fix.
@@ -210,7 +192,14 @@ func noSectionFix(ctx context.Context, configFile, path, profile string) string 
 func fileKeyLines(ctx context.Context, a *app, path, profile string) (content []byte, mode fs.FileMode, id string, err error) {
 	content, mode, err = readCredentialsFile(path)
 	if err != nil {
-		return nil, 0, "", &keysError{profile, fmt.Errorf("cannot read %s: %w", path, err), "check the file's permissions"}
+		fix := "check the file's permissions"
+		if h := cli.Hint(err); h != "" {
+			fix = h
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("cannot read %s: %w", path, err)
+		}
+		return nil, 0, "", &keysError{profile, err, fix}
 	}
 	id, secret, err := keys.FileKeys(content, profile)
 	switch {
