@@ -217,7 +217,10 @@ func (f *fileStore) update(change func(d *document) bool) (err error) {
 	for {
 		ok, err := cache.TryLock(lock)
 		if err != nil {
-			return f.fail(fmt.Errorf("lock: %w", err), "")
+			// Not another awsrun: the system refuses the lock itself
+			// (a read-only or network file system, say).
+			return f.fail(fmt.Errorf("cannot lock %s: %w", filepath.Join(f.dir, lockName), err),
+				"keep the key store on a local, writable file system (XDG_DATA_HOME)")
 		}
 		if ok {
 			break

@@ -215,7 +215,10 @@ func fileKeyLines(ctx context.Context, a *app, path, profile string) (content []
 		return nil, 0, "", &keysError{profile, fmt.Errorf("%s: %w", path, err), "fix the file by hand so that [" + profile + "] appears once with one aws_access_key_id and one aws_secret_access_key line, then run again"}
 	}
 	sid, ssecret, token, serr := sdkFileKeys(ctx, path, profile)
-	if serr != nil || sid != id || ssecret != secret {
+	if serr != nil {
+		return nil, 0, "", &keysError{profile, fmt.Errorf("the AWS SDK cannot read [%s] in %s: %w", profile, path, serr), "simplify the section (one key = value per line, no quotes), then run again"}
+	}
+	if sid != id || ssecret != secret {
 		return nil, 0, "", &keysError{profile, fmt.Errorf("the AWS SDK reads [%s] in %s differently than awsrun does", profile, path), "simplify the section (one key = value per line, no quotes), then run again"}
 	}
 	if token != "" || !keyIDPattern.MatchString(id) {
@@ -236,7 +239,10 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 	}
 	comment := creds.MovedKeysComment(profile, s.Kind(), time.Now())
 	rewritten, id2, secret, err := keys.ExtractKeys(content, profile, comment)
-	if err != nil || id2 != id {
+	if err != nil {
+		return &keysError{profile, fmt.Errorf("cannot take the keys out of %s: %w", path, err), "fix the file by hand so that [" + profile + "] appears once with one aws_access_key_id and one aws_secret_access_key line, then run again"}
+	}
+	if id2 != id {
 		return &keysError{profile, fmt.Errorf("%s changed while awsrun read it", path), "run again"}
 	}
 	existing, had, err := s.Get(profile)
