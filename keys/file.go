@@ -17,6 +17,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/awsrun/awsrun/cache"
+	"github.com/awsrun/awsrun/creds"
 )
 
 const (
@@ -72,7 +73,7 @@ func (f *fileStore) secret(create bool) (string, error) {
 		}
 		var err error
 		if p, err = f.o.Passphrase(prompt, create); err != nil {
-			if errors.Is(err, ErrNoTerminal) {
+			if errors.Is(err, creds.ErrNoTerminal) {
 				return "", f.fail(err, "set AWSRUN_KEYS_PASSPHRASE, or run awsrun from a terminal")
 			}
 			return "", err

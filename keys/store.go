@@ -58,9 +58,6 @@ func (e *Error) Unwrap() error { return e.Err }
 // Hint says what to do about it.
 func (e *Error) Hint() string { return e.Fix }
 
-// ErrNoTerminal is a passphrase needed with no terminal to ask on.
-var ErrNoTerminal = errors.New("no terminal to ask for the key store passphrase on")
-
 // Options say where the store is and how to reach the user.
 type Options struct {
 	// Getenv reads AWSRUN_KEYS_STORE and AWSRUN_KEYS_PASSPHRASE; nil: os.Getenv.

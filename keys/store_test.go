@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/awsrun/awsrun/creds"
 )
 
 const (
@@ -175,7 +177,9 @@ func TestFileStoreWrongPassphrase(t *testing.T) {
 func TestFileStoreNoTerminal(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(Options{Getenv: env{"AWSRUN_KEYS_STORE": "file"}.get, Dir: dir,
-		Passphrase: func(string, bool) (string, error) { return "", ErrNoTerminal }})
+		Passphrase: func(string, bool) (string, error) {
+			return "", &creds.NoTerminalError{What: "the key store passphrase"}
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

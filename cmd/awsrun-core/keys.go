@@ -314,11 +314,13 @@ func profileInFiles(ctx context.Context, configFile, credsFile, profile string) 
 // from stdin (a password manager's output, say).
 func readKeys(profile string) (id, secret string, err error) {
 	if term.IsTerminal(int(os.Stdin.Fd())) {
-		if id, err = keys.Ask("Access key id for "+profile+": ", true); err == nil {
-			secret, err = keys.Ask("Secret access key for "+profile+" (not shown): ", false)
+		if id, err = keys.Ask("Access key id for "+profile+": ", "the access key id", true); err == nil {
+			secret, err = keys.Ask("Secret access key for "+profile+" (not shown): ", "the secret access key", false)
 		}
-		if errors.Is(err, keys.ErrInterrupted) {
-			return "", "", &creds.InterruptedError{Signal: 2}
+		id, secret = strings.TrimSpace(id), strings.TrimSpace(secret) // copied with a space around, say
+		var ie *creds.InterruptedError
+		if errors.As(err, &ie) {
+			return "", "", err // ends awsrun as the signal would
 		}
 		if err != nil {
 			return "", "", &keysError{profile, err, "run it from a terminal, or pipe the access key id and the secret, one per line, to its stdin"}
