@@ -6,10 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/adrg/xdg"
+
+	"github.com/awsrun/awsrun/creds/warm"
 )
 
 // Entry is one profile's long-term access key.
@@ -20,19 +21,12 @@ type Entry struct {
 	Created         time.Time `json:"created"`
 }
 
-// String names the entry without its secret, for messages.
-func (e Entry) String() string { return e.Profile + " " + Mask(e.AccessKeyID) }
+// String names the entry without its secret, for messages, its key id
+// masked as -v masks every key id.
+func (e Entry) String() string { return e.Profile + " " + warm.MaskKeyID(e.AccessKeyID) }
 
 // GoString keeps the secret out of %#v.
 func (e Entry) GoString() string { return "keys.Entry{" + e.String() + "}" }
-
-// Mask shortens a key id to what -v and lists show: AKIA…WXYZ.
-func Mask(id string) string {
-	if len(id) <= 8 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + "…" + id[len(id)-4:]
-}
 
 // Kinds of store.
 const (

@@ -294,16 +294,17 @@ func TestBadStoreSetting(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
-	for in, want := range map[string]string{testID: "AKIA…MPLE", "short": "*****", "": ""} {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
+func TestEntryHidesItsSecret(t *testing.T) {
 	e := Entry{Profile: "p", AccessKeyID: testID, SecretAccessKey: testSecret}
 	for _, s := range []string{e.String(), e.GoString()} {
 		if strings.Contains(s, testSecret) || strings.Contains(s, testID) {
 			t.Errorf("formatting an entry shows %q", s)
+		}
+	}
+	// Key ids are masked as -v masks them everywhere, short ones too.
+	for id, want := range map[string]string{testID: "p AKIA…MPLE", "short": "p …"} {
+		if got := (Entry{Profile: "p", AccessKeyID: id}).String(); got != want {
+			t.Errorf("Entry with id %q = %q, want %q", id, got, want)
 		}
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/internal/cli"
 	"github.com/awsrun/awsrun/keys"
 
@@ -109,7 +110,7 @@ func (a *app) storedKeys(profile string) (creds.Credentials, bool, error) {
 	if err != nil || !ok {
 		return creds.Credentials{}, false, err
 	}
-	a.logf("%s: access key %s from the key store (%s)", profile, keys.Mask(e.AccessKeyID), s.Name())
+	a.logf("%s: access key %s from the key store (%s)", profile, warm.MaskKeyID(e.AccessKeyID), s.Name())
 	return creds.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey}, true, nil
 }
 
@@ -250,7 +251,7 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 		return err
 	}
 	if had && existing.AccessKeyID != id {
-		return &keysError{profile, fmt.Errorf("the key store already holds another key (%s) than %s's (%s)", keys.Mask(existing.AccessKeyID), path, keys.Mask(id)),
+		return &keysError{profile, fmt.Errorf("the key store already holds another key (%s) than %s's (%s)", warm.MaskKeyID(existing.AccessKeyID), path, warm.MaskKeyID(id)),
 			"keep one: awsrun --keys remove -p " + profile + " and import again, or delete the two lines from " + path}
 	}
 	if !had {
@@ -264,7 +265,7 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 		}
 		return &keysError{profile, fmt.Errorf("cannot rewrite %s: %w; the keys stay in it", path, err), "check that the directory of the file is writable"}
 	}
-	a.note("moved the key %s of %s from %s to the key store (%s)", keys.Mask(id), profile, path, s.Name())
+	a.note("moved the key %s of %s from %s to the key store (%s)", warm.MaskKeyID(id), profile, path, s.Name())
 	return nil
 }
 
@@ -272,7 +273,7 @@ func (a *app) keysAdd(profile string) error {
 	path := a.credentialsFile()
 	if content, _, err := readCredentialsFile(path); err == nil {
 		if id, _, err := keys.FileKeys(content, profile); err == nil {
-			return &keysError{profile, fmt.Errorf("%s already holds a key (%s) for it", path, keys.Mask(id)), "awsrun --keys import -p " + profile + " moves it into the key store"}
+			return &keysError{profile, fmt.Errorf("%s already holds a key (%s) for it", path, warm.MaskKeyID(id)), "awsrun --keys import -p " + profile + " moves it into the key store"}
 		}
 	}
 	s, err := a.keyStore()
@@ -282,7 +283,7 @@ func (a *app) keysAdd(profile string) error {
 	if e, ok, err := s.Get(profile); err != nil {
 		return err
 	} else if ok {
-		return &keysError{profile, fmt.Errorf("the key store already holds a key (%s) for it", keys.Mask(e.AccessKeyID)), "awsrun --keys rotate -p " + profile + " replaces it with a new one; awsrun --keys remove -p " + profile + " forgets it"}
+		return &keysError{profile, fmt.Errorf("the key store already holds a key (%s) for it", warm.MaskKeyID(e.AccessKeyID)), "awsrun --keys rotate -p " + profile + " replaces it with a new one; awsrun --keys remove -p " + profile + " forgets it"}
 	}
 	id, secret, err := readKeys(profile)
 	if err != nil {
@@ -291,7 +292,7 @@ func (a *app) keysAdd(profile string) error {
 	if err := s.Put(keys.Entry{Profile: profile, AccessKeyID: id, SecretAccessKey: secret, Created: time.Now().UTC()}); err != nil {
 		return err
 	}
-	a.note("stored the key %s of %s in the key store (%s)", keys.Mask(id), profile, s.Name())
+	a.note("stored the key %s of %s in the key store (%s)", warm.MaskKeyID(id), profile, s.Name())
 	if cfg := configFile(a); !profileInFiles(context.Background(), cfg, path, profile) {
 		// Stored all the same: the profile may be written next.
 		fmt.Fprintf(a.stderr, "awsrun: warning: profile %s is in neither %s nor %s: runs find the key only through a profile of that name; add [profile %s] to %s, or name it in a role's source_profile\n",
@@ -360,7 +361,7 @@ func (a *app) keysRemove(profile string) error {
 	if !ok {
 		return &keysError{profile, fmt.Errorf("the key store (%s) holds no key for it", s.Name()), "awsrun --keys list shows the stored keys"}
 	}
-	a.note("removed the key %s of %s from the key store (%s); it still exists in IAM", keys.Mask(e.AccessKeyID), profile, s.Name())
+	a.note("removed the key %s of %s from the key store (%s); it still exists in IAM", warm.MaskKeyID(e.AccessKeyID), profile, s.Name())
 	return nil
 }
 
@@ -389,14 +390,14 @@ func (a *app) keysList() error {
 	for _, e := range entries {
 		created := e.Created.UTC()
 		age := int(now.Sub(created).Hours() / 24)
-		out = append(out, keyListing{Profile: e.Profile, AccessKeyID: keys.Mask(e.AccessKeyID), Created: &created, AgeDays: &age, Store: s.Name()})
+		out = append(out, keyListing{Profile: e.Profile, AccessKeyID: warm.MaskKeyID(e.AccessKeyID), Created: &created, AgeDays: &age, Store: s.Name()})
 	}
 	path := a.credentialsFile()
 	if content, _, err := readCredentialsFile(path); err == nil {
 		profiles, _ := creds.ListProfiles(creds.LoadOptions{Getenv: a.getenv})
 		for _, p := range profiles {
 			if id, _, err := keys.FileKeys(content, p.Name); err == nil {
-				out = append(out, keyListing{Profile: p.Name, AccessKeyID: keys.Mask(id), Store: "plain text " + path})
+				out = append(out, keyListing{Profile: p.Name, AccessKeyID: warm.MaskKeyID(id), Store: "plain text " + path})
 			}
 		}
 	}

@@ -121,7 +121,7 @@ func (a *app) keysRotate(ctx context.Context, profile string) error {
 			_ = r.Cache.Delete(id)
 		}
 	}
-	a.note("rotated the key of %s: %s is deleted, %s is in %s", rot.profile, keys.Mask(rot.old.AccessKeyID), keys.Mask(rot.new.AccessKeyID), rot.where)
+	a.note("rotated the key of %s: %s is deleted, %s is in %s", rot.profile, warm.MaskKeyID(rot.old.AccessKeyID), warm.MaskKeyID(rot.new.AccessKeyID), rot.where)
 	return nil
 }
 
@@ -198,7 +198,7 @@ func (r *rotation) run(ctx context.Context, mfaSerial string) error {
 	}
 	r.new = creds.Credentials{AccessKeyID: aws.ToString(created.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(created.AccessKey.SecretAccessKey)}
 	newID := r.new.AccessKeyID
-	a.note("created the key %s; waiting for STS to accept it", keys.Mask(newID))
+	a.note("created the key %s; waiting for STS to accept it", warm.MaskKeyID(newID))
 
 	if err := r.waitForSTS(ctx); err != nil {
 		return r.undo(ctx, "waiting for STS to accept the new key", err, here)
