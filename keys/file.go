@@ -56,7 +56,12 @@ func (f *fileStore) exists() bool {
 	return err == nil
 }
 
+// fail is an error of the store, with fix or, for a failure with no
+// better advice, a look at the file.
 func (f *fileStore) fail(err error, fix string) error {
+	if fix == "" {
+		fix = "check " + f.path() + " and the file system it is on, then try again"
+	}
 	return &Error{Err: fmt.Errorf("key store %s: %w", f.path(), err), Fix: fix}
 }
 

@@ -226,7 +226,8 @@ func TestKeysWrongPassphrase(t *testing.T) {
 	w.mustRun(t, "--keys", "import", "-p", "user101")
 	w.env = append(w.env, "AWSRUN_KEYS_PASSPHRASE=not the passphrase")
 	r := w.run(t, "-p", "role101", "--", "true")
-	if r.code != 125 || !strings.Contains(r.stderr, "wrong passphrase") || !strings.Contains(r.stderr, "awsrun: hint:") {
+	if r.code != 125 || !strings.Contains(r.stderr, "awsrun: error: profile user101: key store ") || !strings.Contains(r.stderr, "wrong passphrase") ||
+		!strings.Contains(r.stderr, "awsrun: hint:") {
 		t.Errorf("exit %d, %q", r.code, r.stderr)
 	}
 	if strings.Contains(r.stderr, "not the passphrase") || strings.Contains(r.stderr, testPassphrase) {
