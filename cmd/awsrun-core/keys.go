@@ -217,7 +217,7 @@ func fileKeyLines(ctx context.Context, a *app, path, profile string) (content []
 	}
 	sid, ssecret, token, serr := sdkFileKeys(ctx, path, profile)
 	if serr != nil {
-		return nil, 0, "", &keysError{profile, fmt.Errorf("the AWS SDK cannot read [%s] in %s: %w", profile, path, serr), "simplify the section (one key = value per line, no quotes), then run again"}
+		return nil, 0, "", &keysError{profile, fmt.Errorf("the AWS SDK cannot read [%s] in %s: %w", profile, path, serr), "fix what the SDK names in [" + profile + "], then run again"}
 	}
 	if sid != id || ssecret != secret {
 		return nil, 0, "", &keysError{profile, fmt.Errorf("the AWS SDK reads [%s] in %s differently than awsrun does", profile, path), "simplify the section (one key = value per line, no quotes), then run again"}

@@ -598,3 +598,19 @@ func TestKeysRotateRefusesABadPropagationWaitBeforeIAM(t *testing.T) {
 		t.Error("something changed")
 	}
 }
+
+// The SDK's own reason for not reading a section is in the error, not a
+// guess that it reads it differently.
+func TestKeysImportSaysWhyTheSDKCannotReadTheSection(t *testing.T) {
+	w := newKeysWorld(t)
+	text := fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\ncredential_source = Nope\n", w.user.AccessKeyID, w.user.SecretAccessKey)
+	w.write(t, ".aws/credentials", text)
+	r := w.run(t, "--keys", "import", "-p", "user101")
+	if r.code != 125 || !strings.Contains(r.stderr, "awsrun: error: profile user101: the AWS SDK cannot read [user101] in ") ||
+		!strings.Contains(r.stderr, "requires role_arn") || !strings.Contains(r.stderr, "awsrun: hint:") {
+		t.Errorf("exit %d, %q", r.code, r.stderr)
+	}
+	if w.readCreds(t) != text {
+		t.Error("the credentials file changed")
+	}
+}
