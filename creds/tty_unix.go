@@ -3,11 +3,8 @@
 package creds
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -105,11 +102,6 @@ func underJobControl() bool {
 	}
 	sid, err := unix.Getsid(0)
 	return err == nil && psid == sid
-}
-
-type codeLine struct {
-	b   []byte
-	err error
 }
 
 // foreground reports whether awsrun's process group owns the terminal:
@@ -240,34 +232,6 @@ func (p *prompt) read(ctx context.Context, sigs <-chan os.Signal) (code string, 
 	case <-ctx.Done():
 		p.restore(false)
 		return "", false, p.q.late()
-	}
-}
-
-// readLine reads one line from the terminal, at most q.Max bytes of it,
-// without the line end.
-func readLine(tty *os.File, out chan<- codeLine, q Question) {
-	var line []byte
-	buf := make([]byte, q.Max)
-	for {
-		n, err := tty.Read(buf)
-		line = append(line, buf[:n]...)
-		if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
-			out <- codeLine{b: line[:i]}
-			return
-		}
-		if len(line) > q.Max {
-			out <- codeLine{err: fmt.Errorf("the line typed is longer than %d bytes, too long for %s", q.Max, q.What)}
-			return
-		}
-		if errors.Is(err, io.EOF) && len(line) > 0 {
-			// Ctrl-D after the digits: what was typed is the answer.
-			out <- codeLine{b: line}
-			return
-		}
-		if err != nil {
-			out <- codeLine{err: err}
-			return
-		}
 	}
 }
 

@@ -3,16 +3,12 @@
 package creds
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"strings"
 
-	"golang.org/x/term"
+	"golang.org/x/sys/windows"
 )
 
 // maxCodeLine bounds what is read for one code: a person types six digits.
@@ -50,44 +46,25 @@ func TerminalAsk(ctx context.Context, q Question) (string, error) {
 		return "", &NoTerminalError{What: q.What}
 	}
 	defer out.Close()
-	fd := int(in.Fd())
-	state, err := term.GetState(fd)
-	if err != nil {
-		return "", &NoTerminalError{What: q.What}
-	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
 	defer signal.Stop(sigs)
 
-	type line struct {
-		s   string
-		err error
+	h := windows.Handle(in.Fd())
+	var mode uint32
+	if err := windows.GetConsoleMode(h, &mode); err != nil {
+		return "", &NoTerminalError{What: q.What}
 	}
-	got := make(chan line, 1)
+	if !q.Echo {
+		// What term.ReadPassword does, with the line read bounded.
+		if err := windows.SetConsoleMode(h, mode&^windows.ENABLE_ECHO_INPUT|windows.ENABLE_PROCESSED_INPUT|windows.ENABLE_LINE_INPUT); err != nil {
+			return "", fmt.Errorf("turning off echo on the console: %w", err)
+		}
+		defer windows.SetConsoleMode(h, mode)
+	}
 	fmt.Fprint(out, q.Text)
-	go func() {
-		if q.Echo {
-			// Bounded: a line longer than q.Max is refused, not kept.
-			s, err := bufio.NewReaderSize(io.LimitReader(in, int64(q.Max)+2), q.Max+2).ReadString('\n')
-			if err == nil || (errors.Is(err, io.EOF) && s != "") {
-				s = strings.TrimSuffix(strings.TrimSuffix(s, "\n"), "\r")
-				if len(s) > q.Max {
-					err = fmt.Errorf("the line typed is longer than %d bytes, too long for %s", q.Max, q.What)
-				} else {
-					err = nil
-				}
-			}
-			got <- line{s, err}
-			return
-		}
-		// term.ReadPassword reads to the line end, unbounded; a console
-		// line is itself bounded by the console's own buffer.
-		b, err := term.ReadPassword(fd)
-		if err == nil && len(b) > q.Max {
-			err = fmt.Errorf("the line typed is longer than %d bytes, too long for %s", q.Max, q.What)
-		}
-		got <- line{string(b), err}
-	}()
+	got := make(chan codeLine, 1)
+	go readLine(in, got, q)
 	select {
 	case l := <-got:
 		if !q.Echo {
@@ -96,13 +73,13 @@ func TerminalAsk(ctx context.Context, q Question) (string, error) {
 		if l.err != nil {
 			return "", fmt.Errorf("reading %s from the console: %w", q.What, l.err)
 		}
-		return l.s, nil
+		return string(l.b), nil
 	case <-sigs:
-		_ = term.Restore(fd, state)
+		_ = windows.SetConsoleMode(h, mode)
 		fmt.Fprintln(out)
 		return "", &InterruptedError{Signal: 2}
 	case <-ctx.Done():
-		_ = term.Restore(fd, state)
+		_ = windows.SetConsoleMode(h, mode)
 		return "", fmt.Errorf("%s was not typed in time", q.What)
 	}
 }
