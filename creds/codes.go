@@ -165,17 +165,41 @@ func runMFAProcess(ctx context.Context, command string) (string, error) {
 	} else {
 		cmd = exec.CommandContext(ctx, "/bin/sh", "-c", command)
 	}
-	var out bytes.Buffer
-	cmd.Stdout = &out
+	out := &cappedBuffer{limit: maxMFAProcessOutput}
+	cmd.Stdout = out
 	cmd.Stderr = os.Stderr // a hardware key's "touch now" belongs to the user
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
+		if out.over {
+			return "", fmt.Errorf("mfa_process printed more than %d bytes; a code is 6 digits", maxMFAProcessOutput)
+		}
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("mfa_process gave no code within %s", mfaProcessTimeout)
 		}
 		return "", fmt.Errorf("mfa_process failed: %v", err)
 	}
-	return strings.TrimSpace(out.String()), nil
+	return strings.TrimSpace(out.buf.String()), nil
+}
+
+// maxMFAProcessOutput bounds what is kept of mfa_process's output: it
+// prints one code, and a runaway one must not exhaust memory.
+const maxMFAProcessOutput = 4 << 10
+
+// cappedBuffer keeps at most limit bytes; a write past it fails, which
+// ends the copy from the process (and the process, on its next write).
+// Not an embedded bytes.Buffer: io.Copy would use its ReadFrom, unbounded.
+type cappedBuffer struct {
+	buf   bytes.Buffer
+	limit int
+	over  bool
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if b.buf.Len()+len(p) > b.limit {
+		b.over = true
+		return 0, errors.New("too much output")
+	}
+	return b.buf.Write(p)
 }
 
 func validCode(s string) bool {

@@ -3,6 +3,7 @@ package creds
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,19 @@ func TestPromptAsksAgainAfterATypoOrAUsedCode(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// An mfa_process that prints without end is stopped at a few KiB, with an
+// error that says so, instead of filling memory.
+func TestMFAProcessOutputIsBounded(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("uses yes(1)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := runMFAProcess(ctx, "yes 123456")
+	if err == nil || !strings.Contains(err.Error(), "mfa_process printed more than 4096 bytes") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -241,8 +241,21 @@ func quoteOdd(s string) string {
 }
 
 // ErrNoTerminal means an MFA code is needed but nothing can supply one: no
-// --mfa-code, no mfa_process, and no terminal to ask on.
-var ErrNoTerminal = errors.New("no terminal to ask for the MFA code")
+// --mfa-code, no mfa_process, and no terminal to ask on. TerminalAsk
+// returns a *NoTerminalError naming its own question, which errors.Is
+// matches with ErrNoTerminal too.
+var ErrNoTerminal error = &NoTerminalError{What: "the MFA code"}
+
+// NoTerminalError is a question with no terminal to ask it on.
+type NoTerminalError struct{ What string }
+
+func (e *NoTerminalError) Error() string { return "no terminal to ask for " + e.What }
+
+// Is makes every *NoTerminalError match ErrNoTerminal.
+func (e *NoTerminalError) Is(target error) bool {
+	_, ok := target.(*NoTerminalError)
+	return ok
+}
 
 // MFAError is a failure to get a usable MFA code.
 type MFAError struct {

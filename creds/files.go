@@ -89,6 +89,24 @@ func readBoundedInfo(path string, limit int64, setting string) ([]byte, fs.FileI
 	return b, fi, nil
 }
 
+// ReadSharedFile reads the shared config or credentials file at path as
+// awsrun reads it before the SDK does: a regular file of at most 16 MiB,
+// opened without blocking on a FIFO, checked by its handle. setting
+// names the variable that points at it, for the hint. It returns the
+// file's mode bits (0600 for the null device, which reads as empty); a
+// missing file is fs.ErrNotExist, unwrapped; any other refusal is a
+// *ConfigError with a fix.
+func ReadSharedFile(path, setting string) ([]byte, fs.FileMode, error) {
+	b, fi, err := readBoundedInfo(path, maxSharedFile, setting)
+	if err != nil {
+		return nil, 0, err
+	}
+	if fi == nil {
+		return b, 0o600, nil
+	}
+	return b, fi.Mode().Perm(), nil
+}
+
 // isDevNull is the null device, which reads as empty.
 func isDevNull(fi fs.FileInfo) bool {
 	null, err := os.Stat(os.DevNull)

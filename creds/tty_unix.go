@@ -3,11 +3,8 @@
 package creds
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -18,6 +15,14 @@ import (
 
 // maxCodeLine bounds what is read for one code: a person types six digits.
 const maxCodeLine = 256
+
+// Question is one question TerminalAsk puts on the terminal.
+type Question struct {
+	Text string // the prompt
+	What string // what is asked, for messages: "the MFA code"
+	Echo bool   // show what is typed (an access key id), else hide it
+	Max  int    // the longest answer read, in bytes
+}
 
 // TerminalPrompt asks on the controlling terminal (/dev/tty), never on
 // stdin or stdout, so redirections and pipes of the child stay clean. The
@@ -32,21 +37,31 @@ const maxCodeLine = 256
 // echo back before awsrun stops, and fg turns it off again and asks anew, so
 // a code typed after fg is never shown.
 func TerminalPrompt(ctx context.Context, serial string) (string, error) {
+	return TerminalAsk(ctx, Question{Text: "Enter MFA code for " + serial + ": ", What: "the MFA code", Max: maxCodeLine})
+}
+
+// TerminalAsk asks q on the controlling terminal as TerminalPrompt asks
+// for a code, and returns the line typed without its line end (nothing
+// else is trimmed). With no terminal it returns a *NoTerminalError.
+func TerminalAsk(ctx context.Context, q Question) (string, error) {
+	if q.Max <= 0 {
+		q.Max = maxCodeLine
+	}
 	tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 	if err != nil {
-		return "", ErrNoTerminal
+		return "", &NoTerminalError{What: q.What}
 	}
 	defer tty.Close()
 	fd := int(tty.Fd())
 	if _, err := unix.IoctlGetTermios(fd, ioctlGetTermios); err != nil {
-		return "", ErrNoTerminal
+		return "", &NoTerminalError{What: q.What}
 	}
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGTSTP)
 	defer signal.Stop(sigs)
 
-	p := &prompt{tty: tty, fd: fd, text: "Enter MFA code for " + serial + ": ", cont: make(chan os.Signal, 1)}
+	p := &prompt{tty: tty, fd: fd, q: q, cont: make(chan os.Signal, 1)}
 	signal.Notify(p.cont, syscall.SIGCONT)
 	defer signal.Stop(p.cont)
 	for {
@@ -67,7 +82,7 @@ func TerminalPrompt(ctx context.Context, serial string) (string, error) {
 type prompt struct {
 	tty   *os.File
 	fd    int
-	text  string
+	q     Question
 	saved *unix.Termios // the modes to put back; nil while echo is untouched
 
 	toldBackground bool
@@ -89,11 +104,6 @@ func underJobControl() bool {
 	return err == nil && psid == sid
 }
 
-type codeLine struct {
-	b   []byte
-	err error
-}
-
 // foreground reports whether awsrun's process group owns the terminal:
 // only then may it change the terminal's modes and read from it.
 func (p *prompt) foreground() bool {
@@ -110,7 +120,7 @@ func (p *prompt) waitForeground(ctx context.Context, sigs <-chan os.Signal) erro
 	for !p.foreground() {
 		if !p.toldBackground {
 			p.toldBackground = true
-			fmt.Fprintf(p.tty, "\r\nawsrun: waiting in the background for an MFA code: bring the job to the foreground (fg) to type it\r\n")
+			fmt.Fprintf(p.tty, "\r\nawsrun: waiting in the background for %s: bring the job to the foreground (fg) to type it\r\n", p.q.background())
 		}
 		drain(p.cont)
 		_ = unix.Kill(unix.Getpid(), unix.SIGTTIN)
@@ -121,10 +131,10 @@ func (p *prompt) waitForeground(ctx context.Context, sigs <-chan os.Signal) erro
 				return &InterruptedError{Signal: int(s.(syscall.Signal))}
 			}
 		case <-ctx.Done():
-			return errors.New("no MFA code typed in time")
+			return p.q.late()
 		case <-time.After(time.Second):
 			if len(p.cont) == 0 && !p.foreground() {
-				return ErrNoTerminal
+				return &NoTerminalError{What: p.q.What}
 			}
 		}
 	}
@@ -139,31 +149,50 @@ func drain(c <-chan os.Signal) {
 	}
 }
 
-// ask turns echo off and writes the question.
+// background is what a job in the background waits for, for its note.
+func (q Question) background() string {
+	if q.What == "the MFA code" {
+		return "an MFA code"
+	}
+	return q.What
+}
+
+// late is the answer not typed before the deadline.
+func (q Question) late() error {
+	return fmt.Errorf("%s was not typed in time", q.What)
+}
+
+// ask turns echo off (unless the question shows what is typed) and writes
+// the question.
 func (p *prompt) ask() error {
 	tio, err := unix.IoctlGetTermios(p.fd, ioctlGetTermios)
 	if err != nil {
-		return ErrNoTerminal
+		return &NoTerminalError{What: p.q.What}
 	}
 	saved := *tio
-	tio.Lflag &^= unix.ECHO
+	if !p.q.Echo {
+		tio.Lflag &^= unix.ECHO
+	}
 	tio.Lflag |= unix.ICANON | unix.ISIG
 	tio.Iflag |= unix.ICRNL
 	if err := unix.IoctlSetTermios(p.fd, ioctlSetTermios, tio); err != nil {
 		return fmt.Errorf("turning off echo on the terminal: %w", err)
 	}
 	p.saved = &saved
-	fmt.Fprint(p.tty, p.text)
+	fmt.Fprint(p.tty, p.q.Text)
 	return nil
 }
 
-// restore puts the terminal's modes back as they were before ask.
-func (p *prompt) restore() {
+// restore puts the terminal's modes back as they were before ask; typed
+// is whether a line was read, whose end the terminal showed if it echoed.
+func (p *prompt) restore(typed bool) {
 	if p.saved != nil {
 		_ = unix.IoctlSetTermios(p.fd, ioctlSetTermios, p.saved)
 		p.saved = nil
 	}
-	fmt.Fprint(p.tty, "\r\n")
+	if !typed || !p.q.Echo {
+		fmt.Fprint(p.tty, "\r\n")
+	}
 }
 
 // read waits for the typed line. again is true after a stop and continue
@@ -173,17 +202,17 @@ func (p *prompt) read(ctx context.Context, sigs <-chan os.Signal) (code string, 
 		// One reader for the whole prompt: a second would race the first
 		// for the line typed after fg.
 		p.lines = make(chan codeLine, 1)
-		go readLine(p.tty, p.lines)
+		go readLine(p.tty, p.lines, p.q)
 	}
 	select {
 	case l := <-p.lines:
-		p.restore()
+		p.restore(true)
 		if l.err != nil {
-			return "", false, fmt.Errorf("reading the MFA code from the terminal: %w", l.err)
+			return "", false, fmt.Errorf("reading %s from the terminal: %w", p.q.What, l.err)
 		}
 		return string(l.b), false, nil
 	case s := <-sigs:
-		p.restore()
+		p.restore(false)
 		if s == syscall.SIGTSTP {
 			// Stop as Ctrl-Z asks, with echo back on for the shell, and
 			// ask again once continued.
@@ -196,41 +225,13 @@ func (p *prompt) read(ctx context.Context, sigs <-chan os.Signal) (code string, 
 			case <-p.cont:
 				return "", true, nil
 			case <-ctx.Done():
-				return "", false, errors.New("no MFA code typed in time")
+				return "", false, p.q.late()
 			}
 		}
 		return "", false, &InterruptedError{Signal: int(s.(syscall.Signal))}
 	case <-ctx.Done():
-		p.restore()
-		return "", false, errors.New("no MFA code typed in time")
-	}
-}
-
-// readLine reads one line from the terminal, at most maxCodeLine bytes of
-// it, without the line end.
-func readLine(tty *os.File, out chan<- codeLine) {
-	var line []byte
-	buf := make([]byte, maxCodeLine)
-	for {
-		n, err := tty.Read(buf)
-		line = append(line, buf[:n]...)
-		if i := bytes.IndexAny(line, "\r\n"); i >= 0 {
-			out <- codeLine{b: line[:i]}
-			return
-		}
-		if len(line) > maxCodeLine {
-			out <- codeLine{err: errors.New("the line typed is too long for a code")}
-			return
-		}
-		if errors.Is(err, io.EOF) && len(line) > 0 {
-			// Ctrl-D after the digits: what was typed is the answer.
-			out <- codeLine{b: line}
-			return
-		}
-		if err != nil {
-			out <- codeLine{err: err}
-			return
-		}
+		p.restore(false)
+		return "", false, p.q.late()
 	}
 }
 

@@ -4,61 +4,83 @@ package creds
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 
-	"golang.org/x/term"
+	"golang.org/x/sys/windows"
 )
+
+// maxCodeLine bounds what is read for one code: a person types six digits.
+const maxCodeLine = 256
+
+// Question is one question TerminalAsk puts on the console.
+type Question struct {
+	Text string // the prompt
+	What string // what is asked, for messages: "the MFA code"
+	Echo bool   // show what is typed (an access key id), else hide it
+	Max  int    // the longest answer read, in bytes
+}
 
 // TerminalPrompt asks on the console (CONIN$/CONOUT$), never on stdin or
 // stdout. The typed code is not echoed. Ctrl-C returns an
 // *InterruptedError; with no console it returns ErrNoTerminal.
 func TerminalPrompt(ctx context.Context, serial string) (string, error) {
+	return TerminalAsk(ctx, Question{Text: "Enter MFA code for " + serial + ": ", What: "the MFA code", Max: maxCodeLine})
+}
+
+// TerminalAsk asks q on the console as TerminalPrompt asks for a code, and
+// returns the line typed without its line end (nothing else is trimmed).
+// With no console it returns a *NoTerminalError.
+func TerminalAsk(ctx context.Context, q Question) (string, error) {
+	if q.Max <= 0 {
+		q.Max = maxCodeLine
+	}
 	in, err := os.OpenFile("CONIN$", os.O_RDWR, 0)
 	if err != nil {
-		return "", ErrNoTerminal
+		return "", &NoTerminalError{What: q.What}
 	}
 	defer in.Close()
 	out, err := os.OpenFile("CONOUT$", os.O_WRONLY, 0)
 	if err != nil {
-		return "", ErrNoTerminal
+		return "", &NoTerminalError{What: q.What}
 	}
 	defer out.Close()
-	fd := int(in.Fd())
-	state, err := term.GetState(fd)
-	if err != nil {
-		return "", ErrNoTerminal
-	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
 	defer signal.Stop(sigs)
 
-	type line struct {
-		b   []byte
-		err error
+	h := windows.Handle(in.Fd())
+	var mode uint32
+	if err := windows.GetConsoleMode(h, &mode); err != nil {
+		return "", &NoTerminalError{What: q.What}
 	}
-	got := make(chan line, 1)
-	fmt.Fprintf(out, "Enter MFA code for %s: ", serial)
-	go func() {
-		b, err := term.ReadPassword(fd)
-		got <- line{b, err}
-	}()
+	if !q.Echo {
+		// What term.ReadPassword does, with the line read bounded.
+		if err := windows.SetConsoleMode(h, mode&^windows.ENABLE_ECHO_INPUT|windows.ENABLE_PROCESSED_INPUT|windows.ENABLE_LINE_INPUT); err != nil {
+			return "", fmt.Errorf("turning off echo on the console: %w", err)
+		}
+		defer windows.SetConsoleMode(h, mode)
+	}
+	fmt.Fprint(out, q.Text)
+	got := make(chan codeLine, 1)
+	go readLine(in, got, q)
 	select {
 	case l := <-got:
-		fmt.Fprintln(out)
+		if !q.Echo {
+			fmt.Fprintln(out)
+		}
 		if l.err != nil {
-			return "", fmt.Errorf("reading the MFA code from the console: %w", l.err)
+			return "", fmt.Errorf("reading %s from the console: %w", q.What, l.err)
 		}
 		return string(l.b), nil
 	case <-sigs:
-		_ = term.Restore(fd, state)
+		_ = windows.SetConsoleMode(h, mode)
 		fmt.Fprintln(out)
 		return "", &InterruptedError{Signal: 2}
 	case <-ctx.Done():
-		_ = term.Restore(fd, state)
-		return "", errors.New("no MFA code typed in time")
+		_ = windows.SetConsoleMode(h, mode)
+		return "", fmt.Errorf("%s was not typed in time", q.What)
 	}
 }
 

@@ -32,6 +32,7 @@ var removed = []string{
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 	"AWSRUN_MFA_CODE",
 	"AWSRUN_RESOLVING",
+	"AWSRUN_KEYS_PASSPHRASE",
 }
 
 // injected are the variables awsrun sets in the child, with a region known.

@@ -71,3 +71,65 @@ func TestKeysAddOnTheTerminalThenRun(t *testing.T) {
 		run.errorf("STS calls %+v, want the first signed with the stored key", calls)
 	}
 }
+
+// TestKeysPassphrasePromptCtrlC: Ctrl-C at the key store's passphrase
+// prompt ends awsrun as SIGINT would (130), with no error line, and puts
+// echo back.
+func TestKeysPassphrasePromptCtrlC(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	f := newFixture(t)
+	f.Write(t, ".aws/credentials", "[user101]\n")
+	f.env = append(f.env, "AWSRUN_KEYS_STORE=file", "AWSRUN_KEYS_WORK_FACTOR=10",
+		"XDG_DATA_HOME="+f.Path(".local/share"))
+
+	s := f.awsrun(t, ctx, "--keys", "add", "-p", "user101")
+	s.expect(regexp.QuoteMeta("Access key id for user101: "))
+	s.send(f.User.AccessKeyID + "\r")
+	s.expect(regexp.QuoteMeta("Secret access key for user101 (not shown): "))
+	s.waitEchoOff()
+	s.send(f.User.SecretAccessKey + "\r")
+	s.expect(regexp.QuoteMeta("New passphrase for the awsrun key store "))
+	s.waitEchoOff()
+	s.send("\x03")
+	s.waitExit(130)
+	if strings.Contains(s.text(), "awsrun: error") {
+		s.errorf("Ctrl-C printed an error line")
+	}
+	if !s.echoing() {
+		s.errorf("awsrun left the terminal without echo")
+	}
+}
+
+// TestKeysTypedPassphraseIsTakenAsTyped: a passphrase typed with spaces
+// around it is the one AWSRUN_KEYS_PASSPHRASE gives, spaces included.
+func TestKeysTypedPassphraseIsTakenAsTyped(t *testing.T) {
+	t.Parallel()
+	ctx := testContext(t)
+	f := newFixture(t)
+	f.Write(t, ".aws/credentials", "[user101]\n")
+	f.env = append(f.env, "AWSRUN_KEYS_STORE=file", "AWSRUN_KEYS_WORK_FACTOR=10",
+		"XDG_DATA_HOME="+f.Path(".local/share"))
+	const passphrase = "  spaced passphrase "
+
+	s := f.awsrun(t, ctx, "--keys", "add", "-p", "user101")
+	s.expect(regexp.QuoteMeta("Access key id for user101: "))
+	s.send(f.User.AccessKeyID + "\r")
+	s.expect(regexp.QuoteMeta("Secret access key for user101 (not shown): "))
+	s.waitEchoOff()
+	s.send(f.User.SecretAccessKey + "\r")
+	s.expect(regexp.QuoteMeta("New passphrase for the awsrun key store "))
+	s.waitEchoOff()
+	s.send(passphrase + "\r")
+	s.expect(regexp.QuoteMeta("Repeat the passphrase: "))
+	s.waitEchoOff()
+	s.send(passphrase + "\r")
+	s.expect(`stored the key AKIA…\w{4} of user101 in the key store`)
+	s.waitExit(0)
+
+	f.env = append(f.env, "AWSRUN_KEYS_PASSPHRASE="+passphrase)
+	stdout, stderr, code := runDetached(t, f, "--keys", "list")
+	if code != 0 || !strings.Contains(stdout, "user101") {
+		t.Errorf("--keys list with the passphrase as typed: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

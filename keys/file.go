@@ -17,6 +17,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/awsrun/awsrun/cache"
+	"github.com/awsrun/awsrun/creds"
 )
 
 const (
@@ -55,7 +56,12 @@ func (f *fileStore) exists() bool {
 	return err == nil
 }
 
+// fail is an error of the store, with fix or, for a failure with no
+// better advice, a look at the file.
 func (f *fileStore) fail(err error, fix string) error {
+	if fix == "" {
+		fix = "check " + f.path() + " and the file system it is on, then try again"
+	}
 	return &Error{Err: fmt.Errorf("key store %s: %w", f.path(), err), Fix: fix}
 }
 
@@ -72,7 +78,7 @@ func (f *fileStore) secret(create bool) (string, error) {
 		}
 		var err error
 		if p, err = f.o.Passphrase(prompt, create); err != nil {
-			if errors.Is(err, ErrNoTerminal) {
+			if errors.Is(err, creds.ErrNoTerminal) {
 				return "", f.fail(err, "set AWSRUN_KEYS_PASSPHRASE, or run awsrun from a terminal")
 			}
 			return "", err
@@ -217,7 +223,10 @@ func (f *fileStore) update(change func(d *document) bool) (err error) {
 	for {
 		ok, err := cache.TryLock(lock)
 		if err != nil {
-			return f.fail(fmt.Errorf("lock: %w", err), "")
+			// Not another awsrun: the system refuses the lock itself
+			// (a read-only or network file system, say).
+			return f.fail(fmt.Errorf("cannot lock %s: %w", filepath.Join(f.dir, lockName), err),
+				"keep the key store on a local, writable file system (XDG_DATA_HOME)")
 		}
 		if ok {
 			break

@@ -6,10 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/adrg/xdg"
+
+	"github.com/awsrun/awsrun/creds/warm"
 )
 
 // Entry is one profile's long-term access key.
@@ -20,19 +21,12 @@ type Entry struct {
 	Created         time.Time `json:"created"`
 }
 
-// String names the entry without its secret, for messages.
-func (e Entry) String() string { return e.Profile + " " + Mask(e.AccessKeyID) }
+// String names the entry without its secret, for messages, its key id
+// masked as -v masks every key id.
+func (e Entry) String() string { return e.Profile + " " + warm.MaskKeyID(e.AccessKeyID) }
 
 // GoString keeps the secret out of %#v.
 func (e Entry) GoString() string { return "keys.Entry{" + e.String() + "}" }
-
-// Mask shortens a key id to what -v and lists show: AKIA…WXYZ.
-func Mask(id string) string {
-	if len(id) <= 8 {
-		return strings.Repeat("*", len(id))
-	}
-	return id[:4] + "…" + id[len(id)-4:]
-}
 
 // Kinds of store.
 const (
@@ -55,11 +49,21 @@ func (e *Error) Error() string {
 }
 func (e *Error) Unwrap() error { return e.Err }
 
+// forProfile names profile in a store error that names none: the store
+// is reached for one profile's key, which the error then says. Other
+// errors are returned as they are.
+func forProfile(err error, profile string) error {
+	var e *Error
+	if profile == "" || !errors.As(err, &e) || e.Profile != "" {
+		return err
+	}
+	named := *e
+	named.Profile = profile
+	return &named
+}
+
 // Hint says what to do about it.
 func (e *Error) Hint() string { return e.Fix }
-
-// ErrNoTerminal is a passphrase needed with no terminal to ask on.
-var ErrNoTerminal = errors.New("no terminal to ask for the key store passphrase on")
 
 // Options say where the store is and how to reach the user.
 type Options struct {
@@ -204,7 +208,8 @@ func (s *Store) NeedsPassphrase() bool {
 
 // Get returns profile's entry; ok is false when the store has none.
 // A store never used on this machine is not asked at all.
-func (s *Store) Get(profile string) (Entry, bool, error) {
+func (s *Store) Get(profile string) (e Entry, ok bool, err error) {
+	defer func() { err = forProfile(err, profile) }()
 	if !s.InUse() {
 		return Entry{}, false, nil
 	}
@@ -219,9 +224,11 @@ func (s *Store) Get(profile string) (Entry, bool, error) {
 }
 
 // Put stores e, replacing the profile's entry.
-func (s *Store) Put(e Entry) error {
+func (s *Store) Put(e Entry) (err error) {
+	defer func() { err = forProfile(err, e.Profile) }()
 	if e.Profile == "" || e.AccessKeyID == "" || e.SecretAccessKey == "" {
-		return &Error{Profile: e.Profile, Err: errors.New("an entry needs a profile, an access key id and a secret")}
+		return &Error{Profile: e.Profile, Err: errors.New("a key store entry needs a profile, an access key id and a secret access key"),
+			Fix: "awsrun --keys add -p PROFILE stores a key with both its id and its secret"}
 	}
 	if e.Created.IsZero() {
 		e.Created = time.Now().UTC()
@@ -238,14 +245,16 @@ func (s *Store) Put(e Entry) error {
 		err = writeInRoot(root, markerName, nil)
 		root.Close()
 		if err != nil {
-			return &Error{Err: fmt.Errorf("cannot write %s: %w", filepath.Join(s.o.Dir, markerName), err)}
+			return &Error{Err: fmt.Errorf("cannot write %s: %w", filepath.Join(s.o.Dir, markerName), err),
+				Fix: "check that the directory is writable, or set AWSRUN_KEYS_STORE=file"}
 		}
 	}
 	return b.put(e)
 }
 
 // Remove deletes profile's entry and reports whether there was one.
-func (s *Store) Remove(profile string) (bool, error) {
+func (s *Store) Remove(profile string) (found bool, err error) {
+	defer func() { err = forProfile(err, profile) }()
 	if !s.InUse() {
 		return false, nil
 	}

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/awsrun/awsrun/creds"
 )
 
 const (
@@ -175,7 +177,9 @@ func TestFileStoreWrongPassphrase(t *testing.T) {
 func TestFileStoreNoTerminal(t *testing.T) {
 	dir := t.TempDir()
 	s, err := Open(Options{Getenv: env{"AWSRUN_KEYS_STORE": "file"}.get, Dir: dir,
-		Passphrase: func(string, bool) (string, error) { return "", ErrNoTerminal }})
+		Passphrase: func(string, bool) (string, error) {
+			return "", &creds.NoTerminalError{What: "the key store passphrase"}
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,16 +294,17 @@ func TestBadStoreSetting(t *testing.T) {
 	}
 }
 
-func TestMask(t *testing.T) {
-	for in, want := range map[string]string{testID: "AKIA…MPLE", "short": "*****", "": ""} {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
+func TestEntryHidesItsSecret(t *testing.T) {
 	e := Entry{Profile: "p", AccessKeyID: testID, SecretAccessKey: testSecret}
 	for _, s := range []string{e.String(), e.GoString()} {
 		if strings.Contains(s, testSecret) || strings.Contains(s, testID) {
 			t.Errorf("formatting an entry shows %q", s)
+		}
+	}
+	// Key ids are masked as -v masks them everywhere, short ones too.
+	for id, want := range map[string]string{testID: "p AKIA…MPLE", "short": "p …"} {
+		if got := (Entry{Profile: "p", AccessKeyID: id}).String(); got != want {
+			t.Errorf("Entry with id %q = %q, want %q", id, got, want)
 		}
 	}
 }

@@ -1,27 +1,25 @@
 package keys
 
 import (
-	"bufio"
+	"context"
 	"errors"
-	"fmt"
-	"os"
-	"os/signal"
-	"strings"
 
-	"golang.org/x/term"
+	"github.com/awsrun/awsrun/creds"
 )
 
-// ErrInterrupted is the user pressing Ctrl-C at a prompt.
-var ErrInterrupted = errors.New("interrupted")
+// maxAnswer bounds what is read for one answer: a passphrase, an access
+// key id or a secret access key.
+const maxAnswer = 1024
 
 // TerminalPassphrase asks for the key store's passphrase on the terminal,
-// not echoed; confirm asks twice and refuses a mismatch.
+// not echoed; confirm asks twice and refuses a mismatch. The passphrase
+// is taken as typed, spaces included, as AWSRUN_KEYS_PASSPHRASE is.
 func TerminalPassphrase(prompt string, confirm bool) (string, error) {
-	p, err := Ask(prompt, false)
+	p, err := ask(prompt, "the key store passphrase", false)
 	if err != nil || !confirm {
 		return p, err
 	}
-	again, err := Ask("Repeat the passphrase: ", false)
+	again, err := ask("Repeat the passphrase: ", "the key store passphrase", false)
 	if err != nil {
 		return "", err
 	}
@@ -32,53 +30,14 @@ func TerminalPassphrase(prompt string, confirm bool) (string, error) {
 }
 
 // Ask writes prompt to the terminal (/dev/tty; CONIN$/CONOUT$ on Windows),
-// never to stdout, and reads one line from it, not echoed unless echo.
-// With no terminal it returns ErrNoTerminal at once.
-func Ask(prompt string, echo bool) (string, error) {
-	in, out, err := openTerminal()
-	if err != nil {
-		return "", ErrNoTerminal
-	}
-	defer in.Close()
-	if out != in {
-		defer out.Close()
-	}
-	fd := int(in.Fd())
-	state, err := term.GetState(fd)
-	if err != nil {
-		return "", ErrNoTerminal
-	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, interruptSignals...)
-	defer signal.Stop(sigs)
+// never to stdout, and reads one line from it, not echoed unless echo,
+// as creds.TerminalAsk does: what says what is asked, for its errors.
+// Ctrl-C is a *creds.InterruptedError carrying the signal; with no
+// terminal it returns a *creds.NoTerminalError at once.
+func Ask(prompt, what string, echo bool) (string, error) {
+	return ask(prompt, what, echo)
+}
 
-	type line struct {
-		s   string
-		err error
-	}
-	got := make(chan line, 1)
-	fmt.Fprint(out, prompt)
-	go func() {
-		if echo {
-			s, err := bufio.NewReader(in).ReadString('\n')
-			got <- line{strings.TrimRight(s, "\r\n"), err}
-			return
-		}
-		b, err := term.ReadPassword(fd)
-		got <- line{string(b), err}
-	}()
-	select {
-	case l := <-got:
-		if !echo {
-			fmt.Fprintln(out)
-		}
-		if l.err != nil && l.s == "" {
-			return "", fmt.Errorf("reading from the terminal: %w", l.err)
-		}
-		return strings.TrimSpace(l.s), nil
-	case <-sigs:
-		_ = term.Restore(fd, state)
-		fmt.Fprintln(out)
-		return "", ErrInterrupted
-	}
+func ask(prompt, what string, echo bool) (string, error) {
+	return creds.TerminalAsk(context.Background(), creds.Question{Text: prompt, What: what, Echo: echo, Max: maxAnswer})
 }

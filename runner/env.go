@@ -8,7 +8,9 @@ import (
 // Removed lists the variables stripped from the inherited environment (every
 // occurrence): anything that carries AWS credentials or tells an SDK where to
 // find other ones, which would otherwise mix with or override those awsrun
-// sets. The MFA code given to awsrun in AWSRUN_MFA_CODE is its own.
+// sets. The MFA code given to awsrun in AWSRUN_MFA_CODE and the key store's
+// passphrase in AWSRUN_KEYS_PASSPHRASE are its own: awsrun has read them
+// before the command starts.
 var Removed = []string{
 	"AWS_ACCESS_KEY_ID",
 	"AWS_SECRET_ACCESS_KEY",
@@ -26,8 +28,9 @@ var Removed = []string{
 	"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN",
 	"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-	"AWSRUN_MFA_CODE",  // an MFA code given to awsrun, not to the command
-	"AWSRUN_RESOLVING", // awsrun's guard against running itself while resolving
+	"AWSRUN_MFA_CODE",        // an MFA code given to awsrun, not to the command
+	"AWSRUN_RESOLVING",       // awsrun's guard against running itself while resolving
+	"AWSRUN_KEYS_PASSPHRASE", // the key store's passphrase, read before the command starts
 }
 
 // Var is one variable to set in the child.

@@ -139,9 +139,10 @@ func TestEnvRemovesEveryListedName(t *testing.T) {
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
 		"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN",
 		"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "AWSRUN_MFA_CODE", "AWSRUN_RESOLVING",
+		"AWSRUN_KEYS_PASSPHRASE",
 	}
 	if !slices.Equal(slices.Sorted(slices.Values(Removed)), slices.Sorted(slices.Values(listed))) {
-		t.Fatalf("Removed = %q, want the 18 names of the README", Removed)
+		t.Fatalf("Removed = %q, want the 19 names of the README", Removed)
 	}
 	for _, name := range listed {
 		if got := Env([]string{name + "=x"}, nil); len(got) != 0 {

@@ -13,7 +13,6 @@ import (
 	"github.com/awsrun/awsrun/creds"
 	"github.com/awsrun/awsrun/internal/cli"
 	"github.com/awsrun/awsrun/internal/textsafe"
-	"github.com/awsrun/awsrun/keys"
 )
 
 // --doctor: what a run of the profile would cost now, and what is wrong,
@@ -162,7 +161,7 @@ const lockedKeyID = "AKIAKEYSTORELOCKED00"
 func (a *app) doctorChain(ctx context.Context) (chain *creds.Chain, locked, err error) {
 	lookup := func(profile string) (creds.Credentials, bool, error) {
 		k, ok, err := a.storedKeys(profile)
-		if errors.Is(err, keys.ErrNoTerminal) {
+		if errors.Is(err, creds.ErrNoTerminal) {
 			locked = err
 			return creds.Credentials{AccessKeyID: lockedKeyID, SecretAccessKey: "the-key-store-is-locked"}, true, nil
 		}

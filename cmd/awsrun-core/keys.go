@@ -20,6 +20,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/awsrun/awsrun/creds"
+	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/internal/cli"
 	"github.com/awsrun/awsrun/keys"
 
@@ -28,9 +29,6 @@ import (
 
 // --keys: long-term access keys out of the plain text credentials file,
 // into awsrun's key store (package keys), and their rotation through IAM.
-
-// maxCredentialsFile bounds what import and rotate read.
-const maxCredentialsFile = 16 << 20
 
 var (
 	// ^AKIA[A-Z0-9]{12,124}$ and ^[A-Za-z0-9+/=]{16,128}$, compiled on
@@ -112,7 +110,7 @@ func (a *app) storedKeys(profile string) (creds.Credentials, bool, error) {
 	if err != nil || !ok {
 		return creds.Credentials{}, false, err
 	}
-	a.logf("%s: access key %s from the key store (%s)", profile, keys.Mask(e.AccessKeyID), s.Name())
+	a.logf("%s: access key %s from the key store (%s)", profile, warm.MaskKeyID(e.AccessKeyID), s.Name())
 	return creds.Credentials{AccessKeyID: e.AccessKeyID, SecretAccessKey: e.SecretAccessKey}, true, nil
 }
 
@@ -134,25 +132,10 @@ func (a *app) credentialsFile() string {
 	return p
 }
 
-// readCredentialsFile reads the file, bounded, with its mode.
+// readCredentialsFile reads the file with its mode as every reader of it
+// in awsrun does: bounded, and never blocking on a FIFO or a device.
 func readCredentialsFile(path string) ([]byte, fs.FileMode, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, 0, err
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxCredentialsFile+1))
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(b) > maxCredentialsFile {
-		return nil, 0, fmt.Errorf("%s is larger than %d MiB", path, maxCredentialsFile>>20)
-	}
-	return b, fi.Mode().Perm(), nil
+	return creds.ReadSharedFile(path, "AWS_SHARED_CREDENTIALS_FILE")
 }
 
 // keysError is a --keys failure with its fix.
@@ -210,7 +193,14 @@ func noSectionFix(ctx context.Context, configFile, path, profile string) string 
 func fileKeyLines(ctx context.Context, a *app, path, profile string) (content []byte, mode fs.FileMode, id string, err error) {
 	content, mode, err = readCredentialsFile(path)
 	if err != nil {
-		return nil, 0, "", &keysError{profile, fmt.Errorf("cannot read %s: %w", path, err), "check the file's permissions"}
+		fix := "check the file's permissions"
+		if h := cli.Hint(err); h != "" {
+			fix = h
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("cannot read %s: %w", path, err)
+		}
+		return nil, 0, "", &keysError{profile, err, fix}
 	}
 	id, secret, err := keys.FileKeys(content, profile)
 	switch {
@@ -226,7 +216,10 @@ func fileKeyLines(ctx context.Context, a *app, path, profile string) (content []
 		return nil, 0, "", &keysError{profile, fmt.Errorf("%s: %w", path, err), "fix the file by hand so that [" + profile + "] appears once with one aws_access_key_id and one aws_secret_access_key line, then run again"}
 	}
 	sid, ssecret, token, serr := sdkFileKeys(ctx, path, profile)
-	if serr != nil || sid != id || ssecret != secret {
+	if serr != nil {
+		return nil, 0, "", &keysError{profile, fmt.Errorf("the AWS SDK cannot read [%s] in %s: %w", profile, path, serr), "fix what the SDK names in [" + profile + "], then run again"}
+	}
+	if sid != id || ssecret != secret {
 		return nil, 0, "", &keysError{profile, fmt.Errorf("the AWS SDK reads [%s] in %s differently than awsrun does", profile, path), "simplify the section (one key = value per line, no quotes), then run again"}
 	}
 	if token != "" || !keyIDPattern.MatchString(id) {
@@ -247,7 +240,10 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 	}
 	comment := creds.MovedKeysComment(profile, s.Kind(), time.Now())
 	rewritten, id2, secret, err := keys.ExtractKeys(content, profile, comment)
-	if err != nil || id2 != id {
+	if err != nil {
+		return &keysError{profile, fmt.Errorf("cannot take the keys out of %s: %w", path, err), "fix the file by hand so that [" + profile + "] appears once with one aws_access_key_id and one aws_secret_access_key line, then run again"}
+	}
+	if id2 != id {
 		return &keysError{profile, fmt.Errorf("%s changed while awsrun read it", path), "run again"}
 	}
 	existing, had, err := s.Get(profile)
@@ -255,7 +251,7 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 		return err
 	}
 	if had && existing.AccessKeyID != id {
-		return &keysError{profile, fmt.Errorf("the key store already holds another key (%s) than %s's (%s)", keys.Mask(existing.AccessKeyID), path, keys.Mask(id)),
+		return &keysError{profile, fmt.Errorf("the key store already holds another key (%s) than %s's (%s)", warm.MaskKeyID(existing.AccessKeyID), path, warm.MaskKeyID(id)),
 			"keep one: awsrun --keys remove -p " + profile + " and import again, or delete the two lines from " + path}
 	}
 	if !had {
@@ -269,7 +265,7 @@ func (a *app) keysImport(ctx context.Context, profile string) error {
 		}
 		return &keysError{profile, fmt.Errorf("cannot rewrite %s: %w; the keys stay in it", path, err), "check that the directory of the file is writable"}
 	}
-	a.note("moved the key %s of %s from %s to the key store (%s)", keys.Mask(id), profile, path, s.Name())
+	a.note("moved the key %s of %s from %s to the key store (%s)", warm.MaskKeyID(id), profile, path, s.Name())
 	return nil
 }
 
@@ -277,7 +273,7 @@ func (a *app) keysAdd(profile string) error {
 	path := a.credentialsFile()
 	if content, _, err := readCredentialsFile(path); err == nil {
 		if id, _, err := keys.FileKeys(content, profile); err == nil {
-			return &keysError{profile, fmt.Errorf("%s already holds a key (%s) for it", path, keys.Mask(id)), "awsrun --keys import -p " + profile + " moves it into the key store"}
+			return &keysError{profile, fmt.Errorf("%s already holds a key (%s) for it", path, warm.MaskKeyID(id)), "awsrun --keys import -p " + profile + " moves it into the key store"}
 		}
 	}
 	s, err := a.keyStore()
@@ -287,7 +283,7 @@ func (a *app) keysAdd(profile string) error {
 	if e, ok, err := s.Get(profile); err != nil {
 		return err
 	} else if ok {
-		return &keysError{profile, fmt.Errorf("the key store already holds a key (%s) for it", keys.Mask(e.AccessKeyID)), "awsrun --keys rotate -p " + profile + " replaces it with a new one; awsrun --keys remove -p " + profile + " forgets it"}
+		return &keysError{profile, fmt.Errorf("the key store already holds a key (%s) for it", warm.MaskKeyID(e.AccessKeyID)), "awsrun --keys rotate -p " + profile + " replaces it with a new one; awsrun --keys remove -p " + profile + " forgets it"}
 	}
 	id, secret, err := readKeys(profile)
 	if err != nil {
@@ -296,7 +292,7 @@ func (a *app) keysAdd(profile string) error {
 	if err := s.Put(keys.Entry{Profile: profile, AccessKeyID: id, SecretAccessKey: secret, Created: time.Now().UTC()}); err != nil {
 		return err
 	}
-	a.note("stored the key %s of %s in the key store (%s)", keys.Mask(id), profile, s.Name())
+	a.note("stored the key %s of %s in the key store (%s)", warm.MaskKeyID(id), profile, s.Name())
 	if cfg := configFile(a); !profileInFiles(context.Background(), cfg, path, profile) {
 		// Stored all the same: the profile may be written next.
 		fmt.Fprintf(a.stderr, "awsrun: warning: profile %s is in neither %s nor %s: runs find the key only through a profile of that name; add [profile %s] to %s, or name it in a role's source_profile\n",
@@ -319,11 +315,13 @@ func profileInFiles(ctx context.Context, configFile, credsFile, profile string) 
 // from stdin (a password manager's output, say).
 func readKeys(profile string) (id, secret string, err error) {
 	if term.IsTerminal(int(os.Stdin.Fd())) {
-		if id, err = keys.Ask("Access key id for "+profile+": ", true); err == nil {
-			secret, err = keys.Ask("Secret access key for "+profile+" (not shown): ", false)
+		if id, err = keys.Ask("Access key id for "+profile+": ", "the access key id", true); err == nil {
+			secret, err = keys.Ask("Secret access key for "+profile+" (not shown): ", "the secret access key", false)
 		}
-		if errors.Is(err, keys.ErrInterrupted) {
-			return "", "", &creds.InterruptedError{Signal: 2}
+		id, secret = strings.TrimSpace(id), strings.TrimSpace(secret) // copied with a space around, say
+		var ie *creds.InterruptedError
+		if errors.As(err, &ie) {
+			return "", "", err // ends awsrun as the signal would
 		}
 		if err != nil {
 			return "", "", &keysError{profile, err, "run it from a terminal, or pipe the access key id and the secret, one per line, to its stdin"}
@@ -363,7 +361,7 @@ func (a *app) keysRemove(profile string) error {
 	if !ok {
 		return &keysError{profile, fmt.Errorf("the key store (%s) holds no key for it", s.Name()), "awsrun --keys list shows the stored keys"}
 	}
-	a.note("removed the key %s of %s from the key store (%s); it still exists in IAM", keys.Mask(e.AccessKeyID), profile, s.Name())
+	a.note("removed the key %s of %s from the key store (%s); it still exists in IAM", warm.MaskKeyID(e.AccessKeyID), profile, s.Name())
 	return nil
 }
 
@@ -392,14 +390,14 @@ func (a *app) keysList() error {
 	for _, e := range entries {
 		created := e.Created.UTC()
 		age := int(now.Sub(created).Hours() / 24)
-		out = append(out, keyListing{Profile: e.Profile, AccessKeyID: keys.Mask(e.AccessKeyID), Created: &created, AgeDays: &age, Store: s.Name()})
+		out = append(out, keyListing{Profile: e.Profile, AccessKeyID: warm.MaskKeyID(e.AccessKeyID), Created: &created, AgeDays: &age, Store: s.Name()})
 	}
 	path := a.credentialsFile()
 	if content, _, err := readCredentialsFile(path); err == nil {
 		profiles, _ := creds.ListProfiles(creds.LoadOptions{Getenv: a.getenv})
 		for _, p := range profiles {
 			if id, _, err := keys.FileKeys(content, p.Name); err == nil {
-				out = append(out, keyListing{Profile: p.Name, AccessKeyID: keys.Mask(id), Store: "plain text " + path})
+				out = append(out, keyListing{Profile: p.Name, AccessKeyID: warm.MaskKeyID(id), Store: "plain text " + path})
 			}
 		}
 	}

@@ -226,7 +226,8 @@ func TestKeysWrongPassphrase(t *testing.T) {
 	w.mustRun(t, "--keys", "import", "-p", "user101")
 	w.env = append(w.env, "AWSRUN_KEYS_PASSPHRASE=not the passphrase")
 	r := w.run(t, "-p", "role101", "--", "true")
-	if r.code != 125 || !strings.Contains(r.stderr, "wrong passphrase") || !strings.Contains(r.stderr, "awsrun: hint:") {
+	if r.code != 125 || !strings.Contains(r.stderr, "awsrun: error: profile user101: key store ") || !strings.Contains(r.stderr, "wrong passphrase") ||
+		!strings.Contains(r.stderr, "awsrun: hint:") {
 		t.Errorf("exit %d, %q", r.code, r.stderr)
 	}
 	if strings.Contains(r.stderr, "not the passphrase") || strings.Contains(r.stderr, testPassphrase) {
@@ -576,5 +577,40 @@ func TestDoctorWithALockedKeyStore(t *testing.T) {
 		if c.AccessKeyID != "" {
 			t.Errorf("the doctor signed a call (%s) with %s", c.Action, c.AccessKeyID)
 		}
+	}
+}
+
+func TestKeysRotateRefusesABadPropagationWaitBeforeIAM(t *testing.T) {
+	w := newKeysWorld(t)
+	w.env = append(w.env, "AWSRUN_KEYS_PROPAGATION_WAIT=2 minutes")
+	before := w.readCreds(t)
+	r := w.run(t, "--keys", "rotate", "-p", "role101")
+	if r.code != 125 || !strings.Contains(r.stderr, "awsrun: error: profile role101: AWSRUN_KEYS_PROPAGATION_WAIT=\"2 minutes\"") ||
+		!strings.Contains(r.stderr, "awsrun: hint: set AWSRUN_KEYS_PROPAGATION_WAIT to a duration") {
+		t.Errorf("exit %d, %q", r.code, r.stderr)
+	}
+	for _, action := range []string{"ListAccessKeys", "CreateAccessKey", "DeleteAccessKey"} {
+		if n := w.srv.CallCount(action); n != 0 {
+			t.Errorf("%d %s calls before the variable was checked", n, action)
+		}
+	}
+	if w.readCreds(t) != before || len(w.srv.AccessKeys(w.user)) != 1 {
+		t.Error("something changed")
+	}
+}
+
+// The SDK's own reason for not reading a section is in the error, not a
+// guess that it reads it differently.
+func TestKeysImportSaysWhyTheSDKCannotReadTheSection(t *testing.T) {
+	w := newKeysWorld(t)
+	text := fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\ncredential_source = Nope\n", w.user.AccessKeyID, w.user.SecretAccessKey)
+	w.write(t, ".aws/credentials", text)
+	r := w.run(t, "--keys", "import", "-p", "user101")
+	if r.code != 125 || !strings.Contains(r.stderr, "awsrun: error: profile user101: the AWS SDK cannot read [user101] in ") ||
+		!strings.Contains(r.stderr, "requires role_arn") || !strings.Contains(r.stderr, "awsrun: hint:") {
+		t.Errorf("exit %d, %q", r.code, r.stderr)
+	}
+	if w.readCreds(t) != text {
+		t.Error("the credentials file changed")
 	}
 }

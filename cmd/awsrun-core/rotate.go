@@ -53,6 +53,7 @@ type rotation struct {
 	iam     *iam.Client
 	sts     *sts.Client
 	region  string
+	wait    time.Duration // AWSRUN_KEYS_PROPAGATION_WAIT
 }
 
 // rotateError is a rotation that stopped, with what exists where.
@@ -71,6 +72,12 @@ func (e *rotateError) Unwrap() error { return e.err }
 func (e *rotateError) Hint() string  { return e.fix }
 
 func (a *app) keysRotate(ctx context.Context, profile string) error {
+	// Read before anything is asked of IAM: a typo found after
+	// CreateAccessKey would cost a key made and deleted again.
+	wait, err := propagationWait(a.getenv, profile)
+	if err != nil {
+		return err
+	}
 	chain, err := a.loadChain(ctx)
 	if err != nil {
 		return err
@@ -79,7 +86,7 @@ func (a *app) keysRotate(ctx context.Context, profile string) error {
 		return &keysError{profile, fmt.Errorf("its credentials come from %s, not from an IAM user's access key", chain.Source.Profile),
 			"rotate the keys of the profile that holds aws_access_key_id (its source_profile)"}
 	}
-	rot := &rotation{a: a, profile: chain.Source.Profile, old: chain.Source.Static}
+	rot := &rotation{a: a, profile: chain.Source.Profile, old: chain.Source.Static, wait: wait}
 	if err := rot.locate(ctx); err != nil {
 		return err
 	}
@@ -114,7 +121,7 @@ func (a *app) keysRotate(ctx context.Context, profile string) error {
 			_ = r.Cache.Delete(id)
 		}
 	}
-	a.note("rotated the key of %s: %s is deleted, %s is in %s", rot.profile, keys.Mask(rot.old.AccessKeyID), keys.Mask(rot.new.AccessKeyID), rot.where)
+	a.note("rotated the key of %s: %s is deleted, %s is in %s", rot.profile, warm.MaskKeyID(rot.old.AccessKeyID), warm.MaskKeyID(rot.new.AccessKeyID), rot.where)
 	return nil
 }
 
@@ -191,7 +198,7 @@ func (r *rotation) run(ctx context.Context, mfaSerial string) error {
 	}
 	r.new = creds.Credentials{AccessKeyID: aws.ToString(created.AccessKey.AccessKeyId), SecretAccessKey: aws.ToString(created.AccessKey.SecretAccessKey)}
 	newID := r.new.AccessKeyID
-	a.note("created the key %s; waiting for STS to accept it", keys.Mask(newID))
+	a.note("created the key %s; waiting for STS to accept it", warm.MaskKeyID(newID))
 
 	if err := r.waitForSTS(ctx); err != nil {
 		return r.undo(ctx, "waiting for STS to accept the new key", err, here)
@@ -254,18 +261,24 @@ func (r *rotation) deniedHint(err error, mfaSerial string) string {
 	return "the user needs iam:ListAccessKeys, iam:CreateAccessKey and iam:DeleteAccessKey on itself (arn:aws:iam::ACCOUNT:user/${aws:username})"
 }
 
-// waitForSTS asks STS who the new key is until it answers, within
-// AWSRUN_KEYS_PROPAGATION_WAIT (default 2m), saying on stderr that it
-// waits.
-func (r *rotation) waitForSTS(ctx context.Context) error {
-	limit := defaultPropagationWait
-	if v := r.a.getenv("AWSRUN_KEYS_PROPAGATION_WAIT"); v != "" {
-		d, err := warm.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return fmt.Errorf("AWSRUN_KEYS_PROPAGATION_WAIT=%q is not a duration", v)
-		}
-		limit = d
+// propagationWait is AWSRUN_KEYS_PROPAGATION_WAIT, default 2m.
+func propagationWait(getenv func(string) string, profile string) (time.Duration, error) {
+	v := getenv("AWSRUN_KEYS_PROPAGATION_WAIT")
+	if v == "" {
+		return defaultPropagationWait, nil
 	}
+	d, err := warm.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, &keysError{profile, fmt.Errorf("AWSRUN_KEYS_PROPAGATION_WAIT=%q is not a positive duration; nothing was asked of IAM", v),
+			"set AWSRUN_KEYS_PROPAGATION_WAIT to a duration such as 90s or 3m (or seconds: 120), or unset it for the default 2m"}
+	}
+	return d, nil
+}
+
+// waitForSTS asks STS who the new key is until it answers, within r.wait,
+// saying on stderr that it waits.
+func (r *rotation) waitForSTS(ctx context.Context) error {
+	limit := r.wait
 	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	start := time.Now()
