@@ -21,10 +21,11 @@ Usage:
 awsrun reads the profile from ~/.aws/config and ~/.aws/credentials, gets role
 credentials from its encrypted cache or from STS (asking for one MFA code on the
 terminal per MFA session, however many roles and processes), and replaces itself
-with COMMAND (with --server it stays COMMAND's parent instead). COMMAND's environment is awsrun's, without inherited AWS credential
-and profile variables, plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and
-AWSRUN_REGION (when a region is known) and AWSRUN_PROFILE. Nothing is written to
+with COMMAND (with --server it stays COMMAND's parent instead). COMMAND's
+environment is awsrun's, without inherited AWS credential and profile variables,
+plus AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+AWS_CREDENTIAL_EXPIRATION, AWS_REGION, AWS_DEFAULT_REGION and AWSRUN_REGION
+(when a region is known) and AWSRUN_PROFILE. Nothing is written to
 stdout or to the calling shell, and nothing to the AWS files but the key lines of
 the credentials file that --keys import moves out and --keys rotate replaces.
 
