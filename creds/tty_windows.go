@@ -11,24 +11,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// maxCodeLine bounds what is read for one code: a person types six digits.
-const maxCodeLine = 256
-
-// Question is one question TerminalAsk puts on the console.
-type Question struct {
-	Text string // the prompt
-	What string // what is asked, for messages: "the MFA code"
-	Echo bool   // show what is typed (an access key id), else hide it
-	Max  int    // the longest answer read, in bytes
-}
-
-// TerminalPrompt asks on the console (CONIN$/CONOUT$), never on stdin or
-// stdout. The typed code is not echoed. Ctrl-C returns an
-// *InterruptedError; with no console it returns ErrNoTerminal.
-func TerminalPrompt(ctx context.Context, serial string) (string, error) {
-	return TerminalAsk(ctx, Question{Text: "Enter MFA code for " + serial + ": ", What: "the MFA code", Max: maxCodeLine})
-}
-
 // TerminalAsk asks q on the console as TerminalPrompt asks for a code, and
 // returns the line typed without its line end (nothing else is trimmed).
 // With no console it returns a *NoTerminalError.
