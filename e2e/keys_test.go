@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -19,18 +20,10 @@ import (
 func TestKeysAddOnTheTerminalThenRun(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	f := newFixture(t)
-	f.Write(t, ".aws/credentials", "[user101]\n")
-	f.env = append(f.env, "AWSRUN_KEYS_STORE=file", "AWSRUN_KEYS_WORK_FACTOR=10",
-		"XDG_DATA_HOME="+f.Path(".local/share"))
+	f := newKeysFixture(t)
 	const passphrase = "e2e passphrase, typed"
 
-	s := f.awsrun(t, ctx, "--keys", "add", "-p", "user101")
-	s.expect(regexp.QuoteMeta("Access key id for user101: "))
-	s.send(f.User.AccessKeyID + "\r")
-	s.expect(regexp.QuoteMeta("Secret access key for user101 (not shown): "))
-	s.waitEchoOff()
-	s.send(f.User.SecretAccessKey + "\r")
+	s := f.keysAdd(t, ctx)
 	s.expect(regexp.QuoteMeta("New passphrase for the awsrun key store " + f.Path(".local/share/awsrun/keys.age") + ": "))
 	s.waitEchoOff()
 	s.send(passphrase + "\r")
@@ -78,17 +71,9 @@ func TestKeysAddOnTheTerminalThenRun(t *testing.T) {
 func TestKeysPassphrasePromptCtrlC(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	f := newFixture(t)
-	f.Write(t, ".aws/credentials", "[user101]\n")
-	f.env = append(f.env, "AWSRUN_KEYS_STORE=file", "AWSRUN_KEYS_WORK_FACTOR=10",
-		"XDG_DATA_HOME="+f.Path(".local/share"))
+	f := newKeysFixture(t)
 
-	s := f.awsrun(t, ctx, "--keys", "add", "-p", "user101")
-	s.expect(regexp.QuoteMeta("Access key id for user101: "))
-	s.send(f.User.AccessKeyID + "\r")
-	s.expect(regexp.QuoteMeta("Secret access key for user101 (not shown): "))
-	s.waitEchoOff()
-	s.send(f.User.SecretAccessKey + "\r")
+	s := f.keysAdd(t, ctx)
 	s.expect(regexp.QuoteMeta("New passphrase for the awsrun key store "))
 	s.waitEchoOff()
 	s.send("\x03")
@@ -106,18 +91,10 @@ func TestKeysPassphrasePromptCtrlC(t *testing.T) {
 func TestKeysTypedPassphraseIsTakenAsTyped(t *testing.T) {
 	t.Parallel()
 	ctx := testContext(t)
-	f := newFixture(t)
-	f.Write(t, ".aws/credentials", "[user101]\n")
-	f.env = append(f.env, "AWSRUN_KEYS_STORE=file", "AWSRUN_KEYS_WORK_FACTOR=10",
-		"XDG_DATA_HOME="+f.Path(".local/share"))
+	f := newKeysFixture(t)
 	const passphrase = "  spaced passphrase "
 
-	s := f.awsrun(t, ctx, "--keys", "add", "-p", "user101")
-	s.expect(regexp.QuoteMeta("Access key id for user101: "))
-	s.send(f.User.AccessKeyID + "\r")
-	s.expect(regexp.QuoteMeta("Secret access key for user101 (not shown): "))
-	s.waitEchoOff()
-	s.send(f.User.SecretAccessKey + "\r")
+	s := f.keysAdd(t, ctx)
 	s.expect(regexp.QuoteMeta("New passphrase for the awsrun key store "))
 	s.waitEchoOff()
 	s.send(passphrase + "\r")
@@ -132,4 +109,28 @@ func TestKeysTypedPassphraseIsTakenAsTyped(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "user101") {
 		t.Errorf("--keys list with the passphrase as typed: exit %d\n%s%s", code, stdout, stderr)
 	}
+}
+
+// newKeysFixture is the seed world with user101's keys out of the
+// credentials file and a file key store inside its HOME, cheap to open.
+func newKeysFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := newFixture(t)
+	f.Write(t, ".aws/credentials", "[user101]\n")
+	f.env = append(f.env, "AWSRUN_KEYS_STORE=file", "AWSRUN_KEYS_WORK_FACTOR=10",
+		"XDG_DATA_HOME="+f.Path(".local/share"))
+	return f
+}
+
+// keysAdd starts awsrun --keys add -p user101 on a terminal and types
+// user101's key id and, once echo is off, its secret.
+func (f *fixture) keysAdd(t *testing.T, ctx context.Context) *session {
+	t.Helper()
+	s := f.awsrun(t, ctx, "--keys", "add", "-p", "user101")
+	s.expect(regexp.QuoteMeta("Access key id for user101: "))
+	s.send(f.User.AccessKeyID + "\r")
+	s.expect(regexp.QuoteMeta("Secret access key for user101 (not shown): "))
+	s.waitEchoOff()
+	s.send(f.User.SecretAccessKey + "\r")
+	return s
 }
