@@ -8,13 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/awsrun/awsrun/internal/testworld"
 )
 
 // within runs f and fails the test if it has not returned in 10s: a FIFO
@@ -142,28 +142,12 @@ func TestOpenChecksTheDirectoriesAbove(t *testing.T) {
 	}
 }
 
-// otherUser is a second local user for the attacks that need one: nobody,
-// when the test runs as root and can act as it.
-func otherUser(t *testing.T) (uid, gid int) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("acting as a second user needs root (CI and the sandbox run as root)")
-	}
-	u, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skipf("no user nobody to act as the other user: %v", err)
-	}
-	uid, _ = strconv.Atoi(u.Uid)
-	gid, _ = strconv.Atoi(u.Gid)
-	return uid, gid
-}
-
 // TestSwappedDirectoryFailsToRedirectWrites is the attack of a second user
 // who can write the directory above the cache: it swaps the victim's cache
 // directory for a link to its own while the victim writes. Every write must
 // be refused, and nothing may land in the attacker's directory.
 func TestSwappedDirectoryFailsToRedirectWrites(t *testing.T) {
-	uid, gid := otherUser(t)
+	uid, gid := testworld.OtherUser(t)
 	base := t.TempDir()
 	if err := os.Chmod(base, 0o755); err != nil { // the attacker can reach shared
 		t.Fatal(err)
@@ -225,7 +209,7 @@ func TestSwappedDirectoryFailsToRedirectWrites(t *testing.T) {
 // TestRootWithAUsersHomeCreatesNothing: sudo -E keeps HOME, and a cache
 // directory root makes there locks the user out of their own cache.
 func TestRootWithAUsersHomeCreatesNothing(t *testing.T) {
-	uid, gid := otherUser(t)
+	uid, gid := testworld.OtherUser(t)
 	home := filepath.Join(t.TempDir(), "alice")
 	if err := os.Mkdir(home, 0o755); err != nil {
 		t.Fatal(err)

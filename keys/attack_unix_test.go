@@ -8,30 +8,15 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-)
 
-// otherUser is a second local user for the attacks that need one: nobody,
-// when the test runs as root and can act as it.
-func otherUser(t *testing.T) (uid, gid int) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("acting as a second user needs root (CI and the sandbox run as root)")
-	}
-	u, err := user.Lookup("nobody")
-	if err != nil {
-		t.Skipf("no user nobody to act as the other user: %v", err)
-	}
-	uid, _ = strconv.Atoi(u.Uid)
-	gid, _ = strconv.Atoi(u.Gid)
-	return uid, gid
-}
+	"github.com/awsrun/awsrun/internal/testworld"
+)
 
 // asUser runs a shell script as uid and returns its error.
 func asUser(t *testing.T, uid, gid int, script string, args ...string) error {
@@ -65,7 +50,7 @@ func sharedBase(t *testing.T) string {
 // made (and could empty or fill) holds no keys of ours, and none are read
 // from it.
 func TestKeyDirOfAnotherUserIsRefused(t *testing.T) {
-	uid, gid := otherUser(t)
+	uid, gid := testworld.OtherUser(t)
 	dir := filepath.Join(sharedBase(t), "awsrun")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -142,7 +127,7 @@ func TestHostileKeyFiles(t *testing.T) {
 		}
 	})
 	t.Run("another user's", func(t *testing.T) {
-		uid, gid := otherUser(t)
+		uid, gid := testworld.OtherUser(t)
 		dir := t.TempDir()
 		path := filepath.Join(dir, fileName)
 		if err := os.WriteFile(path, []byte("age-encryption.org/v1\n"), 0o600); err != nil {
@@ -162,7 +147,7 @@ func TestHostileKeyFiles(t *testing.T) {
 // secrets once imported; another user must not be able to remove it, and a
 // directory where they could is refused before anything is stored.
 func TestOthersCannotDeleteTheStore(t *testing.T) {
-	uid, gid := otherUser(t)
+	uid, gid := testworld.OtherUser(t)
 	base := sharedBase(t)
 	dir := filepath.Join(base, "awsrun")
 	asked := 0
