@@ -11,9 +11,10 @@ import (
 // with interspersing off, and with pflag's error texts: --name,
 // --name=value, --name value, -x, -xVALUE, -x=VALUE, -x VALUE, grouped
 // shorthands (-vh, -vpNAME), bool flags taking =true or =false. "--" ends
-// the flags, and so does the first word that is not one (a lone "-" is
-// not): it and everything after it are the command, never parsed. A flag
-// given twice takes its last value. awsrun has string and bool flags only.
+// the flags, and so does the first word that is not a flag ("" and "-"
+// included): it and everything after it are the command, never parsed. A
+// flag given twice takes its last value. awsrun has string and bool flags
+// only.
 //
 // It is awsrun's own because pflag links package net (for its IP flag
 // types), and net's cgo files make a default (CGO_ENABLED=1) build of the
