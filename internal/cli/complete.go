@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/spf13/pflag"
-
 	"github.com/awsrun/awsrun/creds/warm"
 )
 
@@ -171,12 +169,14 @@ type completionFlag struct {
 // completionFlags are awsrun's visible flags, in --help's order.
 func completionFlags() []completionFlag {
 	var out []completionFlag
-	newFlagSet(&Options{}).VisitAll(func(f *pflag.Flag) {
-		if f.Hidden {
-			return
+	fs := newFlagSet(&Options{})
+	for i := range fs.flags {
+		f := &fs.flags[i]
+		if f.hidden {
+			continue
 		}
-		arg, usage := pflag.UnquoteUsage(f)
-		if f.Value.Type() == "bool" {
+		arg, usage := unquoteUsage(f)
+		if f.isBool() {
 			arg = ""
 		} else if arg == "" {
 			arg = "VALUE"
@@ -189,10 +189,10 @@ func completionFlags() []completionFlag {
 			usage = usage[:i]
 		}
 		out = append(out, completionFlag{
-			Long: f.Name, Short: f.Shorthand, Arg: arg, Usage: usage,
-			Values: flagValues(f.Name), Profiles: f.Name == "profile",
+			Long: f.name, Short: f.short, Arg: arg, Usage: usage,
+			Values: flagValues(f.name), Profiles: f.name == "profile",
 		})
-	})
+	}
 	return out
 }
 

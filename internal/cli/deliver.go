@@ -3,11 +3,8 @@ package cli
 import (
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"time"
-
-	"github.com/spf13/pflag"
 
 	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/runner"
@@ -34,7 +31,7 @@ func (inv *Invocation) Deliver(stdout io.Writer, c warm.Credentials, region, pro
 func (inv *Invocation) CoreArgs() []string {
 	var args []string
 	for _, f := range inv.Opts.set {
-		if f.Name == "mfa-code" {
+		if f.name == "mfa-code" {
 			continue
 		}
 		args = append(args, flagArg(f))
@@ -45,13 +42,11 @@ func (inv *Invocation) CoreArgs() []string {
 	return args
 }
 
-func flagArg(f *pflag.Flag) string {
-	if f.Value.Type() == "bool" {
-		if b, _ := strconv.ParseBool(f.Value.String()); b {
-			return "--" + f.Name
-		}
+func flagArg(f *flagDef) string {
+	if f.isBool() && *f.bool {
+		return "--" + f.name
 	}
-	return "--" + f.Name + "=" + f.Value.String()
+	return "--" + f.name + "=" + f.value()
 }
 
 // CoreEnviron is the environment the launcher hands to awsrun-core: the

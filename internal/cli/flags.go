@@ -1,11 +1,5 @@
 package cli
 
-import (
-	"io"
-
-	"github.com/spf13/pflag"
-)
-
 // Class says which of the two programs can honour a flag.
 type Class uint8
 
@@ -42,38 +36,24 @@ const (
 // every is every mode a flag can be given in.
 const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersion | ModeKeys | ModeConsole | ModeWhoAmI | ModeDoctor | ModeServer
 
-// flagDef is what awsrun knows of a flag beyond pflag: its class, and the
-// modes it means something in.
-type flagDef struct {
-	class Class
-	modes Mode
+// str defines a flag that takes a value, and bool one that takes none.
+// Flags are defined only through these two, which take the class and
+// modes beside the name, so that no flag exists without them
+// (TestEveryFlagIsClassified checks the set).
+func (fs *flagSet) str(p *string, name, short string, c Class, m Mode, usage string) {
+	fs.flags = append(fs.flags, flagDef{name: name, short: short, usage: usage, str: p, class: c, modes: m})
 }
 
-// flagSet defines awsrun's flags. Flags are defined only through its
-// methods, which take the class and modes beside the name, so that no flag
-// exists without them (TestEveryFlagIsClassified checks the set).
-type flagSet struct {
-	*pflag.FlagSet
-	defs map[string]flagDef
+func (fs *flagSet) bool(p *bool, name, short string, c Class, m Mode, usage string) {
+	fs.flags = append(fs.flags, flagDef{name: name, short: short, usage: usage, bool: p, class: c, modes: m})
 }
 
-func (f flagSet) str(p *string, name, short string, c Class, m Mode, usage string) {
-	f.StringVarP(p, name, short, "", usage)
-	f.defs[name] = flagDef{c, m}
-}
-
-func (f flagSet) bool(p *bool, name, short string, c Class, m Mode, usage string) {
-	f.BoolVarP(p, name, short, false, usage)
-	f.defs[name] = flagDef{c, m}
-}
+// hide keeps a flag out of --help and the completion scripts.
+func (fs *flagSet) hide(name string) { fs.long(name).hidden = true }
 
 // newFlagSet defines awsrun's flags into o. New flags go at the end.
-func newFlagSet(o *Options) flagSet {
-	fs := pflag.NewFlagSet("awsrun", pflag.ContinueOnError)
-	fs.SetInterspersed(false) // the child's flags are never parsed
-	fs.SetOutput(io.Discard)
-	fs.SortFlags = false
-	f := flagSet{fs, map[string]flagDef{}}
+func newFlagSet(o *Options) *flagSet {
+	f := &flagSet{flags: make([]flagDef, 0, 32)}
 	// Flags that shape the credentials resolved: for the command, the
 	// export, the server, the console sign-in or --whoami; --doctor looks at
 	// them too.
@@ -117,13 +97,13 @@ func newFlagSet(o *Options) flagSet {
 	// wait for awsrun-core), so both flags are warm-safe.
 	f.str(&o.Completion, "completion", "", WarmSafe, ModeCompletion, "print a completion script for `SHELL`: bash, zsh, fish or powershell")
 	f.bool(&o.CompleteProfs, completeProfilesFlag, "", WarmSafe, ModeCompletion, "print the profile names that start with the word after --, for completion scripts")
-	_ = f.MarkHidden(completeProfilesFlag)
+	f.hide(completeProfilesFlag)
 	return f
 }
 
 // flagUsages is the flag list of --help, rendered only when help is
-// printed: pflag's rendering is most of the parse's cost.
-func flagUsages() string { return newFlagSet(&Options{}).FlagUsages() }
+// printed.
+func flagUsages() string { return newFlagSet(&Options{}).usages() }
 
 // FlagInfo is what awsrun knows of one flag.
 type FlagInfo struct {
@@ -135,11 +115,11 @@ type FlagInfo struct {
 
 // Flags lists awsrun's flags in the order of --help.
 func Flags() []FlagInfo {
-	fs := newFlagSet(&Options{})
 	var out []FlagInfo
-	fs.VisitAll(func(f *pflag.Flag) {
-		d := fs.defs[f.Name]
-		out = append(out, FlagInfo{Name: f.Name, Class: d.class, Modes: d.modes, Bool: f.Value.Type() == "bool"})
-	})
+	fs := newFlagSet(&Options{})
+	for i := range fs.flags {
+		f := &fs.flags[i]
+		out = append(out, FlagInfo{Name: f.name, Class: f.class, Modes: f.modes, Bool: f.isBool()})
+	}
 	return out
 }

@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
-
-	"github.com/spf13/pflag"
 
 	"github.com/awsrun/awsrun/creds/warm"
 	"github.com/awsrun/awsrun/runner"
@@ -45,8 +42,7 @@ type Options struct {
 
 	Command []string // COMMAND [ARG...], untouched
 
-	set  []*pflag.Flag      // the flags given, in the order defined
-	defs map[string]flagDef // every flag's class and modes
+	set []*flagDef // the flags given, each once, in the order first given
 }
 
 // Parse reads the command line. Flags stop at the first word that is not
@@ -54,17 +50,11 @@ type Options struct {
 // flags are never parsed.
 func Parse(args []string) (*Options, error) {
 	o := &Options{}
-	fs := newFlagSet(o)
-	o.defs = fs.defs
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			o.Help = true
-			return o, nil
-		}
+	set, command, err := newFlagSet(o).parse(args)
+	if err != nil {
 		return nil, UsageError{err}
 	}
-	fs.Visit(func(f *pflag.Flag) { o.set = append(o.set, f) })
-	o.Command = fs.Args()
+	o.set, o.Command = set, command
 	return o, nil
 }
 
@@ -74,7 +64,7 @@ func (o *Options) PrintHelp(w io.Writer) { fmt.Fprintf(w, Usage, flagUsages()) }
 // given reports whether the flag name was on the command line.
 func (o *Options) given(name string) bool {
 	for _, f := range o.set {
-		if f.Name == name {
+		if f.name == name {
 			return true
 		}
 	}
@@ -86,7 +76,7 @@ func (o *Options) given(name string) bool {
 // cache.
 func (o *Options) NeedsCore() bool {
 	for _, f := range o.set {
-		if o.defs[f.Name].class != WarmSafe {
+		if f.class != WarmSafe {
 			return true
 		}
 	}

@@ -215,22 +215,22 @@ func (o *Options) checkMode(m Mode) error {
 		return UsageError{fmt.Errorf("%s runs no command, but %q was given", name, o.Command[0])}
 	}
 	for _, f := range o.set {
-		if o.defs[f.Name].modes&m != 0 {
+		if f.modes&m != 0 {
 			continue
 		}
-		if f.Name == "json" {
+		if f.name == "json" {
 			return UsageError{errors.New("--json goes with --list, --whoami, --doctor or --keys list (for credentials as JSON: --export json)")}
 		}
-		if f.Name == "export" && m == ModeWhoAmI {
+		if f.name == "export" && m == ModeWhoAmI {
 			return UsageError{errors.New("--whoami prints no credentials: drop --export")}
 		}
-		if f.Name == "eks-cluster" {
+		if f.name == "eks-cluster" {
 			return UsageError{errors.New("--eks-cluster goes with --export eks-token")}
 		}
-		if f.Name == "export" && m == ModeServer {
+		if f.name == "export" && m == ModeServer {
 			return UsageError{errors.New("--server runs a command and serves it credentials; --export prints them instead")}
 		}
-		return UsageError{fmt.Errorf("--%s does not go with %s", f.Name, name)}
+		return UsageError{fmt.Errorf("--%s does not go with %s", f.name, name)}
 	}
 	return nil
 }
