@@ -102,7 +102,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		// cache or from STS.
 		r.notef("%s: role chaining caps %s at 1h: --duration %s cannot be honoured", s.Profile, c.Hops[s.Hop].RoleARN, fmtDuration(s.Asked))
 	}
-	x := &execution{r: r, c: c, p: p, fromCache: make([]bool, len(p.Steps))}
+	x := &execution{r: r, c: c, p: p, fromCache: make([]bool, len(p.Steps)), sentCode: make([]bool, len(p.Steps))}
 	var creds Credentials
 	if len(p.Steps) == 0 {
 		creds, err = r.source(ctx, c)
@@ -132,6 +132,8 @@ type execution struct {
 	c         *Chain
 	p         *Plan
 	fromCache []bool
+	// sentCode records which steps' calls sent an MFA code.
+	sentCode []bool
 }
 
 // get returns step i's credentials from the cache, or fetches them under
@@ -223,7 +225,13 @@ func (x *execution) fetch(ctx context.Context, i int) (Credentials, error) {
 	}
 	r.logf("%s %s: new credentials %s, valid %s", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
-		r.put(s.ID, &cache.Entry{Kind: s.Kind, Label: s.Label, Profile: s.Profile, Expires: creds.Expiration, Data: warm.Encode(creds)})
+		// A role hop made without a code from a caller that outlives it
+		// costs nothing to make again: it is written without an fsync. An
+		// MFA session, a source, or a hop that took a code is synced.
+		rebuildable := s.Kind == cache.KindRole && !x.sentCode[i] &&
+			(caller.Expiration.IsZero() || !caller.Expiration.Before(creds.Expiration))
+		r.put(s.ID, &cache.Entry{Kind: s.Kind, Label: s.Label, Profile: s.Profile, Expires: creds.Expiration, Data: warm.Encode(creds),
+			Rebuildable: rebuildable})
 	}
 	return creds, nil
 }
@@ -236,6 +244,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 	if s.WithCode && s.Kind != cache.KindSource {
 		// A source's provider asks for its own code, after its own checks.
 		serial = c.MFASerial
+		x.sentCode[i] = true
 	}
 	switch s.Kind {
 	case cache.KindSource:
@@ -282,6 +291,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 		if cerr != nil {
 			return Credentials{}, errors.Join(err, cerr)
 		}
+		x.sentCode[i] = true
 		return r.assumeRole(ctx, c, h, c.Source.Static, code)
 	}
 	return creds, err
