@@ -23,6 +23,10 @@ type Entry struct {
 	Expires time.Time
 	// Data is the caller's payload.
 	Data []byte
+	// Rebuildable says the caller can make the entry again without the
+	// user, whatever its Kind (a role hop made without a code, whose caller
+	// outlives it): Put writes it without an fsync. It is not stored.
+	Rebuildable bool
 }
 
 // The file layout, version 2:

@@ -25,14 +25,15 @@ func (k Kind) Credentials() bool {
 	return false
 }
 
-// Rebuildable reports whether an entry of the kind costs the user nothing
-// to lose: an index entry is written again by the next cold run, a used
-// code's record only matters for the 30 seconds the code is valid, an EKS
-// token is made again from the step's credentials. Those are written
+// Rebuildable reports whether every entry of the kind costs the user
+// nothing to lose: an index entry is written again by the next cold run, a
+// used code's record only matters for the 30 seconds the code is valid, an
+// EKS token is made again from the step's credentials. Those are written
 // without an fsync; everything else (an MFA session costs a code to
 // replace, a role hop may, a source a browser sign-in) is synced before it
 // is renamed into place, so that a power cut cannot lose it once awsrun
-// has used it.
+// has used it — unless the writer marks the entry itself rebuildable
+// (Entry.Rebuildable: a role hop that cost no code).
 func (k Kind) Rebuildable() bool {
 	switch k {
 	case KindIndex, KindMFACode, KindEKSToken:

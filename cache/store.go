@@ -290,7 +290,7 @@ func (s *Store) Put(id string, e *Entry) error {
 	if err != nil {
 		return err
 	}
-	return s.writeAtomic(name, blob, !e.Kind.Rebuildable())
+	return s.writeAtomic(name, blob, !e.Kind.Rebuildable() && !e.Rebuildable)
 }
 
 // writeAtomic replaces dir/name with data through a temporary file renamed

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -528,5 +529,44 @@ func TestFileNamesAreKeyed(t *testing.T) {
 	}
 	if len(names) != 2 {
 		t.Errorf("two keys gave %d file names for one id, want 2", len(names))
+	}
+}
+
+// TestPutSyncsWhatCostsTheUser: an entry is fsync'd before its rename
+// exactly when losing it to a power cut would cost the user something.
+func TestPutSyncsWhatCostsTheUser(t *testing.T) {
+	for _, c := range []struct {
+		kind        Kind
+		rebuildable bool
+		sync        bool
+	}{
+		{KindSession, false, true},
+		{KindSource, false, true},
+		{KindRole, false, true},
+		{KindRole, true, false}, // a hop that cost no code, from a caller that outlives it
+		{KindSession, true, false},
+		{KindIndex, false, false},
+		{KindMFACode, false, false},
+		{KindEKSToken, false, false},
+	} {
+		t.Run(fmt.Sprintf("%s,rebuildable=%v", c.kind, c.rebuildable), func(t *testing.T) {
+			s, _ := newStore(t)
+			var steps []string
+			s.hook = func(name string) error { steps = append(steps, name); return nil }
+			id := testID(1)
+			e := testEntry(id)
+			e.Kind, e.Rebuildable = c.kind, c.rebuildable
+			if err := s.Put(id, e); err != nil {
+				t.Fatal(err)
+			}
+			if got := slices.Contains(steps, "sync"); got != c.sync {
+				t.Errorf("Put's steps %v: synced %v, want %v", steps, got, c.sync)
+			}
+			s.hook = nil
+			got, ok := s.Get(id, 0)
+			if !ok || got.Kind != c.kind || !bytes.Equal(got.Data, e.Data) {
+				t.Errorf("Get = %+v, %v; want the entry back", got, ok)
+			}
+		})
 	}
 }

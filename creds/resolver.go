@@ -102,7 +102,8 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		// cache or from STS.
 		r.notef("%s: role chaining caps %s at 1h: --duration %s cannot be honoured", s.Profile, c.Hops[s.Hop].RoleARN, fmtDuration(s.Asked))
 	}
-	x := &execution{r: r, c: c, p: p, fromCache: make([]bool, len(p.Steps))}
+	x := &execution{r: r, c: c, p: p, fromCache: make([]bool, len(p.Steps)), sentCode: make([]bool, len(p.Steps)),
+		writing: make([]chan struct{}, len(p.Steps))}
 	var creds Credentials
 	if len(p.Steps) == 0 {
 		creds, err = r.source(ctx, c)
@@ -110,6 +111,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		creds, err = x.get(ctx, len(p.Steps)-1)
 		r.last.fromCache = x.fromCache[len(p.Steps)-1]
 	}
+	x.writes.Wait() // every entry in place, and its lock released
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -132,6 +134,37 @@ type execution struct {
 	c         *Chain
 	p         *Plan
 	fromCache []bool
+	// sentCode records which steps' calls sent an MFA code.
+	sentCode []bool
+	// writing[i] is step i's cache write while it is under way: it goes on
+	// beside the next call (an MFA session's fsync beside the AssumeRole
+	// made with it), and the step's lock is released when it is done.
+	writing []chan struct{}
+	writes  sync.WaitGroup
+}
+
+// write puts step i's entry in the background.
+func (x *execution) write(i int, e *cache.Entry) {
+	done := make(chan struct{})
+	x.writing[i] = done
+	x.writes.Go(func() {
+		defer close(done)
+		x.r.put(x.p.Steps[i].ID, e)
+	})
+}
+
+// release unlocks step i once its entry, if one is being written, is in
+// place: a process waiting on the lock then finds it.
+func (x *execution) release(i int, unlock func()) {
+	done := x.writing[i]
+	if done == nil {
+		unlock()
+		return
+	}
+	x.writes.Go(func() {
+		<-done
+		unlock()
+	})
 }
 
 // get returns step i's credentials from the cache, or fetches them under
@@ -146,6 +179,9 @@ func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
 	// with every profile of the source, costs a code, and is renewed on its
 	// own when STS refuses it — unless it is what the profile asked for.
 	refresh := r.Refresh && (s.Kind != cache.KindSession || i == len(x.p.Steps)-1)
+	if done := x.writing[i]; done != nil {
+		<-done // made earlier in this run (the code step): read it back once written
+	}
 	if !refresh {
 		if creds, ok := x.lookup(i, true); ok {
 			return creds, nil
@@ -185,7 +221,7 @@ func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
 		r.writeOnce.Do(func() { r.notef("not caching credentials: %v", err) })
 		return x.fetch(ctx, i)
 	}
-	defer unlock()
+	defer x.release(i, unlock)
 	if !refresh || waited {
 		if creds, ok := x.lookup(i, false); ok {
 			return creds, nil
@@ -223,7 +259,13 @@ func (x *execution) fetch(ctx context.Context, i int) (Credentials, error) {
 	}
 	r.logf("%s %s: new credentials %s, valid %s", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
-		r.put(s.ID, &cache.Entry{Kind: s.Kind, Label: s.Label, Profile: s.Profile, Expires: creds.Expiration, Data: warm.Encode(creds)})
+		// A role hop made without a code from a caller that outlives it
+		// costs nothing to make again: it is written without an fsync. An
+		// MFA session, a source, or a hop that took a code is synced.
+		rebuildable := s.Kind == cache.KindRole && !x.sentCode[i] &&
+			(caller.Expiration.IsZero() || !caller.Expiration.Before(creds.Expiration))
+		x.write(i, &cache.Entry{Kind: s.Kind, Label: s.Label, Profile: s.Profile, Expires: creds.Expiration, Data: warm.Encode(creds),
+			Rebuildable: rebuildable})
 	}
 	return creds, nil
 }
@@ -236,6 +278,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 	if s.WithCode && s.Kind != cache.KindSource {
 		// A source's provider asks for its own code, after its own checks.
 		serial = c.MFASerial
+		x.sentCode[i] = true
 	}
 	switch s.Kind {
 	case cache.KindSource:
@@ -282,6 +325,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 		if cerr != nil {
 			return Credentials{}, errors.Join(err, cerr)
 		}
+		x.sentCode[i] = true
 		return r.assumeRole(ctx, c, h, c.Source.Static, code)
 	}
 	return creds, err

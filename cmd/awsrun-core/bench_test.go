@@ -124,8 +124,9 @@ func BenchmarkWarmLaunch(b *testing.B) {
 // `awsrun -p role101 -t CODE -- true` with an empty cache directory, which
 // makes the launcher exec awsrun-core, which calls GetSessionToken with the
 // code and AssumeRole with the session, caches both, and execs true; built
-// as go install builds it and with CGO_ENABLED=0, as a release is. Run it
-// with
+// as go install builds it and with CGO_ENABLED=0, as a release is, and the
+// latter again on a cache used before (its entries gone, its lock files
+// left: a launch after the credentials expired). Run it with
 //
 //	go test -run '^$' -bench ColdLaunch -benchtime 60x ./cmd/awsrun-core
 //
@@ -137,11 +138,13 @@ func BenchmarkWarmLaunch(b *testing.B) {
 //
 //	own-ms = median - true-ms - sts-ms,
 //
-// and where it goes, from the fake's call log: from the start to the
-// arrival of GetSessionToken (to-sts-ms), from there to the arrival of
-// AssumeRole (sts-gap-ms: the first reply, its cache write, the second
-// request), and from there to the end (after-ms: the second reply, the
-// cache writes, the exec of true).
+// and that as a multiple of the bare exec floor's overhead (a minimal Go
+// program that execs true, less true: x-floor), and where it goes, from
+// the fake's call log: from the start to the arrival of GetSessionToken
+// (to-sts-ms), from there to the arrival of AssumeRole (sts-gap-ms: the
+// first reply, the second request; the first entry's write goes on beside
+// it), and from there to the end (after-ms: the second reply, the cache
+// writes, the exec of true).
 func BenchmarkColdLaunch(b *testing.B) {
 	if testing.Short() {
 		b.Skip("builds binaries")
@@ -154,21 +157,36 @@ func BenchmarkColdLaunch(b *testing.B) {
 	build(b, filepath.Dir(static), "CGO_ENABLED=0", "github.com/awsrun/awsrun/cmd/awsrun", "github.com/awsrun/awsrun/cmd/awsrun-core")
 	pair := trial{"sts", func(b *testing.B) time.Duration { return f.stsPair(b) }}
 	base := sink.command("true", f.w.env, truePath)
-	for _, c := range []struct{ name, bin string }{{"awsrun", binary(b)}, {"awsrun-static", static}} {
+	floor := sink.command("goexec", f.w.env, goExec(b), truePath)
+	// A cache used before holds the steps' lock files: a launch after the
+	// entries expired (most cold launches) creates only the new entries.
+	var skew time.Duration
+	for _, c := range []struct {
+		name, bin string
+		used      bool
+	}{{"awsrun", binary(b), false}, {"awsrun-static", static, false}, {"awsrun-static,cache-used", static, true}} {
 		b.Run(c.name, func(b *testing.B) {
 			var toSTS, gap, after []float64
 			cold := trial{c.name, func(b *testing.B) time.Duration {
 				p := f.place(b, role101Config)
 				defer p.remove()
+				if c.used {
+					sink.launch(b, p.env, c.bin, "-p", "role101", "-t", p.code(), "--", truePath)
+					expireEntries(b, filepath.Join(p.dir, "cache", "awsrun"))
+					// The next code: the fake, like AWS, takes one once.
+					skew += 30 * time.Second
+					f.w.srv.SetClock(func() time.Time { return time.Now().Add(skew) })
+				}
 				f.w.srv.ResetCalls()
 				start, end := sink.launch(b, p.env, c.bin, "-p", "role101", "-t", p.code(), "--", truePath)
 				calls := f.w.srv.Calls()
 				if len(calls) != 2 || calls[0].Action != "GetSessionToken" || calls[1].Action != "AssumeRole" || calls[0].ErrorCode != "" || calls[1].ErrorCode != "" {
 					b.Fatalf("a cold launch made the calls %+v, want GetSessionToken and AssumeRole", calls)
 				}
-				toSTS = append(toSTS, ms(calls[0].Time.Sub(start)))
+				// The calls' times are the fake's clock: skewed by as much.
+				toSTS = append(toSTS, ms(calls[0].Time.Add(-skew).Sub(start)))
 				gap = append(gap, ms(calls[1].Time.Sub(calls[0].Time)))
-				after = append(after, ms(end.Sub(calls[1].Time)))
+				after = append(after, ms(end.Sub(calls[1].Time.Add(-skew))))
 				return end.Sub(start)
 			}}
 			// One untimed round: the binaries in the page cache, the key made.
@@ -176,12 +194,15 @@ func BenchmarkColdLaunch(b *testing.B) {
 			pair.run(b)
 			toSTS, gap, after = nil, nil, nil
 
-			m := measure(b, cold, base, pair)
+			m := measure(b, cold, base, floor, pair)
 			med := reportMedian(b, m[c.name])
-			tm, sm := median(m["true"]), median(m["sts"])
+			tm, sm, gm := median(m["true"]), median(m["sts"]), median(m["goexec"])
 			b.ReportMetric(tm, "true-ms")
 			b.ReportMetric(sm, "sts-ms")
 			b.ReportMetric(med-tm-sm, "own-ms")
+			// own time as a multiple of the bare exec floor's overhead: what
+			// a minimal Go program that execs true adds to true
+			b.ReportMetric((med-tm-sm)/(gm-tm), "x-floor")
 			b.ReportMetric(med/sm, "x-sts")
 			for _, s := range [][]float64{toSTS, gap, after} {
 				sort.Float64s(s)
@@ -204,7 +225,8 @@ func BenchmarkColdLaunch(b *testing.B) {
 //
 // It reports the median wall time from the first start to the last exit,
 // the same for one cold launch in the same rounds (single-ms) and the
-// ratio, the CPU time of the 32 (user and system, summed), and — the most
+// ratio, the CPU time of the 32 (user and system, summed) and of the one
+// (single-cpu-ms), and their ratio, and — the most
 // seen in any round — the prompts (mfa_process runs) and the STS calls per
 // step, which must be 1 and 1.
 func BenchmarkParallelCold(b *testing.B) {
@@ -253,13 +275,26 @@ func BenchmarkParallelCold(b *testing.B) {
 		roles = max(roles, f.w.srv.CallCount("AssumeRole"))
 		return d
 	}}
+	var singleCPU []float64
 	single := trial{"single", func(b *testing.B) time.Duration {
 		p := f.place(b, role101Config)
 		defer p.remove()
-		start, end := sink.launch(b, p.env, bin, "-p", "role101", "--", truePath)
-		return end.Sub(start)
+		sink.reset(b)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, bin, "-p", "role101", "--", truePath)
+		cmd.Env = p.env
+		cmd.Stderr = sink.f
+		start := time.Now()
+		if err := cmd.Run(); err != nil {
+			b.Fatalf("a cold launch: %v\n%s", err, sink.text(b))
+		}
+		d := time.Since(start)
+		singleCPU = append(singleCPU, ms(cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime()))
+		return d
 	}}
 	single.run(b) // untimed: the binaries in the page cache, the key made
+	singleCPU = nil
 
 	m := measure(b, parallel, single)
 	med := reportMedian(b, m["parallel"])
@@ -267,7 +302,10 @@ func BenchmarkParallelCold(b *testing.B) {
 	b.ReportMetric(sm, "single-ms")
 	b.ReportMetric(med/sm, "x-single")
 	sort.Float64s(cpu)
+	sort.Float64s(singleCPU)
 	b.ReportMetric(median(cpu), "cpu-ms")
+	b.ReportMetric(median(singleCPU), "single-cpu-ms")
+	b.ReportMetric(median(cpu)/median(singleCPU), "x-single-cpu")
 	b.ReportMetric(float64(prompts), "prompts")
 	b.ReportMetric(float64(sessions), "GetSessionToken-calls")
 	b.ReportMetric(float64(roles), "AssumeRole-calls")
@@ -535,6 +573,22 @@ func build(tb testing.TB, out, env string, pkgs ...string) {
 	}
 	if b, err := cmd.CombinedOutput(); err != nil {
 		tb.Fatalf("go build %v: %v\n%s", pkgs, err, b)
+	}
+}
+
+// expireEntries removes what a cache directory holds but its lock files,
+// as expiry and pruning leave it.
+func expireEntries(b *testing.B, dir string) {
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, de := range des {
+		if !strings.HasSuffix(de.Name(), ".lock") {
+			if err := os.Remove(filepath.Join(dir, de.Name())); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
 }
 
