@@ -24,8 +24,8 @@ type Entry struct {
 	// Data is the caller's payload.
 	Data []byte
 	// Rebuildable says the caller can make the entry again without the
-	// user, whatever its Kind (a role hop made without a code, whose caller
-	// outlives it): Put writes it without an fsync. It is not stored.
+	// user, whatever its Kind (a role hop made from long-term keys without a
+	// code): Put writes it without an fsync. It is not stored.
 	Rebuildable bool
 }
 

@@ -33,7 +33,7 @@ func (k Kind) Credentials() bool {
 // replace, a role hop may, a source a browser sign-in) is synced before it
 // is renamed into place, so that a power cut cannot lose it once awsrun
 // has used it — unless the writer marks the entry itself rebuildable
-// (Entry.Rebuildable: a role hop that cost no code).
+// (Entry.Rebuildable: a role hop made from long-term keys without a code).
 func (k Kind) Rebuildable() bool {
 	switch k {
 	case KindIndex, KindMFACode, KindEKSToken:

@@ -259,11 +259,13 @@ func (x *execution) fetch(ctx context.Context, i int) (Credentials, error) {
 	}
 	r.logf("%s %s: new credentials %s, valid %s", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	if r.Cache != nil {
-		// A role hop made without a code from a caller that outlives it
-		// costs nothing to make again: it is written without an fsync. An
-		// MFA session, a source, or a hop that took a code is synced.
-		rebuildable := s.Kind == cache.KindRole && !x.sentCode[i] &&
-			(caller.Expiration.IsZero() || !caller.Expiration.Before(creds.Expiration))
+		// A role hop made from long-term keys without a code costs nothing
+		// to make again: it is written without an fsync. One made with
+		// temporary credentials is synced like an MFA session or a source:
+		// they may be gone by then (a sign-in's token expired), or too old
+		// for the trust policy (aws:MultiFactorAuthAge), and the next run
+		// would ask for a code or a sign-in.
+		rebuildable := s.Kind == cache.KindRole && !x.sentCode[i] && !caller.Temporary()
 		x.write(i, &cache.Entry{Kind: s.Kind, Label: s.Label, Profile: s.Profile, Expires: creds.Expiration, Data: warm.Encode(creds),
 			Rebuildable: rebuildable})
 	}
