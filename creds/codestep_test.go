@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/awsrun/awsrun/cache"
+	"github.com/awsrun/awsrun/creds/ststest"
 )
 
 // CodeMinTTL is what awsrun --server --min-ttl asks: the MFA session, not
@@ -124,5 +125,48 @@ func TestCodeStepOfACredentialProcessSource(t *testing.T) {
 	cs, ok := r.CodeStep(c)
 	if !ok || cs.Kind != cache.KindSession || cs.Serial != serial || time.Until(cs.Expires) < 11*time.Hour {
 		t.Errorf("CodeStep = %+v, %v; want the session just cached, about 12h left", cs, ok)
+	}
+}
+
+// failingPuts is a real store whose writes all fail (a full disk).
+type failingPuts struct{ Store }
+
+func (failingPuts) Put(string, *cache.Entry) error { return errors.New("no space left on device") }
+
+// TestCodeStepIsMadeOncePerRun: with --min-ttl under --server the code
+// step is got first, then again as the next hop's caller. The second must
+// be the credentials just made — not a second code — whether --refresh
+// skips the cache or the cache could not keep them.
+func TestCodeStepIsMadeOncePerRun(t *testing.T) {
+	const deployARN = "arn:aws:iam::210987654321:role/deploy"
+	for _, c := range []struct {
+		name    string
+		refresh bool
+		failing bool
+	}{{"refresh", true, false}, {"a write that fails", false, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t, "")
+			// The code goes on the first hop (the source is temporary),
+			// which is not the target.
+			f.write(t, "[profile tmp]\nrole_arn = "+roleARN+"\nsource_profile = sess\nmfa_serial = "+serial+"\n"+
+				"[profile deploy]\nrole_arn = "+deployARN+"\nsource_profile = tmp\n", f.temporarySource(t))
+			f.srv.AddRole(deployARN, ststest.RolePolicy{Principals: []string{roleARN}})
+			f.srv.ResetCalls()
+			var store Store = f.openCache(t)
+			if c.failing {
+				store = failingPuts{store}
+			}
+			r := f.resolver(store)
+			r.Refresh, r.CodeMinTTL = c.refresh, 30*time.Minute
+			if _, err := f.retrieve(t, r, "deploy", LoadOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := strings.Join(f.actions(), " "), "AssumeRole+MFA AssumeRole"; got != want {
+				t.Errorf("STS calls = %s, want %s", got, want)
+			}
+			if n := f.prompts.Load(); n != 1 {
+				t.Errorf("prompted %d times, want 1", n)
+			}
+		})
 	}
 }

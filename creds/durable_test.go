@@ -1,16 +1,10 @@
 package creds
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/ststest"
@@ -72,20 +66,9 @@ func TestOnlyWhatCostsACodeIsDurable(t *testing.T) {
 		}, LoadOptions{},
 			[]string{"role(rebuildable)"}},
 		{"role from a temporary source, no MFA", "", "tmp", func(t *testing.T, f *fixture) {
-			// Keys with a session token, as a SAML or SSO tool writes them:
-			// gone when they expire, whatever the hop's lifetime.
+			// Gone when they expire, whatever the hop's lifetime.
 			f.srv.SetRolePolicy(roleARN, ststest.RolePolicy{Principals: []string{userARN}})
-			client := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(f.srv.URL),
-				Credentials: credentials.NewStaticCredentialsProvider(f.user.AccessKeyID, f.user.SecretAccessKey, "")})
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			out, err := client.GetSessionToken(ctx, &sts.GetSessionTokenInput{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			f.write(t, "[profile tmp]\nrole_arn = "+roleARN+"\nsource_profile = sess\n",
-				fmt.Sprintf("[sess]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
-					*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken))
+			f.write(t, "[profile tmp]\nrole_arn = "+roleARN+"\nsource_profile = sess\n", f.temporarySource(t))
 		}, LoadOptions{},
 			[]string{"role"}},
 	} {

@@ -205,9 +205,11 @@ duration_seconds = 7200
 	}
 }
 
-func TestTemporarySourceSendsCodeOnFirstHop(t *testing.T) {
-	f := newFixture(t, "")
-	// A temporary source: a session of user101 made without MFA.
+// temporarySource is a credentials file whose [sess] holds temporary
+// credentials, as a SAML or SSO tool writes them: a session of user101
+// made without MFA.
+func (f *fixture) temporarySource(t *testing.T) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	client := sts.New(sts.Options{Region: "us-east-1", BaseEndpoint: aws.String(f.srv.URL),
@@ -216,9 +218,13 @@ func TestTemporarySourceSendsCodeOnFirstHop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.write(t, role101+"[profile tmp]\nrole_arn = "+roleARN+"\nsource_profile = sess\nmfa_serial = "+serial+"\n",
-		fmt.Sprintf("[sess]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
-			*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken))
+	return fmt.Sprintf("[sess]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_session_token = %s\n",
+		*out.Credentials.AccessKeyId, *out.Credentials.SecretAccessKey, *out.Credentials.SessionToken)
+}
+
+func TestTemporarySourceSendsCodeOnFirstHop(t *testing.T) {
+	f := newFixture(t, "")
+	f.write(t, role101+"[profile tmp]\nrole_arn = "+roleARN+"\nsource_profile = sess\nmfa_serial = "+serial+"\n", f.temporarySource(t))
 	f.srv.ResetCalls()
 	c, err := f.retrieve(t, f.resolver(nil), "tmp", LoadOptions{})
 	if err != nil {

@@ -103,7 +103,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		r.notef("%s: role chaining caps %s at 1h: --duration %s cannot be honoured", s.Profile, c.Hops[s.Hop].RoleARN, fmtDuration(s.Asked))
 	}
 	x := &execution{r: r, c: c, p: p, fromCache: make([]bool, len(p.Steps)), sentCode: make([]bool, len(p.Steps)),
-		writing: make([]chan struct{}, len(p.Steps))}
+		made: make([]*Credentials, len(p.Steps)), writing: make([]chan struct{}, len(p.Steps))}
 	var creds Credentials
 	if len(p.Steps) == 0 {
 		creds, err = r.source(ctx, c)
@@ -136,6 +136,9 @@ type execution struct {
 	fromCache []bool
 	// sentCode records which steps' calls sent an MFA code.
 	sentCode []bool
+	// made holds the credentials each step's call made in this run: a step
+	// is made once per run, whatever --refresh says or the cache holds.
+	made []*Credentials
 	// writing[i] is step i's cache write while it is under way: it goes on
 	// beside the next call (an MFA session's fsync beside the AssumeRole
 	// made with it), and the step's lock is released when it is done.
@@ -172,6 +175,9 @@ func (x *execution) release(i int, unlock func()) {
 // processes started together make one STS call.
 func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
 	r, s := x.r, &x.p.Steps[i]
+	if c := x.made[i]; c != nil {
+		return *c, nil // made earlier in this run (the code step first, then its hops)
+	}
 	if r.Cache == nil {
 		return x.fetch(ctx, i)
 	}
@@ -179,9 +185,6 @@ func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
 	// with every profile of the source, costs a code, and is renewed on its
 	// own when STS refuses it — unless it is what the profile asked for.
 	refresh := r.Refresh && (s.Kind != cache.KindSession || i == len(x.p.Steps)-1)
-	if done := x.writing[i]; done != nil {
-		<-done // made earlier in this run (the code step): read it back once written
-	}
 	if !refresh {
 		if creds, ok := x.lookup(i, true); ok {
 			return creds, nil
@@ -249,6 +252,7 @@ func (x *execution) fetch(ctx context.Context, i int) (Credentials, error) {
 	if err != nil {
 		return Credentials{}, err
 	}
+	x.made[i] = &creds
 	x.fromCache[i] = false
 	if creds.Expiration.IsZero() || !creds.Temporary() {
 		// Long-term keys (a credential_process or the environment may hand
@@ -305,6 +309,7 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 		// anew, under its lock, so parallel runs still make one.
 		r.logf("%s: cached %s was refused (%s); fetching it again", h.Profile, parent.Kind, code)
 		r.delete(parent.ID)
+		x.made[s.Parent] = nil
 		if caller, err = x.get(ctx, s.Parent); err != nil {
 			return Credentials{}, err
 		}
