@@ -157,10 +157,10 @@ func (fs *flagSet) parseLong(s string, args []string) (*flagDef, []string, error
 func (fs *flagSet) parseShort(shorts string, args []string) (f *flagDef, rest string, _ []string, _ error) {
 	c := shorts[0]
 	if f = fs.shorthand(c); f == nil {
-		// The letter as typed, even if not ASCII (pflag showed the first
-		// byte of its UTF-8 encoding then).
+		// The letter as typed, even if not ASCII, and not the rest of the
+		// word: in -T123456, a typo for -t, the rest is an MFA code.
 		r, _ := utf8.DecodeRuneInString(shorts)
-		return nil, "", nil, fmt.Errorf("unknown shorthand flag: %q in -%s", r, shorts)
+		return nil, "", nil, fmt.Errorf("unknown shorthand flag: %q", r)
 	}
 	var value string
 	switch {
