@@ -1,6 +1,7 @@
 package creds
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -111,7 +112,7 @@ func (r *Resolver) Retrieve(ctx context.Context, c *Chain) (Credentials, error) 
 		creds, err = x.get(ctx, len(p.Steps)-1)
 		r.last.fromCache = x.fromCache[len(p.Steps)-1]
 	}
-	x.writes.Wait() // every entry in place, and its lock released
+	x.wait() // every entry in place, and its lock released
 	if err != nil {
 		return Credentials{}, err
 	}
@@ -142,8 +143,10 @@ type execution struct {
 	// writing[i] is step i's cache write while it is under way: it goes on
 	// beside the next call (an MFA session's fsync beside the AssumeRole
 	// made with it), and the step's lock is released when it is done.
-	writing []chan struct{}
-	writes  sync.WaitGroup
+	writing  []chan struct{}
+	writes   sync.WaitGroup
+	mu       sync.Mutex
+	writeErr error // the first write that failed
 }
 
 // write puts step i's entry in the background.
@@ -152,8 +155,21 @@ func (x *execution) write(i int, e *cache.Entry) {
 	x.writing[i] = done
 	x.writes.Go(func() {
 		defer close(done)
-		x.r.put(x.p.Steps[i].ID, e)
+		if err := x.r.Cache.Put(x.p.Steps[i].ID, e); err != nil {
+			x.mu.Lock()
+			x.writeErr = cmp.Or(x.writeErr, err)
+			x.mu.Unlock()
+		}
 	})
+}
+
+// wait waits for the writes and their locks' release, and says — from
+// the caller's goroutine, as put does — if one failed.
+func (x *execution) wait() {
+	x.writes.Wait()
+	if err := x.writeErr; err != nil {
+		x.r.writeOnce.Do(func() { x.r.notef("not caching credentials: %v", err) })
+	}
 }
 
 // release unlocks step i once its entry, if one is being written, is in
