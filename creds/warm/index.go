@@ -133,8 +133,8 @@ func Lookup(s Store, indexID string, margin time.Duration) (Hit, bool) {
 	if !ok {
 		return Hit{}, false
 	}
-	var t Target
-	if err := json.Unmarshal(ie.Data, &t); err != nil || t.Step == "" {
+	t, ok := decodeTarget(ie.Data)
+	if !ok || t.Step == "" {
 		return Hit{}, false
 	}
 	ce, ok := s.Get(t.Step, margin)
@@ -147,6 +147,23 @@ func Lookup(s Store, indexID string, margin time.Duration) (Hit, bool) {
 	}
 	c.Expiration = ce.Expires
 	return Hit{Target: t, Credentials: c}, true
+}
+
+// targetKeys are Target's JSON keys, in the order Remember writes them.
+var targetKeys = []string{"step", "region", "profile"}
+
+// decodeTarget reads an index entry's payload: as Remember writes it
+// without reflection (plainObject), anything else with encoding/json.
+func decodeTarget(b []byte) (Target, bool) {
+	var v [3]string
+	if plainObject(b, targetKeys, v[:]) {
+		return Target{Step: v[0], Region: v[1], Profile: v[2]}, true
+	}
+	var t Target
+	if err := json.Unmarshal(b, &t); err != nil {
+		return Target{}, false
+	}
+	return t, true
 }
 
 // IndexLifetime is how long an index entry lives: as long as the longest
