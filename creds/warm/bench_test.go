@@ -1,6 +1,7 @@
 package warm
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -52,6 +53,24 @@ func BenchmarkDecode(b *testing.B) {
 	for b.Loop() {
 		if _, ok := Decode(p); !ok {
 			b.Fatal("not decoded")
+		}
+	}
+}
+
+// BenchmarkIndexID is the index id of a warm launch: the environment
+// hashed and the two AWS files stat'ed.
+func BenchmarkIndexID(b *testing.B) {
+	dir := b.TempDir()
+	cfg := filepath.Join(dir, "config")
+	if err := os.WriteFile(cfg, []byte("[profile a]\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	env := map[string]string{"HOME": dir, "AWS_CONFIG_FILE": cfg, "USER": "alice", "AWS_REGION": "eu-west-1"}
+	in := Invocation{Profile: "role101", Getenv: func(k string) string { return env[k] }}
+	b.ReportAllocs()
+	for b.Loop() {
+		if IndexID(in) == "" {
+			b.Fatal("no index id")
 		}
 	}
 }
