@@ -59,7 +59,9 @@ func IndexID(in Invocation) string {
 	}
 	// The hashed text is one line per input, key=%q as fmt writes it, as
 	// it always was: a changed byte would make every index entry a miss.
-	b := make([]byte, 0, 2048)
+	// On the heap (a size known only now): a 2 KiB array in this frame
+	// grew the launcher's main goroutine stack once more.
+	b := make([]byte, 0, 1024+len(in.Profile)+len(files[0])+len(files[1]))
 	b = appendField(b, "version", "awsrun/warm/1")
 	b = appendField(b, "profile", in.Profile)
 	b = appendField(b, "region", in.Region)
