@@ -87,6 +87,11 @@ func openWarm(inv *cli.Invocation) *cache.Store {
 	if err != nil {
 		return nil
 	}
+	// The key is read here, not under Lookup's first Get: that is the
+	// deepest point of a warm launch's stack, and reading the key there
+	// grew the main goroutine's stack (a copy of every frame) on every
+	// launch. A failure is Get's miss, as before.
+	_, _ = s.KeyStore()
 	return s
 }
 
