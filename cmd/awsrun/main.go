@@ -83,7 +83,10 @@ func openWarm(inv *cli.Invocation) *cache.Store {
 	// mirrors it; making one would put a second key beside the first.
 	// NoCreate: nor a directory; a miss leaves the machine as it was
 	// (but for coldTurn's lock, which awsrun-core would make anyway).
-	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, NoCreate: true})
+	// Getenv: the environment Prepare indexed (the process's, with what
+	// awsrun itself injected left out, none of it XDG's or HOME), rather
+	// than os.Getenv, which copies the whole environment again.
+	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, NoCreate: true, Getenv: inv.Getenv})
 	if err != nil {
 		return nil
 	}
