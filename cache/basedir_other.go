@@ -6,5 +6,6 @@ import "github.com/adrg/xdg"
 
 // cacheHome and configHome are xdg's: on macOS and Windows its answers
 // come from the system's own folders (Library, the known-folder API).
-func cacheHome() string  { return xdg.CacheHome }
-func configHome() string { return xdg.ConfigHome }
+// Options.Getenv does not apply: xdg read the environment at init.
+func cacheHome(func(string) string) string  { return xdg.CacheHome }
+func configHome(func(string) string) string { return xdg.ConfigHome }

@@ -22,11 +22,16 @@ func TestBaseDirsAgreeWithXDG(t *testing.T) {
 			t.Setenv("XDG_CACHE_HOME", v)
 			t.Setenv("XDG_CONFIG_HOME", v)
 			xdg.Reload()
-			if got := cacheHome(); got != xdg.CacheHome {
-				t.Errorf("HOME=%q XDG_CACHE_HOME=%q: cacheHome() = %q, xdg says %q", home, v, got, xdg.CacheHome)
-			}
-			if got := configHome(); got != xdg.ConfigHome {
-				t.Errorf("HOME=%q XDG_CONFIG_HOME=%q: configHome() = %q, xdg says %q", home, v, got, xdg.ConfigHome)
+			// The process environment, and the launcher's copy of it
+			// (Options.Getenv).
+			env := map[string]string{"HOME": home, "XDG_CACHE_HOME": v, "XDG_CONFIG_HOME": v}
+			for _, getenv := range []func(string) string{nil, func(k string) string { return env[k] }} {
+				if got := cacheHome(getenv); got != xdg.CacheHome {
+					t.Errorf("HOME=%q XDG_CACHE_HOME=%q: cacheHome() = %q, xdg says %q", home, v, got, xdg.CacheHome)
+				}
+				if got := configHome(getenv); got != xdg.ConfigHome {
+					t.Errorf("HOME=%q XDG_CONFIG_HOME=%q: configHome() = %q, xdg says %q", home, v, got, xdg.ConfigHome)
+				}
 			}
 		}
 	}

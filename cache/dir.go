@@ -65,25 +65,72 @@ type safeDirs map[string]bool
 // whatever is renamed or linked in its place afterwards. A missing dir is
 // made 0700 when spec.create says so — it and at most its parent, and only
 // in a directory the effective user owns.
+//
+// The checks' error paths are functions of their own, so that openDir's
+// frame stays small: a warm launch calls it under the key lookup, the
+// deepest point of its stack.
 func openDir(dir string, spec dirSpec) (*os.Root, error) {
-	insecure := func(reason, hint string) error {
-		return &InsecureDirError{Dir: dir, What: spec.what, Reason: reason, hint: hint}
-	}
 	if err := checkParents(dir, spec.safe); err != nil {
-		var pe *parentError
-		if errors.As(err, &pe) {
-			return nil, insecure("inside "+pe.Dir+", which is "+pe.Reason+": another user could swap it",
-				fmt.Sprintf("chmod go-w %s, or set %s to a directory of your own", pe.Dir, spec.moveVars()))
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, err)
+		if err := spec.parentsError(dir, err); err != nil {
+			return nil, err
 		}
 	}
 	fi, err := os.Lstat(dir)
+	if err != nil || !fi.IsDir() {
+		// Missing (made now, when spec.create says so), a link, or no
+		// directory at all.
+		if err := spec.notADir(dir, fi, err); err != nil {
+			return nil, err
+		}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", spec.what, err)
+	}
+	// A directory Lstat saw is the one opened: with no directory above it
+	// writable by another user, only this user could have swapped it. A
+	// link followed, or a directory just made, is checked by its handle.
+	if fi == nil || !fi.IsDir() {
+		if fi, err = statRoot(root); err != nil {
+			root.Close()
+			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, err)
+		}
+	}
+	if err := spec.checkOwned(dir, fi); err != nil {
+		root.Close()
+		return nil, err
+	}
+	return root, nil
+}
+
+// insecure is the error of dir for reason, with the fix hint.
+func (spec *dirSpec) insecure(dir, reason, hint string) error {
+	return &InsecureDirError{Dir: dir, What: spec.what, Reason: reason, hint: hint}
+}
+
+// parentsError is openDir's error for what checkParents found above dir;
+// nil for a dir that is missing, and may be made.
+func (spec *dirSpec) parentsError(dir string, err error) error {
+	var pe *parentError
+	if errors.As(err, &pe) {
+		return spec.insecure(dir, "inside "+pe.Dir+", which is "+pe.Reason+": another user could swap it",
+			fmt.Sprintf("chmod go-w %s, or set %s to a directory of your own", pe.Dir, spec.moveVars()))
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s %s: %w", spec.what, dir, err)
+	}
+	return nil
+}
+
+// notADir handles a dir that Lstat did not find to be a directory (fi,
+// err): it makes a missing one when spec.create says so, and accepts a
+// link of the user's own whose target's directories pass checkParents
+// (nil: go on); anything else is the error.
+func (spec *dirSpec) notADir(dir string, fi fs.FileInfo, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if !spec.create {
-			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, fs.ErrNotExist)
+			return fmt.Errorf("%s %s: %w", spec.what, dir, fs.ErrNotExist)
 		}
 		levels := spec.levels
 		if levels == 0 {
@@ -96,50 +143,47 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 				if spec.variable != "" {
 					ie.hint = strings.ReplaceAll(strings.ReplaceAll(ie.hint, "XDG_CACHE_HOME and XDG_CONFIG_HOME to directories", spec.variable+" to a directory"), "XDG_CACHE_HOME", spec.variable)
 				}
-				return nil, ie
+				return ie
 			}
-			return nil, fmt.Errorf("create %s: %w", spec.what, err)
+			return fmt.Errorf("create %s: %w", spec.what, err)
 		}
 	case err != nil:
-		return nil, fmt.Errorf("%s: %w", spec.what, err)
+		return fmt.Errorf("%s: %w", spec.what, err)
 	case fi.Mode()&fs.ModeSymlink != 0:
 		target, _ := os.Readlink(dir)
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-			return nil, insecure(fmt.Sprintf("a symbolic link to %s, which does not exist", target),
+			return spec.insecure(dir, fmt.Sprintf("a symbolic link to %s, which does not exist", target),
 				fmt.Sprintf("mkdir -m 700 -p %s, or remove the link: rm %s", target, dir))
 		}
 		// A link of the user's own (in a checked directory) may point
 		// elsewhere; the directories its target lies in are checked too.
 		real, err := filepath.EvalSymlinks(dir)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", spec.what, err)
+			return fmt.Errorf("%s: %w", spec.what, err)
 		}
 		if err := checkParents(real, spec.safe); err != nil {
-			return nil, insecure("a symbolic link to "+real+", which is not safe: "+err.Error(),
+			return spec.insecure(dir, "a symbolic link to "+real+", which is not safe: "+err.Error(),
 				"set "+spec.moveVars()+" to a directory of your own")
 		}
-	case !fi.IsDir():
-		return nil, insecure("not a directory", fmt.Sprintf("remove it (rm %s) and awsrun makes the directory", dir))
+	default:
+		return spec.insecure(dir, "not a directory", fmt.Sprintf("remove it (rm %s) and awsrun makes the directory", dir))
 	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", spec.what, err)
+	return nil
+}
+
+// statRoot is what root's handle is: a directory, or an error.
+func statRoot(root *os.Root) (fs.FileInfo, error) {
+	fi, err := root.Stat(".")
+	if err == nil && !fi.IsDir() {
+		err = errors.New("not a directory")
 	}
-	// A directory Lstat saw is the one opened: with no directory above it
-	// writable by another user, only this user could have swapped it. A
-	// link followed, or a directory just made, is checked by its handle.
-	if fi == nil || !fi.IsDir() {
-		fi, err = root.Stat(".")
-		if err == nil && !fi.IsDir() {
-			err = errors.New("not a directory")
-		}
-		if err != nil {
-			root.Close()
-			return nil, fmt.Errorf("%s %s: %w", spec.what, dir, err)
-		}
-	}
+	return fi, err
+}
+
+// checkOwned refuses a dir (its handle's fi) of another user, or one
+// group or others have the bits of spec.mask on.
+func (spec *dirSpec) checkOwned(dir string, fi fs.FileInfo) error {
 	if uid, ok := owner(fi); ok && uid != effectiveUID() {
-		root.Close()
 		variable := spec.variable
 		switch {
 		case variable != "":
@@ -152,13 +196,12 @@ func openDir(dir string, spec dirSpec) (*os.Root, error) {
 		if spec.variable == "" {
 			hint += ", or run with --no-cache" // the cache's and its key's directories
 		}
-		return nil, insecure(insecureReason(fi, spec.mask, ""), hint)
+		return spec.insecure(dir, insecureReason(fi, spec.mask, ""), hint)
 	}
 	if reason := insecureReason(fi, spec.mask, spec.loose); reason != "" {
-		root.Close()
-		return nil, insecure(reason, fmt.Sprintf("chmod %s %s", spec.chmod, dir))
+		return spec.insecure(dir, reason, fmt.Sprintf("chmod %s %s", spec.chmod, dir))
 	}
-	return root, nil
+	return nil
 }
 
 // moveVars names the variables that move the directory, for hints.

@@ -220,36 +220,51 @@ func (s *Store) mirrorFile(key []byte) {
 
 // loadKey finds the key in the first store that has one; when none has, it
 // makes one under the key lock and saves it in the first store that takes it.
+//
+// The making is a function of its own: it is not a warm launch's work,
+// and its frame here grew the launcher's stack on every launch.
 func (s *Store) loadKey(create bool) (key []byte, desc string, err error) {
 	stores := s.stores()
 	broken := make([]error, len(stores)) // a store that failed is not asked again
-
-	lookup := func() ([]byte, string, bool) {
-		for i, ks := range stores {
-			if broken[i] != nil {
-				continue
-			}
-			k, err := ks.load()
-			if err == nil {
-				return k, ks.name(), true
-			}
-			if !errors.Is(err, errNoKey) {
-				broken[i] = fmt.Errorf("%s: %w", ks.name(), err)
-			}
-		}
-		return nil, "", false
-	}
-
-	if k, d, ok := lookup(); ok {
+	if k, d, ok := findKey(stores, broken); ok {
 		if d == "keyring" {
 			s.mirror(k)
 		}
 		return k, d, nil
 	}
 	if !create {
-		return nil, "", fmt.Errorf("no cache key found: %w", errors.Join(append(broken, errNoKey)...))
+		return nil, "", noKeyError(broken)
 	}
+	return s.makeKey(stores, broken)
+}
 
+// findKey returns the key of the first of stores that holds one, and
+// notes in broken the stores that failed, which it does not ask again.
+func findKey(stores []keyStore, broken []error) ([]byte, string, bool) {
+	for i, ks := range stores {
+		if broken[i] != nil {
+			continue
+		}
+		k, err := ks.load()
+		if err == nil {
+			return k, ks.name(), true
+		}
+		if !errors.Is(err, errNoKey) {
+			broken[i] = fmt.Errorf("%s: %w", ks.name(), err)
+		}
+	}
+	return nil, "", false
+}
+
+// noKeyError is loadKey's error when no store holds a key and none may be
+// made.
+func noKeyError(broken []error) error {
+	return fmt.Errorf("no cache key found: %w", errors.Join(append(broken, errNoKey)...))
+}
+
+// makeKey makes the key under the key lock and saves it in the first of
+// stores that takes it, unless another process made one meanwhile.
+func (s *Store) makeKey(stores []keyStore, broken []error) (key []byte, desc string, err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), keyLockTimeout)
 	defer cancel()
 	unlock, err := s.lockFile(ctx, keyLockName, nil)
@@ -259,7 +274,7 @@ func (s *Store) loadKey(create bool) (key []byte, desc string, err error) {
 	defer unlock()
 
 	// Another process may have made the key while we waited.
-	if k, d, ok := lookup(); ok {
+	if k, d, ok := findKey(stores, broken); ok {
 		return k, d, nil
 	}
 	// A store that did not answer may hold the key, and one refused for

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -52,41 +53,60 @@ func (f *fileStore) load() ([]byte, error) {
 }
 
 // read reads the key file in root: a regular file of the user's, private.
+// Its error paths are functions of their own, so that its frame stays
+// small: a warm launch reads the key at the deepest point of its stack.
 func (f *fileStore) read(root *os.Root) ([]byte, error) {
-	path := f.path()
 	file, err := root.OpenFile(keyFileName, os.O_RDONLY|openFlags, 0)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errNoKey
-	}
 	if err != nil {
-		if fi, lerr := root.Lstat(keyFileName); lerr == nil && !fi.Mode().IsRegular() {
-			return nil, fmt.Errorf("key file %s is not a regular file", path) // a link out of the directory
-		}
-		return nil, fmt.Errorf("key file: %w", err)
+		return nil, f.openError(root, err)
 	}
 	defer file.Close()
 	fi, err := file.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("key file: %w", err)
 	}
+	if err := f.checkFile(fi); err != nil {
+		return nil, err
+	}
+	// One byte more than a key, so a longer file shows.
+	var buf [keySize + 1]byte
+	defer clear(buf[:])
+	n, err := io.ReadFull(file, buf[:])
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	if n != keySize {
+		return nil, errNoKey // left by a crash of an older writer: replace it
+	}
+	return bytes.Clone(buf[:n]), nil
+}
+
+// openError is read's error for a key file that did not open.
+func (f *fileStore) openError(root *os.Root, err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return errNoKey
+	}
+	if fi, lerr := root.Lstat(keyFileName); lerr == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("key file %s is not a regular file", f.path()) // a link out of the directory
+	}
+	return fmt.Errorf("key file: %w", err)
+}
+
+// checkFile refuses a key file (fi, by its handle) that is not a regular
+// file of the user's, private.
+func (f *fileStore) checkFile(fi fs.FileInfo) error {
+	path := f.path()
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("key file %s is not a regular file", path)
+		return fmt.Errorf("key file %s is not a regular file", path)
 	}
 	if reason := insecureReason(fi, 0o077, "accessible to group or others"); reason != "" {
 		hint := "chmod 600 " + path
 		if uid, ok := owner(fi); ok && uid != effectiveUID() {
 			hint = "it is another user's: remove it (rm " + path + ") or set XDG_CONFIG_HOME to a directory of your own"
 		}
-		return nil, &InsecureDirError{Dir: path, What: "key file", Reason: reason, hint: hint}
+		return &InsecureDirError{Dir: path, What: "key file", Reason: reason, hint: hint}
 	}
-	key, err := io.ReadAll(io.LimitReader(file, keySize+1))
-	if err != nil {
-		return nil, fmt.Errorf("key file: %w", err)
-	}
-	if !validKey(key) {
-		return nil, errNoKey // left by a crash of an older writer: replace it
-	}
-	return key, nil
+	return nil
 }
 
 // save writes the key to a temporary file and links it into place, so a

@@ -43,6 +43,12 @@ type Options struct {
 	// wrapping fs.ErrNotExist. For readers such as --list, which must leave
 	// a fresh machine as they found it.
 	NoCreate bool
+	// Getenv reads the variables the default directories come from
+	// (HOME, XDG_CACHE_HOME, XDG_CONFIG_HOME) on Linux and the BSDs;
+	// default os.Getenv. The launcher passes the environment it already
+	// indexed: the first os.Getenv of a process copies the whole
+	// environment into a map of its own.
+	Getenv func(string) string
 	// Warn, if set, is told what a person should know about the key: that
 	// a new one replaced a lost one, or that it went to a file because the
 	// kernel keyring is blocked.
@@ -120,10 +126,10 @@ func Open(o Options) (*Store, error) {
 		safe:     safeDirs{},
 	}
 	if s.dir == "" {
-		s.dir = DefaultDir()
+		s.dir = filepath.Join(cacheHome(o.Getenv), "awsrun")
 	}
 	if s.keyDir == "" {
-		s.keyDir = filepath.Join(configHome(), "awsrun")
+		s.keyDir = filepath.Join(configHome(o.Getenv), "awsrun")
 	}
 	if s.keyStore == "" {
 		s.keyStore = "auto"
@@ -183,7 +189,7 @@ func CheckKeyStore(name string) error {
 }
 
 // DefaultDir is the cache directory when Options.Dir is empty.
-func DefaultDir() string { return filepath.Join(cacheHome(), "awsrun") }
+func DefaultDir() string { return filepath.Join(cacheHome(nil), "awsrun") }
 
 // Close releases the directory handle; the Store is unusable afterwards.
 func (s *Store) Close() error { return s.root.Close() }

@@ -3,6 +3,7 @@ package runner
 import (
 	"bytes"
 	"os"
+	"strings"
 	"syscall"
 )
 
@@ -25,9 +26,12 @@ func Environ() []string {
 	if !ok || len(b) == 0 {
 		return os.Environ()
 	}
-	var env []string
-	for _, kv := range bytes.Split(bytes.TrimSuffix(b, []byte{0}), []byte{0}) {
-		env = append(env, string(kv))
+	// One string for the whole block, and the entries slices of it: two
+	// allocations, not one per variable.
+	s := string(bytes.TrimSuffix(b, []byte{0}))
+	env := make([]string, 0, strings.Count(s, "\x00")+1)
+	for kv := range strings.SplitSeq(s, "\x00") {
+		env = append(env, kv)
 	}
 	return env
 }

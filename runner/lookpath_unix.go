@@ -5,7 +5,6 @@ package runner
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"strings"
 	"syscall"
 )
@@ -15,8 +14,8 @@ const defaultPath = "/bin:/usr/bin"
 
 func lookPath(name string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
-		if err := executable(name); err != nil {
-			return "", lookError(name, err)
+		if op, err := executable(name); err != nil {
+			return "", lookError(name, &fs.PathError{Op: op, Path: name, Err: err})
 		}
 		return name, nil
 	}
@@ -26,20 +25,22 @@ func lookPath(name string, env []string) (string, error) {
 		path = defaultPath
 	}
 	var denied error
-	for _, dir := range strings.Split(path, ":") {
+	for dir := range strings.SplitSeq(path, ":") {
+		var file string
 		switch {
 		case dir == "":
-			dir = "./"
+			file = "./" + name
 		case !strings.HasSuffix(dir, "/"):
-			dir += "/"
+			file = dir + "/" + name
+		default:
+			file = dir + name
 		}
-		file := dir + name
-		err := executable(file)
+		op, err := executable(file)
 		if err == nil {
 			return file, nil
 		}
 		if denied == nil && errors.Is(err, fs.ErrPermission) {
-			denied = &NotExecutableError{Path: file, Err: err}
+			denied = &NotExecutableError{Path: file, Err: &fs.PathError{Op: op, Path: file, Err: err}}
 		}
 	}
 	if denied != nil {
@@ -49,22 +50,31 @@ func lookPath(name string, env []string) (string, error) {
 }
 
 // executable returns nil when file is something other than a directory that
-// this process may execute, else the reason it cannot be run.
-func executable(file string) error {
-	fi, err := os.Stat(file)
-	if err != nil {
-		return err
+// this process may execute, else the reason it cannot be run and the
+// operation that found it. The error is a bare errno, wrapped only by a
+// caller that keeps it: most directories of PATH miss, and a warm launch
+// should not allocate for each of them.
+func executable(file string) (op string, err error) {
+	var st syscall.Stat_t
+	for {
+		err = syscall.Stat(file, &st)
+		if err != syscall.EINTR {
+			break
+		}
 	}
-	if fi.IsDir() {
-		return &fs.PathError{Op: "exec", Path: file, Err: syscall.EISDIR}
+	if err != nil {
+		return "stat", err
+	}
+	if st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+		return "exec", syscall.EISDIR
 	}
 	// access(2) applies the kernel's own rules (owner, group, others, root)
 	// instead of a guess from the mode bits.
 	const xOK = 1
 	if err := syscall.Access(file, xOK); err != nil {
-		return &fs.PathError{Op: "access", Path: file, Err: err}
+		return "access", err
 	}
-	return nil
+	return "", nil
 }
 
 // lookError classifies why a file named by its path cannot be run. Only a

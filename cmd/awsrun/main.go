@@ -83,10 +83,18 @@ func openWarm(inv *cli.Invocation) *cache.Store {
 	// mirrors it; making one would put a second key beside the first.
 	// NoCreate: nor a directory; a miss leaves the machine as it was
 	// (but for coldTurn's lock, which awsrun-core would make anyway).
-	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, NoCreate: true})
+	// Getenv: the environment Prepare indexed (the process's, with what
+	// awsrun itself injected left out, none of it XDG's or HOME), rather
+	// than os.Getenv, which copies the whole environment again.
+	s, err := cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, NoCreate: true, Getenv: inv.Getenv})
 	if err != nil {
 		return nil
 	}
+	// The key is read here, not under Lookup's first Get: that is the
+	// deepest point of a warm launch's stack, and reading the key there
+	// grew the main goroutine's stack (a copy of every frame) on every
+	// launch. A failure is Get's miss, as before.
+	_, _ = s.KeyStore()
 	return s
 }
 

@@ -31,7 +31,7 @@ func coldTurn(s *cache.Store, inv *cli.Invocation, stdout, stderr io.Writer) (tu
 	if s == nil {
 		// Unlike the warm lookup this may create the cache directory:
 		// awsrun-core, next, would. It still never makes a key.
-		if s, err = cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true}); err != nil {
+		if s, err = cache.Open(cache.Options{KeyStore: inv.Env["AWSRUN_KEY_STORE"], Keyring: osKeyring, FindKeyOnly: true, Getenv: inv.Getenv}); err != nil {
 			return nil, false, nil
 		}
 	}

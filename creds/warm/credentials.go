@@ -59,11 +59,34 @@ func Encode(c Credentials) []byte {
 	return b
 }
 
+// wireKeys are wireCredentials' JSON keys, in the order Encode writes them.
+var wireKeys = []string{"AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}
+
 // Decode reads a payload Encode wrote; false for anything else.
 func Decode(b []byte) (Credentials, bool) {
-	var w wireCredentials
-	if err := json.Unmarshal(b, &w); err != nil || w.AccessKeyID == "" || w.SecretAccessKey == "" {
+	w, ok := decodePlain(b)
+	if !ok {
+		if err := json.Unmarshal(b, &w); err != nil {
+			return Credentials{}, false
+		}
+	}
+	if w.AccessKeyID == "" || w.SecretAccessKey == "" {
 		return Credentials{}, false
 	}
 	return Credentials(w), true
+}
+
+// decodePlain reads a payload exactly as Encode writes it, without
+// reflection (plainObject); false sends it to encoding/json.
+func decodePlain(b []byte) (wireCredentials, bool) {
+	var v [4]string
+	if !plainObject(b, wireKeys, v[:]) {
+		return wireCredentials{}, false
+	}
+	w := wireCredentials{AccessKeyID: v[0], SecretAccessKey: v[1], SessionToken: v[2]}
+	// What time.Time's UnmarshalJSON does with a JSON string.
+	if err := w.Expiration.UnmarshalText([]byte(v[3])); err != nil {
+		return wireCredentials{}, false
+	}
+	return w, true
 }

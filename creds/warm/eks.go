@@ -3,7 +3,7 @@ package warm
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/awsrun/awsrun/cache"
@@ -31,11 +31,12 @@ const EKSTokenMargin = time.Minute
 // credentials fetched anew for the same step never find a token the old
 // ones signed.
 func EKSTokenID(step, accessKeyID, cluster string) string {
-	h := sha256.New()
+	b := make([]byte, 0, 256)
 	for _, p := range []string{"awsrun/eks-token/1", step, accessKeyID, cluster} {
-		fmt.Fprintf(h, "%q\n", p)
+		b = append(strconv.AppendQuote(b, p), '\n') // as fmt's %q: the name may not change
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // LookupEKSToken reads the token id names; false when it is missing,

@@ -3,8 +3,8 @@
 package warm
 
 import (
-	"fmt"
 	"os"
+	"strconv"
 	"syscall"
 )
 
@@ -17,10 +17,30 @@ func fingerprint(path string) string {
 	if err != nil {
 		return "missing"
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fmt.Sprintf("%d %d %v", fi.Size(), fi.ModTime().UnixNano(), fi.Mode())
+	// What fmt made of "%d %d %v dev=%d ino=%d ctime=%d": the index id
+	// hashes it, so it may not change by a byte.
+	var a [128]byte
+	b := strconv.AppendInt(a[:0], fi.Size(), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, fi.ModTime().UnixNano(), 10)
+	b = append(b, ' ')
+	b = append(b, fi.Mode().String()...)
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		b = append(b, " dev="...)
+		b = appendDecimal(b, st.Dev)
+		b = append(b, " ino="...)
+		b = appendDecimal(b, st.Ino)
+		b = append(b, " ctime="...)
+		b = strconv.AppendInt(b, changeTime(st), 10)
 	}
-	return fmt.Sprintf("%d %d %v dev=%d ino=%d ctime=%d", fi.Size(), fi.ModTime().UnixNano(), fi.Mode(),
-		st.Dev, st.Ino, changeTime(st))
+	return string(b)
+}
+
+// appendDecimal appends v in decimal, as %d does, whatever the platform's
+// integer type of the field.
+func appendDecimal[T ~int32 | ~int64 | ~uint32 | ~uint64](b []byte, v T) []byte {
+	if v < 0 {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	return strconv.AppendUint(b, uint64(v), 10)
 }

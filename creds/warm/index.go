@@ -4,9 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"time"
 
 	"github.com/awsrun/awsrun/cache"
@@ -57,20 +57,32 @@ func IndexID(in Invocation) string {
 			return ""
 		}
 	}
-	h := sha256.New()
-	field := func(k, v string) { fmt.Fprintf(h, "%s=%q\n", k, v) }
-	field("version", "awsrun/warm/1")
-	field("profile", in.Profile)
-	field("region", in.Region)
-	field("duration", in.Duration)
-	field("session-duration", in.SessionDuration)
+	// The hashed text is one line per input, key=%q as fmt writes it, as
+	// it always was: a changed byte would make every index entry a miss.
+	// On the heap (a size known only now): a 2 KiB array in this frame
+	// grew the launcher's main goroutine stack once more.
+	b := make([]byte, 0, 1024+len(in.Profile)+len(files[0])+len(files[1]))
+	b = appendField(b, "version", "awsrun/warm/1")
+	b = appendField(b, "profile", in.Profile)
+	b = appendField(b, "region", in.Region)
+	b = appendField(b, "duration", in.Duration)
+	b = appendField(b, "session-duration", in.SessionDuration)
 	for _, k := range env {
-		field(k, in.Getenv(k))
+		b = appendField(b, k, in.Getenv(k))
 	}
 	for _, f := range files {
-		field(f, fingerprint(f))
+		b = appendField(b, f, fingerprint(f))
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// appendField appends the line k=%q of v.
+func appendField(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, '=')
+	b = strconv.AppendQuote(b, v)
+	return append(b, '\n')
 }
 
 // ConfigFile is the shared config file the SDK reads: $AWS_CONFIG_FILE,
@@ -133,8 +145,8 @@ func Lookup(s Store, indexID string, margin time.Duration) (Hit, bool) {
 	if !ok {
 		return Hit{}, false
 	}
-	var t Target
-	if err := json.Unmarshal(ie.Data, &t); err != nil || t.Step == "" {
+	t, ok := decodeTarget(ie.Data)
+	if !ok || t.Step == "" {
 		return Hit{}, false
 	}
 	ce, ok := s.Get(t.Step, margin)
@@ -147,6 +159,23 @@ func Lookup(s Store, indexID string, margin time.Duration) (Hit, bool) {
 	}
 	c.Expiration = ce.Expires
 	return Hit{Target: t, Credentials: c}, true
+}
+
+// targetKeys are Target's JSON keys, in the order Remember writes them.
+var targetKeys = []string{"step", "region", "profile"}
+
+// decodeTarget reads an index entry's payload: as Remember writes it
+// without reflection (plainObject), anything else with encoding/json.
+func decodeTarget(b []byte) (Target, bool) {
+	var v [3]string
+	if plainObject(b, targetKeys, v[:]) {
+		return Target{Step: v[0], Region: v[1], Profile: v[2]}, true
+	}
+	var t Target
+	if err := json.Unmarshal(b, &t); err != nil {
+		return Target{}, false
+	}
+	return t, true
 }
 
 // IndexLifetime is how long an index entry lives: as long as the longest

@@ -40,10 +40,17 @@ const every = ModeRun | ModeExport | ModeList | ModeClear | ModeHelp | ModeVersi
 // Flags are defined only through these two, which take the class and
 // modes beside the name, so that no flag exists without them
 // (TestEveryFlagIsClassified checks the set).
+//
+// They are not inlined: inlined, each call kept a flagDef of its own in
+// newFlagSet's frame, over 2 KiB, and the launcher's main goroutine grew
+// its stack (a copy) to parse the command line.
+//
+//go:noinline
 func (fs *flagSet) str(p *string, name, short string, c Class, m Mode, usage string) {
 	fs.flags = append(fs.flags, flagDef{name: name, short: short, usage: usage, str: p, class: c, modes: m})
 }
 
+//go:noinline
 func (fs *flagSet) bool(p *bool, name, short string, c Class, m Mode, usage string) {
 	fs.flags = append(fs.flags, flagDef{name: name, short: short, usage: usage, bool: p, class: c, modes: m})
 }

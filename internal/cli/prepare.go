@@ -201,8 +201,7 @@ func (o *Options) mode() Mode {
 // checkMode refuses a flag or a command the mode would silently ignore:
 // a CI step must not pass having done nothing.
 func (o *Options) checkMode(m Mode) error {
-	name := map[Mode]string{ModeList: "--list", ModeClear: "--clear", ModeExport: "--export", ModeRun: "running a command",
-		ModeKeys: "--keys", ModeConsole: "--console", ModeWhoAmI: "--whoami", ModeDoctor: "--doctor", ModeServer: "--server", ModeCompletion: "--completion"}[m]
+	name := modeName(m)
 	if o.List && o.Clear {
 		return UsageError{errors.New("--list and --clear are separate runs")}
 	}
@@ -233,6 +232,33 @@ func (o *Options) checkMode(m Mode) error {
 		return UsageError{fmt.Errorf("--%s does not go with %s", f.name, name)}
 	}
 	return nil
+}
+
+// modeName is how the usage errors of checkMode name mode m.
+func modeName(m Mode) string {
+	switch m {
+	case ModeList:
+		return "--list"
+	case ModeClear:
+		return "--clear"
+	case ModeExport:
+		return "--export"
+	case ModeRun:
+		return "running a command"
+	case ModeKeys:
+		return "--keys"
+	case ModeConsole:
+		return "--console"
+	case ModeWhoAmI:
+		return "--whoami"
+	case ModeDoctor:
+		return "--doctor"
+	case ModeServer:
+		return "--server"
+	case ModeCompletion:
+		return "--completion"
+	}
+	return ""
 }
 
 // Check refuses what makes no sense whatever the profile: a command with
