@@ -15,6 +15,12 @@ func ListProfiles(o LoadOptions) ([]ProfileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every profile is read: one parse of each file beats one per profile.
+	for _, f := range []*rawFile{raw.config, raw.credentials} {
+		if err := f.parseWhole(); err != nil {
+			return nil, err
+		}
+	}
 	var out []ProfileInfo
 	for _, name := range raw.profileNames() {
 		out = append(out, ProfileInfo{
