@@ -23,11 +23,12 @@ func ListProfiles(o LoadOptions) ([]ProfileInfo, error) {
 	}
 	var out []ProfileInfo
 	for _, name := range raw.profileNames() {
+		secs := raw.sections(name)
 		out = append(out, ProfileInfo{
 			Name:          name,
-			RoleARN:       raw.value(name, "role_arn"),
-			SourceProfile: raw.value(name, "source_profile"),
-			MFASerial:     raw.value(name, "mfa_serial"),
+			RoleARN:       valueIn(secs, "role_arn"),
+			SourceProfile: valueIn(secs, "source_profile"),
+			MFASerial:     valueIn(secs, "mfa_serial"),
 		})
 	}
 	return out, nil

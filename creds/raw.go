@@ -368,8 +368,11 @@ func appendLastFirst(out, secs []*ini.Section) []*ini.Section {
 	return out
 }
 
-func (r *rawConfig) value(profile, key string) string {
-	for _, s := range r.sections(profile) {
+func (r *rawConfig) value(profile, key string) string { return valueIn(r.sections(profile), key) }
+
+// valueIn is value in a profile's sections, as sections returns them.
+func valueIn(secs []*ini.Section, key string) string {
+	for _, s := range secs {
 		if s.HasKey(key) {
 			return strings.TrimSpace(s.Key(key).String())
 		}
