@@ -45,6 +45,11 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	files, err := s.entryReader()
+	if err != nil {
+		return nil, 0, fmt.Errorf("list cache directory: %w", err)
+	}
+	defer files.close()
 	// Each entry is a file to read and a seal to open: with thousands of
 	// them, one worker per CPU.
 	found := make([]*Listed, len(names))
@@ -56,7 +61,7 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 			name := k.namer()
 			for i := w; i < len(names); i += workers {
 				file := names[i]
-				blob, ok := s.readSmall(file)
+				blob, ok := files.read(file)
 				var id string
 				var e *Entry
 				if ok {
