@@ -11,10 +11,10 @@ import (
 // An entryReader reads many entry files of the directory, for Inventory,
 // with plain system calls on one handle of the directory: open, fstat,
 // read, close. An os.File opened through the root costs a try at the
-// network poller, a finalizer and a second handle's bookkeeping on top,
-// per file, and --list reads thousands. The checks are readSmall's: no
-// link followed, a FIFO opened without blocking, a regular file of at
-// most maxFileSize bytes read whole.
+// network poller (an epoll_ctl that fails for a regular file) and a
+// finalizer on top, for each file, and --list reads thousands. The checks
+// are readSmall's: no link followed (O_NOFOLLOW), a FIFO opened without
+// blocking, a regular file of at most maxFileSize bytes read whole.
 type entryReader struct {
 	dir *os.File
 	fd  int

@@ -68,9 +68,8 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 					id, e, ok = open(k.aead, file, blob)
 				}
 				if !ok || name(id) != file {
-					// What is not a regular file (a FIFO, a link, which
-					// the root follows within the directory) is no entry:
-					// not counted as one that does not open.
+					// What is not a regular file (a FIFO, a link) is no
+					// entry: not counted as one that does not open.
 					fi, err := s.root.Lstat(file)
 					notFile[i] = err != nil || !fi.Mode().IsRegular()
 					continue
