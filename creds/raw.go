@@ -179,8 +179,10 @@ func (f *rawFile) named(n string) []*ini.Section {
 	if text != nil {
 		pf, err := ini.LoadSources(rawOptions, text)
 		if err != nil {
-			// splitSections lets no file through on which this fails:
-			// should it, the whole parse says what is wrong.
+			// splitSections lets no file through on which this fails
+			// (FuzzRawFileLazy checks it): should it, the file is parsed
+			// whole instead, and a whole parse that fails too leaves
+			// the profile without raw sections.
 			if f.parseWhole() != nil {
 				return nil
 			}
