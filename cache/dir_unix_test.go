@@ -300,3 +300,36 @@ func TestNoCreateLeavesAMissingDirectory(t *testing.T) {
 		t.Errorf("%s was made (err %v)", filepath.Dir(dir), err)
 	}
 }
+
+// TestInventorySkipsWhatIsNotAFile: a FIFO or a link at an entry's name is
+// no entry, readable or not — as when the listing checked types itself —
+// while a regular file that does not open is counted.
+func TestInventorySkipsWhatIsNotAFile(t *testing.T) {
+	s, o := newStore(t)
+	good := testID(1)
+	if err := s.Put(good, testEntry(good)); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(o.Dir, fileName(t, s, testID(2))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// A link to a good entry, and one to a file outside the directory.
+	outside := filepath.Join(t.TempDir(), "outside")
+	if err := os.WriteFile(outside, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, target := range []string{fileName(t, s, good), outside} {
+		if err := os.Symlink(target, filepath.Join(o.Dir, fileName(t, s, testID(3+i)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(o.Dir, fileName(t, s, testID(5))), []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	within(t, "Inventory", func() {
+		listed, unreadable, err := s.Inventory()
+		if err != nil || len(listed) != 1 || listed[0].ID != good || unreadable != 1 {
+			t.Errorf("Inventory = %d listed, %d unreadable, %v; want the one entry, 1 unreadable", len(listed), unreadable, err)
+		}
+	})
+}

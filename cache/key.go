@@ -106,13 +106,20 @@ func deriveKeys(master []byte) (*keys, error) {
 // name is the file name of the entry id: an HMAC of the id, so that no one
 // without the key can tell which device, role or profile a file is for by
 // hashing guesses of them.
-func (k *keys) name(id string) string {
+func (k *keys) name(id string) string { return k.namer()(id) }
+
+// namer is name for many ids, on one goroutine: the HMAC's key is set up
+// once, not for each id.
+func (k *keys) namer() func(id string) string {
 	m := hmac.New(sha256.New, k.names)
-	m.Write([]byte(id))
-	var sum [sha256.Size]byte
-	var out [2 * sha256.Size]byte
-	hex.Encode(out[:], m.Sum(sum[:0]))
-	return string(out[:])
+	return func(id string) string {
+		m.Reset()
+		m.Write([]byte(id))
+		var sum [sha256.Size]byte
+		var out [2 * sha256.Size]byte
+		hex.Encode(out[:], m.Sum(sum[:0]))
+		return string(out[:])
+	}
 }
 
 // keys returns the store's keys, finding the cache key on first use and

@@ -45,32 +45,46 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 	if err != nil {
 		return nil, 0, err
 	}
+	files, err := s.entryReader()
+	if err != nil {
+		return nil, 0, fmt.Errorf("list cache directory: %w", err)
+	}
+	defer files.close()
 	// Each entry is a file to read and a seal to open: with thousands of
 	// them, one worker per CPU.
 	found := make([]*Listed, len(names))
+	notFile := make([]bool, len(names))
 	workers := min(runtime.GOMAXPROCS(0), (len(names)+listChunk-1)/listChunk)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			name := k.namer()
 			for i := w; i < len(names); i += workers {
-				name := names[i]
-				blob, ok := s.readSmall(name)
-				if !ok {
+				file := names[i]
+				blob, ok := files.read(file)
+				var id string
+				var e *Entry
+				if ok {
+					id, e, ok = open(k.aead, file, blob)
+				}
+				if !ok || name(id) != file {
+					// What is not a regular file (a FIFO, a link) is no
+					// entry: not counted as one that does not open.
+					fi, err := s.root.Lstat(file)
+					notFile[i] = err != nil || !fi.Mode().IsRegular()
 					continue
 				}
-				id, e, ok := open(k.aead, name, blob)
-				if !ok || k.name(id) != name {
-					continue
-				}
-				found[i] = &Listed{ID: id, Entry: *e, File: name}
+				found[i] = &Listed{ID: id, Entry: *e, File: file}
 			}
 		})
 	}
 	wg.Wait()
 	listed = make([]Listed, 0, len(names))
-	for _, l := range found {
+	for i, l := range found {
 		if l == nil {
-			unreadable++
+			if !notFile[i] {
+				unreadable++
+			}
 			continue
 		}
 		listed = append(listed, *l)
@@ -79,19 +93,23 @@ func (s *Store) Inventory() (listed []Listed, unreadable int, err error) {
 	return listed, unreadable, nil
 }
 
-// entryNames returns the names of the entry files in the cache directory.
+// entryNames returns the names of the entry files in the cache directory,
+// sorted. The names alone: a directory opened in an os.Root stats every
+// entry for ReadDir, one system call per entry, and whoever opens an
+// entry checks its type by its handle anyway (readSmall).
 func (s *Store) entryNames() ([]string, error) {
-	des, err := s.readDir()
-	if err != nil {
-		return nil, fmt.Errorf("list cache directory: %w", err)
-	}
-	var names []string
-	for _, de := range des {
-		if validID(de.Name()) && de.Type().IsRegular() {
-			names = append(names, de.Name())
+	d, err := s.root.Open(".")
+	if err == nil {
+		var all []string
+		all, err = d.Readdirnames(-1)
+		d.Close()
+		if err == nil {
+			names := slices.DeleteFunc(all, func(n string) bool { return !validID(n) })
+			slices.Sort(names)
+			return names, nil
 		}
 	}
-	return names, nil
+	return nil, fmt.Errorf("list cache directory: %w", err)
 }
 
 // Clear removes every entry file but the records of MFA codes already

@@ -263,13 +263,15 @@ func (s *Store) readSmall(name string) ([]byte, bool) {
 	}
 	defer f.Close()
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxFileSize {
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() > maxFileSize {
 		return nil, false
 	}
 	// One byte more than the size so a file that grew since Stat shows up.
+	// A regular file's first read returns it whole: one system call, where
+	// reading on to the end of the file took two (--list reads thousands).
 	buf := make([]byte, fi.Size()+1)
-	n, err := io.ReadFull(f, buf)
-	if err != io.ErrUnexpectedEOF || int64(n) != fi.Size() {
+	n, err := io.ReadAtLeast(f, buf, int(fi.Size()))
+	if err != nil || int64(n) != fi.Size() {
 		return nil, false
 	}
 	return buf[:n], true

@@ -1,6 +1,7 @@
 package creds
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -78,7 +79,11 @@ func readBoundedInfo(path string, limit int64, setting string) ([]byte, fs.FileI
 	if err := clearNonblock(f); err != nil {
 		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, err), Fix: unreadableFix(setting)}
 	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	// A buffer of the size Stat gave, and one read more to see the end:
+	// io.ReadAll would grow its buffer by doubling, copying each time.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(io.LimitReader(f, limit+1))
+	b := buf.Bytes()
 	if err != nil {
 		return nil, nil, &ConfigError{Err: fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err)), Fix: unreadableFix(setting)}
 	}

@@ -15,13 +15,20 @@ func ListProfiles(o LoadOptions) ([]ProfileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every profile is read: one parse of each file beats one per profile.
+	for _, f := range []*rawFile{raw.config, raw.credentials} {
+		if err := f.parseWhole(); err != nil {
+			return nil, err
+		}
+	}
 	var out []ProfileInfo
 	for _, name := range raw.profileNames() {
+		secs := raw.sections(name)
 		out = append(out, ProfileInfo{
 			Name:          name,
-			RoleARN:       raw.value(name, "role_arn"),
-			SourceProfile: raw.value(name, "source_profile"),
-			MFASerial:     raw.value(name, "mfa_serial"),
+			RoleARN:       valueIn(secs, "role_arn"),
+			SourceProfile: valueIn(secs, "source_profile"),
+			MFASerial:     valueIn(secs, "mfa_serial"),
 		})
 	}
 	return out, nil

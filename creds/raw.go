@@ -5,19 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
+	"unicode"
 
 	"gopkg.in/ini.v1"
 )
 
 // rawConfig is the files as plain INI, for keys the SDK does not expose.
 type rawConfig struct {
-	config, credentials *ini.File
+	config, credentials *rawFile
 	configFile          string
 	credentialsFile     string
-	// The sections of each file by their name as the SDK reads it (see
-	// sdkSectionName), in file order.
-	configSections, credentialsSections map[string][]*ini.Section
 	// hidden is the profile whose section header the SDK does not see, a
 	// file's first line after a byte order mark, and that file.
 	hidden, hiddenFile string
@@ -26,45 +27,216 @@ type rawConfig struct {
 	configLoose, credentialsLoose string
 }
 
+// rawOptions read the files as the SDK does, as far as gopkg.in/ini can:
+// values are kept whole (mfa_process is a shell command, "#" and all);
+// key names are lowercased, as the SDK does (sdkValue cuts comments).
+// AllowNonUniqueSections keeps a repeated section apart instead of
+// comparing each new name with every section before it, which is
+// quadratic in the number of profiles (21 ms of parsing at 5,000);
+// sections reads the last repeat first, as the SDK merges them.
+var rawOptions = ini.LoadOptions{Loose: true, IgnoreInlineComment: true, InsensitiveKeys: true, SkipUnrecognizableLines: true,
+	AllowBooleanKeys: true, AllowNonUniqueSections: true}
+
 func loadRaw(configFile, credsFile string) (*rawConfig, error) {
-	// Values are kept whole (mfa_process is a shell command, "#" and all);
-	// key names are lowercased, as the SDK does. sdkValue cuts comments.
-	// AllowNonUniqueSections keeps a repeated section apart instead of
-	// comparing each new name with every section before it, which is
-	// quadratic in the number of profiles (21 ms of parsing at 5,000);
-	// sections reads the last repeat first, as the SDK merges them.
-	opts := ini.LoadOptions{Loose: true, IgnoreInlineComment: true, InsensitiveKeys: true, SkipUnrecognizableLines: true,
-		AllowBooleanKeys: true, AllowNonUniqueSections: true}
 	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}
 	var err error
 	var hidden string
-	if r.config, hidden, r.configLoose, err = loadRawFile(opts, configFile, "AWS_CONFIG_FILE"); err != nil {
+	if r.config, hidden, r.configLoose, err = loadRawFile(configFile, "AWS_CONFIG_FILE"); err != nil {
 		return nil, err
 	}
 	if n, ok := strings.CutPrefix(hidden, "profile "); ok || hidden == "default" {
 		r.hidden, r.hiddenFile = firstNonEmpty(n, hidden), configFile
 	}
-	if r.credentials, hidden, r.credentialsLoose, err = loadRawFile(opts, credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
+	if r.credentials, hidden, r.credentialsLoose, err = loadRawFile(credsFile, "AWS_SHARED_CREDENTIALS_FILE"); err != nil {
 		return nil, err
 	}
 	if hidden != "" && r.hidden == "" {
 		r.hidden, r.hiddenFile = hidden, credsFile
 	}
-	r.configSections, r.credentialsSections = bySDKName(r.config), bySDKName(r.credentials)
 	return r, nil
 }
 
-// bySDKName indexes f's sections by the names the SDK gives them.
-func bySDKName(f *ini.File) map[string][]*ini.Section {
-	m := map[string][]*ini.Section{}
-	for _, s := range f.Sections() {
-		if s.Name() == ini.DefaultSection {
+// A rawFile is one of the shared files as plain INI. A cold launch reads a
+// few profiles of what may be thousands, so a file whose sections can be
+// told apart line by line (see splitSections) is parsed by gopkg.in/ini a
+// profile at a time, when it is first asked for; any other file is parsed
+// whole at once.
+type rawFile struct {
+	text []byte
+	// headers are the raw names of the file's sections, in file order.
+	headers []string
+	// spans are where each section is in text, by the name the SDK gives
+	// it (see sdkSectionName), in file order; nil once parsed whole.
+	spans map[string][]span
+	// parsed are the sections parsed so far, by the SDK's names, in file
+	// order.
+	parsed map[string][]*ini.Section
+	file   string // for the error of a parse that fails
+	whole  bool   // parsed whole
+}
+
+// span is a section's text: its header line to the next section's.
+type span struct{ start, end int }
+
+func newRawFile(b []byte, file string) (*rawFile, error) {
+	f := &rawFile{text: b, file: file, parsed: map[string][]*ini.Section{}}
+	headers, starts, ok := splitSections(b)
+	if !ok {
+		return f, f.parseWhole()
+	}
+	f.headers, f.spans = headers, make(map[string][]span, len(headers))
+	for i, h := range headers {
+		if h == ini.DefaultSection {
 			continue
 		}
-		n := sdkSectionName(s.Name())
-		m[n] = append(m[n], s)
+		end := len(b)
+		if i+1 < len(starts) {
+			end = starts[i+1]
+		}
+		n := sdkSectionName(h)
+		f.spans[n] = append(f.spans[n], span{starts[i], end})
 	}
-	return m
+	return f, nil
+}
+
+// parseWhole parses the whole file, in parts of whole sections on every
+// CPU when the sections can be told apart: --list reads every profile.
+func (f *rawFile) parseWhole() error {
+	if f.whole {
+		return nil
+	}
+	parts := [][]byte{f.text}
+	if f.spans != nil {
+		parts = splitParts(f.text, f.spans, runtime.GOMAXPROCS(0))
+	}
+	files := make([]*ini.File, len(parts))
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() { files[i], errs[i] = ini.LoadSources(rawOptions, p) })
+	}
+	wg.Wait()
+	f.spans, f.headers, f.parsed = nil, nil, map[string][]*ini.Section{}
+	for i, pf := range files {
+		if errs[i] != nil {
+			// The parser's message is not repeated: it quotes the line,
+			// which may hold a secret.
+			return parseError("", f.file)
+		}
+		// Each part's first section is the one before any header, empty
+		// but in the first part.
+		for _, s := range pf.Sections()[1:] {
+			f.headers = append(f.headers, s.Name())
+			if s.Name() != ini.DefaultSection {
+				n := sdkSectionName(s.Name())
+				f.parsed[n] = append(f.parsed[n], s)
+			}
+		}
+	}
+	f.whole = true
+	return nil
+}
+
+// splitParts cuts text into n parts of about equal size, each ending
+// where a section starts.
+func splitParts(text []byte, spans map[string][]span, n int) [][]byte {
+	if n < 2 || len(text) < 64<<10 {
+		return [][]byte{text}
+	}
+	var starts []int
+	for _, ss := range spans {
+		for _, s := range ss {
+			starts = append(starts, s.start)
+		}
+	}
+	slices.Sort(starts)
+	var parts [][]byte
+	prev := 0
+	for k := 1; k < n; k++ {
+		i, _ := slices.BinarySearch(starts, len(text)*k/n)
+		if i < len(starts) && starts[i] > prev {
+			parts = append(parts, text[prev:starts[i]])
+			prev = starts[i]
+		}
+	}
+	return append(parts, text[prev:])
+}
+
+// named returns the sections the SDK names n, in file order, parsing them
+// on first use.
+func (f *rawFile) named(n string) []*ini.Section {
+	if f.spans == nil {
+		return f.parsed[n]
+	}
+	if secs, ok := f.parsed[n]; ok {
+		return secs
+	}
+	var text []byte
+	for _, s := range f.spans[n] {
+		text = append(text, f.text[s.start:s.end]...)
+	}
+	var secs []*ini.Section
+	if text != nil {
+		pf, err := ini.LoadSources(rawOptions, text)
+		if err != nil {
+			// splitSections lets no file through on which this fails
+			// (FuzzRawFileLazy checks it): should it, the file is parsed
+			// whole instead, and a whole parse that fails too leaves
+			// the profile without raw sections.
+			if f.parseWhole() != nil {
+				return nil
+			}
+			return f.parsed[n]
+		}
+		secs = pf.Sections()[1:]
+	}
+	f.parsed[n] = secs
+	return secs
+}
+
+// splitSections finds the section headers of an INI file as gopkg.in/ini
+// reads them with rawOptions: their raw names and where each header's
+// line starts. It succeeds only for a file that gopkg.in/ini reads one
+// line at a time, each line alone, and without fail, so that parsing a
+// section's lines alone gives the same section as parsing the file. ok
+// is false for a file with a value or key in """ or ` quotes (which may
+// run over lines), a line continued by a backslash, a line that starts
+// with a quote (a quoted key; a line of two quotes, a boolean key with no
+// name), a header with no ] or no name, or a UTF-16 byte order mark (a
+// UTF-8 one is loadRawFile's). The lines are cut and trimmed as
+// gopkg.in/ini cuts and trims them; nothing here reads keys or values.
+func splitSections(b []byte) (headers []string, starts []int, ok bool) {
+	if bytes.HasPrefix(b, []byte{0xFE, 0xFF}) || bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xEF, 0xBB}) ||
+		bytes.Contains(b, []byte(`"""`)) || bytes.IndexByte(b, '`') >= 0 {
+		return nil, nil, false
+	}
+	for start := 0; start < len(b); {
+		end := len(b)
+		if i := bytes.IndexByte(b[start:], '\n'); i >= 0 {
+			end = start + i + 1
+		}
+		line := bytes.TrimLeftFunc(b[start:end], unicode.IsSpace)
+		if len(line) > 0 {
+			switch line[0] {
+			case '"', '\'':
+				return nil, nil, false
+			case '[':
+				closing := bytes.LastIndexByte(line, ']')
+				if closing < 2 {
+					return nil, nil, false
+				}
+				headers = append(headers, string(line[1:closing]))
+				starts = append(starts, start)
+			}
+			if bytes.IndexByte(line, '\\') >= 0 {
+				if t := bytes.TrimRightFunc(line, unicode.IsSpace); t[len(t)-1] == '\\' {
+					return nil, nil, false
+				}
+			}
+		}
+		start = end
+	}
+	return headers, starts, true
 }
 
 // sdkSectionName is a section's name as the SDK's INI reader makes it: the
@@ -90,10 +262,11 @@ func sdkSectionName(s string) string {
 // belong to no profile. hidden is the SDK name of the section that hides,
 // "" when none does. loose says why another user could change the file
 // (see looseFile), "" when no one else can.
-func loadRawFile(opts ini.LoadOptions, file, setting string) (f *ini.File, hidden, loose string, err error) {
+func loadRawFile(file, setting string) (f *rawFile, hidden, loose string, err error) {
 	b, fi, err := readBoundedInfo(file, maxSharedFile, setting)
 	if errors.Is(err, fs.ErrNotExist) {
-		return ini.Empty(opts), "", "", nil
+		f, _ := newRawFile(nil, file)
+		return f, "", "", nil
 	}
 	if err != nil {
 		return nil, "", "", err
@@ -106,11 +279,8 @@ func loadRawFile(opts ini.LoadOptions, file, setting string) (f *ini.File, hidde
 		}
 		b = append([]byte("\n"), tail...)
 	}
-	f, err = ini.LoadSources(opts, b)
-	if err != nil {
-		// The parser's message is not repeated: it quotes the line, which
-		// may hold a secret.
-		return nil, "", "", parseError("", file)
+	if f, err = newRawFile(b, file); err != nil {
+		return nil, "", "", err
 	}
 	return f, hidden, loose, nil
 }
@@ -126,7 +296,7 @@ func (r *rawConfig) looseDefining(profiles []string, key string) (file, reason s
 		}
 		if r.configLoose != "" {
 			for _, n := range names {
-				for _, s := range r.configSections[n] {
+				for _, s := range r.config.named(n) {
 					if s.HasKey(key) {
 						return r.configFile, r.configLoose
 					}
@@ -134,7 +304,7 @@ func (r *rawConfig) looseDefining(profiles []string, key string) (file, reason s
 			}
 		}
 		if r.credentialsLoose != "" {
-			for _, s := range r.credentialsSections[p] {
+			for _, s := range r.credentials.named(p) {
 				if s.HasKey(key) {
 					return r.credentialsFile, r.credentialsLoose
 				}
@@ -185,9 +355,9 @@ func (r *rawConfig) sections(profile string) []*ini.Section {
 		names = append(names, "default")
 	}
 	for _, n := range names {
-		out = appendLastFirst(out, r.configSections[n])
+		out = appendLastFirst(out, r.config.named(n))
 	}
-	return appendLastFirst(out, r.credentialsSections[profile])
+	return appendLastFirst(out, r.credentials.named(profile))
 }
 
 // appendLastFirst appends a file's sections of one name, the last in the
@@ -200,8 +370,11 @@ func appendLastFirst(out, secs []*ini.Section) []*ini.Section {
 	return out
 }
 
-func (r *rawConfig) value(profile, key string) string {
-	for _, s := range r.sections(profile) {
+func (r *rawConfig) value(profile, key string) string { return valueIn(r.sections(profile), key) }
+
+// valueIn is value in a profile's sections, as sections returns them.
+func valueIn(secs []*ini.Section, key string) string {
+	for _, s := range secs {
 		if s.HasKey(key) {
 			return strings.TrimSpace(s.Key(key).String())
 		}
@@ -271,16 +444,16 @@ func (r *rawConfig) profileNames() []string {
 			names = append(names, n)
 		}
 	}
-	for _, s := range r.config.Sections() {
-		name := sdkSectionName(s.Name())
+	for _, h := range r.config.headers {
+		name := sdkSectionName(h)
 		if n, ok := strings.CutPrefix(name, "profile "); ok {
 			add(n)
 		} else if name == "default" {
 			add("default")
 		}
 	}
-	for _, s := range r.credentials.Sections() {
-		if name := sdkSectionName(s.Name()); !strings.HasPrefix(name, "profile ") {
+	for _, h := range r.credentials.headers {
+		if name := sdkSectionName(h); !strings.HasPrefix(name, "profile ") {
 			add(name)
 		}
 	}
