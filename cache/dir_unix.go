@@ -11,9 +11,12 @@ import (
 	"syscall"
 )
 
-// openFlags go with every open of a file in the directory: a symbolic link
-// is never followed, and a FIFO or device at an entry's name is opened
-// without blocking, then refused by its type.
+// openFlags go with every open of a file in the directory: a FIFO or
+// device at an entry's name is opened without blocking, then refused by its
+// type. O_NOFOLLOW does not stop os.Root from following a symbolic link
+// that stays inside the directory (it refuses one that leads out): only the
+// user can make one in the private directory, and an entry read through it
+// fails to decrypt, its file name being part of the sealed data.
 const openFlags = syscall.O_NOFOLLOW | syscall.O_NONBLOCK
 
 // insecureReason says why a file or directory is not private to the

@@ -37,9 +37,10 @@ func OpenPrivateDir(d PrivateDir) (*os.Root, error) {
 }
 
 // OpenPrivateFile opens name in root as the cache opens its files: a
-// symbolic link is never followed, a FIFO or device is opened without
-// blocking and then refused, and the file must be a regular file of the
-// effective user's that no one else may read or write. Flag and perm are
+// symbolic link is followed only inside root (see openFlags), a FIFO or
+// device is opened without blocking and then refused, and the file must be
+// a regular file of the effective user's that no one else may read or
+// write. Flag and perm are
 // os.OpenFile's; O_CREATE makes the file with perm.
 func OpenPrivateFile(root *os.Root, name string, flag int, perm fs.FileMode) (*os.File, error) {
 	f, err := root.OpenFile(name, flag|openFlags, perm)
