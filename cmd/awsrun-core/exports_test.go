@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +37,11 @@ func TestShellExportsColdAndWarm(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		cmd := exec.CommandContext(ctx, fish, "--no-config", "-c", `source; printf '%s %s' $AWS_ACCESS_KEY_ID $AWS_REGION`)
 		cmd.Stdin = strings.NewReader(cold.stdout)
+		// fish makes its config and data directories in HOME even with
+		// --no-config: a home of the test's own.
+		home := t.TempDir()
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home,
+			"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_DATA_HOME=" + filepath.Join(home, ".local", "share")}
 		out, err := cmd.Output()
 		cancel()
 		if err != nil || !strings.HasPrefix(string(out), "ASIA") || !strings.HasSuffix(string(out), " eu-west-1") {
