@@ -220,8 +220,8 @@ func (r *Resolver) lastCode(serial string) string {
 	if c, ok := r.codes[serial]; ok {
 		return c
 	}
-	if r.Cache != nil {
-		if e, ok := r.Cache.Get(codeID(serial), 0); ok {
+	if st := r.codeStore(); st != nil {
+		if e, ok := st.Get(codeID(serial), 0); ok {
 			return string(e.Data)
 		}
 	}
@@ -233,11 +233,22 @@ func (r *Resolver) rememberCode(serial, code string) {
 		r.codes = map[string]string{}
 	}
 	r.codes[serial] = code
-	if r.Cache != nil {
+	if st := r.codeStore(); st != nil {
 		// Codes are accepted up to a step either side of their own.
 		e := &cache.Entry{Kind: cache.KindMFACode, Label: serial, Expires: r.now().Add(3 * codeStep), Data: []byte(code)}
-		r.put(codeID(serial), e)
+		if err := st.Put(codeID(serial), e); err != nil {
+			r.writeFailed(err)
+		}
 	}
+}
+
+// codeStore is where codes are recorded and devices locked: Codes, else
+// the cache; nil for neither.
+func (r *Resolver) codeStore() Store {
+	if r.Codes != nil {
+		return r.Codes
+	}
+	return r.Cache
 }
 
 func codeID(serial string) string { return identity(cache.KindMFACode, serial) }
@@ -271,12 +282,13 @@ func (r *Resolver) withCode(ctx context.Context, c *Chain, serial string, send f
 // second time. Without a cache there is no one to share the device with,
 // and a cache that cannot hold a lock costs only this guarantee.
 func (r *Resolver) lockDevice(ctx context.Context, c *Chain, serial string) (unlock func(), err error) {
-	if r.Cache == nil {
+	st := r.codeStore()
+	if st == nil {
 		return func() {}, nil
 	}
 	lockCtx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
-	unlock, err = r.Cache.Lock(lockCtx, deviceLockID(serial), func() {
+	unlock, err = st.Lock(lockCtx, deviceLockID(serial), func() {
 		r.notef("waiting for another awsrun that is using the MFA device %s", serial)
 	})
 	switch {

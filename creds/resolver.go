@@ -38,6 +38,10 @@ type Store interface {
 // entry exists, else from STS, one locked step at a time.
 type Resolver struct {
 	Cache   Store  // nil: neither read nor write a cache
+	// Codes is where the codes sent are recorded and MFA devices locked,
+	// when not in Cache (--no-cache keeps no credentials, but a run after
+	// it must not send its code again). Nil: Cache.
+	Codes Store
 	Refresh bool   // ignore the chain's cached credentials but the MFA session, fetch and cache new ones
 	MFACode string // --mfa-code
 	// MFACodeFrom names where MFACode came from, for messages: "--mfa-code"
@@ -168,8 +172,14 @@ func (x *execution) write(i int, e *cache.Entry) {
 func (x *execution) wait() {
 	x.writes.Wait()
 	if err := x.writeErr; err != nil {
-		x.r.writeOnce.Do(func() { x.r.notef("not caching credentials: %v", err) })
+		x.r.writeFailed(err)
 	}
+}
+
+// writeFailed says, once a run, that the cache could not be written; the
+// credentials are good without it.
+func (r *Resolver) writeFailed(err error) {
+	r.writeOnce.Do(func() { r.notef("not caching credentials: %v", err) })
 }
 
 // release unlocks step i once its entry, if one is being written, is in
@@ -237,7 +247,7 @@ func (x *execution) get(ctx context.Context, i int) (Credentials, error) {
 		}
 		// A cache that cannot even hold a lock file (read-only, gone, not a
 		// directory) costs the cache, not the run: said once, as put does.
-		r.writeOnce.Do(func() { r.notef("not caching credentials: %v", err) })
+		r.writeFailed(err)
 		return x.fetch(ctx, i)
 	}
 	defer x.release(i, unlock)
@@ -373,14 +383,6 @@ func (x *execution) lookup(i int, say bool) (Credentials, bool) {
 	x.fromCache[i] = true
 	r.logf("cache hit: %s %s: %s, %s left", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
 	return creds, true
-}
-
-// put writes an entry; a cache that cannot be written is said once and
-// otherwise ignored: the credentials are good without it.
-func (r *Resolver) put(id string, e *cache.Entry) {
-	if err := r.Cache.Put(id, e); err != nil {
-		r.writeOnce.Do(func() { r.notef("not caching credentials: %v", err) })
-	}
 }
 
 func (r *Resolver) delete(id string) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -369,4 +370,31 @@ func callerOf(t *testing.T, w *world, key, secret, token string) string {
 		t.Fatalf("whoami: %v", err)
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// TestNoCacheRecordsTheCodeSent: --no-cache keeps no credentials, but the
+// code it sent is recorded, so that the next run — with or without the
+// cache — refuses it before STS does, instead of sending it again.
+func TestNoCacheRecordsTheCodeSent(t *testing.T) {
+	w := newWorld(t, "")
+	code := w.code()
+	if r := w.run(t, "-p", "role101", "--no-cache", "-t", code, "--", "true"); r.code != 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	if kinds := w.cached(t); !slices.Equal(kinds, []string{string(cache.KindMFACode)}) {
+		t.Errorf("--no-cache wrote %v, want only the used code's record", kinds)
+	}
+	for _, args := range [][]string{
+		{"-p", "role101", "--no-cache", "-t", code, "--", "true"},
+		{"-p", "role101", "-t", code, "--", "true"},
+	} {
+		w.srv.ResetCalls()
+		r := w.run(t, args...)
+		if r.code != 125 || !strings.Contains(r.stderr, "already used") {
+			t.Errorf("%v: exit %d, stderr %q; want the code refused as already used", args, r.code, r.stderr)
+		}
+		if n := w.srv.CallCount("GetSessionToken"); n != 0 {
+			t.Errorf("%v: %d GetSessionToken calls, want none: the code was sent again", args, n)
+		}
+	}
 }

@@ -180,8 +180,26 @@ func (a *app) resolver(chain *creds.Chain) *creds.Resolver {
 			a.adoptTurn(s)
 			r.Cache = s
 		}
+	} else {
+		r.Codes = &codeRecords{open: a.openCodeRecords}
 	}
 	return r
+}
+
+// openCodeRecords opens the cache for a --no-cache run's used codes
+// (codeRecords); nil, said only with -v, when it cannot be used.
+func (a *app) openCodeRecords() *cache.Store {
+	s, err := cache.Open(a.cacheOptions())
+	if err == nil {
+		if _, err = s.KeyStore(); err != nil {
+			s.Close()
+		}
+	}
+	if err != nil {
+		a.logf("not recording the MFA code sent: %v", err)
+		return nil
+	}
+	return s
 }
 
 // openCache returns the store, or nil — with the reason on stderr — when

@@ -60,3 +60,47 @@ func (s *memStore) Lock(_ context.Context, id string, _ func()) (func(), error) 
 	l.Lock()
 	return l.Unlock, nil
 }
+
+// codeRecords is where a --no-cache run records the MFA codes it sends and
+// locks the devices: the cache directory, opened on the first code. No
+// credential is written there, only the code (void 30 seconds later, and
+// encrypted as every entry), so that the next run, cached or not, never
+// sends it again. A cache that cannot be opened costs only that guarantee.
+type codeRecords struct {
+	open  func() *cache.Store
+	once  sync.Once
+	store *cache.Store
+}
+
+func (c *codeRecords) get() *cache.Store {
+	c.once.Do(func() { c.store = c.open() })
+	return c.store
+}
+
+func (c *codeRecords) Get(id string, margin time.Duration) (*cache.Entry, bool) {
+	if s := c.get(); s != nil {
+		return s.Get(id, margin)
+	}
+	return nil, false
+}
+
+func (c *codeRecords) Put(id string, e *cache.Entry) error {
+	if s := c.get(); s != nil {
+		return s.Put(id, e)
+	}
+	return nil
+}
+
+func (c *codeRecords) Delete(id string) error {
+	if s := c.get(); s != nil {
+		return s.Delete(id)
+	}
+	return nil
+}
+
+func (c *codeRecords) Lock(ctx context.Context, id string, onWait func()) (func(), error) {
+	if s := c.get(); s != nil {
+		return s.Lock(ctx, id, onWait)
+	}
+	return func() {}, nil
+}
