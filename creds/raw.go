@@ -35,7 +35,12 @@ type rawConfig struct {
 // quadratic in the number of profiles (21 ms of parsing at 5,000);
 // sections reads the last repeat first, as the SDK merges them.
 var rawOptions = ini.LoadOptions{Loose: true, IgnoreInlineComment: true, InsensitiveKeys: true, SkipUnrecognizableLines: true,
-	AllowBooleanKeys: true, AllowNonUniqueSections: true}
+	AllowBooleanKeys: true, AllowNonUniqueSections: true,
+	// gopkg.in/ini looks a key missing from [profile a.b] up in [profile a]
+	// (a child section); neither the SDK nor the AWS CLI does, and whether
+	// the parent was parsed would decide. A delimiter no section name read
+	// from one line can hold turns that off.
+	ChildSectionDelimiter: "\n"}
 
 func loadRaw(configFile, credsFile string) (*rawConfig, error) {
 	r := &rawConfig{configFile: configFile, credentialsFile: credsFile}

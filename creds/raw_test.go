@@ -95,6 +95,28 @@ func checkLazyIsWhole(t *testing.T, text string) {
 	}
 }
 
+// TestRawProfileInheritsNothing: [profile team.dev] takes no key from
+// [profile team], as the SDK's parse does not, whether the file is read a
+// profile at a time or whole (a backquote anywhere makes it whole).
+func TestRawProfileInheritsNothing(t *testing.T) {
+	const config = "[profile team]\nmfa_process = echo 123456\nsession_tags = Team=evil\n" +
+		"[profile team.dev]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+	for _, text := range []string{config, config + "# run `aws sso login` first\n"} {
+		f, err := newRawFile([]byte(text), "config")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"mfa_process", "session_tags"} {
+			if v := valueIn(f.named("profile team.dev"), key); v != "" {
+				t.Errorf("%q: team.dev's %s = %q, inherited from team", text, key, v)
+			}
+		}
+		if v := valueIn(f.named("profile team"), "mfa_process"); v != "echo 123456" {
+			t.Errorf("%q: team's mfa_process = %q", text, v)
+		}
+	}
+}
+
 func dump(s *ini.Section) string {
 	var b strings.Builder
 	for _, k := range s.Keys() {
