@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -48,7 +49,8 @@ func (f *flagDef) set(value string) error {
 		if f.short != "" {
 			name = "-" + f.short + ", " + name
 		}
-		return fmt.Errorf("invalid argument %q for %q flag: %v", value, name, err)
+		// Not the value: -v=123456 is a typo whose value is an MFA code.
+		return fmt.Errorf("invalid argument for %q flag: want true or false", name)
 	}
 	*f.bool = b
 	return nil
@@ -132,13 +134,13 @@ func (fs *flagSet) parse(args []string) (given []*flagDef, command []string, err
 func (fs *flagSet) parseLong(s string, args []string) (*flagDef, []string, error) {
 	name := s[2:]
 	if name[0] == '-' || name[0] == '=' {
-		return nil, nil, fmt.Errorf("bad flag syntax: %s", s)
+		return nil, nil, fmt.Errorf("bad flag syntax: %s", flagWord(s))
 	}
 	name, value, hasValue := strings.Cut(name, "=")
 	f := fs.long(name)
 	switch {
 	case f == nil:
-		return nil, nil, fmt.Errorf("unknown flag: --%s", name)
+		return nil, nil, fmt.Errorf("unknown flag: %s", flagWord("--"+name))
 	case hasValue:
 	case f.isBool():
 		value = "true"
@@ -148,6 +150,18 @@ func (fs *flagSet) parseLong(s string, args []string) (*flagDef, []string, error
 		return nil, nil, fmt.Errorf("flag needs an argument: --%s", name)
 	}
 	return f, args, f.set(value)
+}
+
+// flagWord is what an error names of a word that is not a flag: its
+// dashes and letters, cut at anything else. No flag's name holds a digit,
+// and a word like --mfa-code123456 (a typo for --mfa-code=) holds an MFA
+// code, which must not reach stderr and the CI log it goes to.
+func flagWord(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r != '-' && !unicode.IsLetter(r) })
+	if i < 0 {
+		return s
+	}
+	return s[:i] + "…"
 }
 
 // parseShort parses the first shorthand of shorts, the rest of a word

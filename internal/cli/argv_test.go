@@ -109,13 +109,17 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"-v", "--region"}, "flag needs an argument: --region"},
 		{[]string{"-p"}, "flag needs an argument: 'p' in -p"},
 		{[]string{"-vp"}, "flag needs an argument: 'p' in -p"},
-		{[]string{"--json=x"}, `invalid argument "x" for "--json" flag: strconv.ParseBool: parsing "x": invalid syntax`},
-		{[]string{"--json="}, `invalid argument "" for "--json" flag: strconv.ParseBool: parsing "": invalid syntax`},
-		{[]string{"-v=yes"}, `invalid argument "yes" for "-v, --verbose" flag: strconv.ParseBool: parsing "yes": invalid syntax`},
-		{[]string{"-hv=2"}, `invalid argument "2" for "-v, --verbose" flag: strconv.ParseBool: parsing "2": invalid syntax`},
+		{[]string{"--json=x"}, `invalid argument for "--json" flag: want true or false`},
+		{[]string{"--json="}, `invalid argument for "--json" flag: want true or false`},
+		{[]string{"-v=yes"}, `invalid argument for "-v, --verbose" flag: want true or false`},
+		{[]string{"-hv=2"}, `invalid argument for "-v, --verbose" flag: want true or false`},
 		{[]string{"---x"}, "bad flag syntax: ---x"},
 		{[]string{"---"}, "bad flag syntax: ---"},
-		{[]string{"--=x"}, "bad flag syntax: --=x"},
+		{[]string{"--=x"}, "bad flag syntax: --…"},
+		// Typos whose value is an MFA code: the code is never echoed.
+		{[]string{"--mfa-code123456"}, "unknown flag: --mfa-code…"},
+		{[]string{"---mfa-code=123456"}, "bad flag syntax: ---mfa-code…"},
+		{[]string{"--verbose=123456"}, `invalid argument for "-v, --verbose" flag: want true or false`},
 		{[]string{"-p", "a", "--bogus", "--", "ls"}, "unknown flag: --bogus"},
 	}
 	for _, tt := range tests {
