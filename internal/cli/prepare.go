@@ -90,6 +90,11 @@ func Prepare(args, environ []string) (*Invocation, error) {
 	if o.given("profile") && strings.TrimSpace(o.Profile) == "" {
 		return nil, UsageError{errors.New("--profile: the profile name is empty (leave the flag out for $AWS_PROFILE, else default)")}
 	}
+	if o.given("region") && !regionName(o.Region) {
+		// Not repeated: -r123456 is a typo for -t, and the value would go
+		// into the request's signature and the endpoint's host name.
+		return nil, UsageError{errors.New("--region: not a region name, which is lowercase letters, digits and dashes, starting with a letter (eu-west-1, us-gov-west-1)")}
+	}
 	if inv.Mode == ModeList {
 		return inv, nil
 	}
@@ -383,4 +388,18 @@ func lookupEnviron(environ []string, name string) (string, bool) {
 func environValue(environ []string, name string) string {
 	v, _ := lookupEnviron(environ, name)
 	return v
+}
+
+// regionName reports whether s has the shape of an AWS region name:
+// lowercase letters, digits and dashes, starting with a letter.
+func regionName(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' || len(s) > 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }

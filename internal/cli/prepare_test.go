@@ -180,6 +180,26 @@ func TestEmptyProfileNameIsAnError(t *testing.T) {
 	}
 }
 
+// TestRegionMustBeARegionName: -r123456, a typo for -t, must neither reach
+// STS (the region is in the signature and the host name) nor be echoed.
+func TestRegionMustBeARegionName(t *testing.T) {
+	for _, r := range []string{"123456", "", "EU-WEST-1", "eu west 1", "eu-west-1.evil.example", "-"} {
+		_, err := Prepare([]string{"-p", "x", "--region=" + r, "true"}, testEnviron(t))
+		var ue UsageError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "not a region name") {
+			t.Errorf("--region %q: %v, want a usage error", r, err)
+		}
+		if len(r) > 1 && err != nil && strings.Contains(err.Error(), r) {
+			t.Errorf("--region %q: the error repeats the value: %v", r, err)
+		}
+	}
+	for _, r := range []string{"eu-west-1", "us-gov-west-1", "cn-north-1", "us-isob-east-1"} {
+		if _, err := Prepare([]string{"-p", "x", "-r", r, "true"}, testEnviron(t)); err != nil {
+			t.Errorf("--region %s: %v", r, err)
+		}
+	}
+}
+
 // TestInjectedRegionDoesNotOverrideTheProfile guards nested runs and
 // shells that ran eval "$(awsrun --export env)": a region awsrun itself
 // injected is not the user's choice.
