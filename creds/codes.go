@@ -43,6 +43,17 @@ type MFASource struct {
 	used usedCodes
 	log  func(format string, args ...any)
 	note func(format string, args ...any)
+	from string // where the last code Code returned came from
+}
+
+// sent names, in an STS refusal of the code Code returned, where the code
+// came from, so the hint can say what to check.
+func (m *MFASource) sent(c Credentials, err error) (Credentials, error) {
+	var se *STSError
+	if errors.As(err, &se) && se.CodeFrom == "" {
+		se.CodeFrom = m.from
+	}
+	return c, err
 }
 
 // usedCodes is the record of the last code sent per device.
@@ -95,6 +106,7 @@ func (m *MFASource) Code(ctx context.Context, serial string) (string, error) {
 		}
 		if code != last {
 			m.used.rememberCode(serial, code)
+			m.from = from
 			return code, nil
 		}
 		switch {
@@ -268,11 +280,12 @@ func (r *Resolver) withCode(ctx context.Context, c *Chain, serial string, send f
 		return Credentials{}, err
 	}
 	defer unlock()
-	code, err := r.mfa(c).Code(ctx, serial)
+	src := r.mfa(c)
+	code, err := src.Code(ctx, serial)
 	if err != nil {
 		return Credentials{}, err
 	}
-	return send(code)
+	return src.sent(send(code))
 }
 
 // lockDevice takes the MFA device's lock. Step locks keep parallel runs of

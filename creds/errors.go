@@ -35,6 +35,9 @@ type STSError struct {
 	Op      string // GetSessionToken, AssumeRole, GetFederationToken, GetCallerIdentity, …
 	ARN     string // the role assumed, or the MFA device of a session
 	Serial  string // the MFA device whose code was sent, if any
+	// CodeFrom names where that code came from: the terminal,
+	// --mfa-code, AWSRUN_MFA_CODE or mfa_process; "" for none.
+	CodeFrom string
 	// Endpoint is the STS endpoint called, scheme://host; "" when no
 	// request was sent, or the client is not the SDK's.
 	Endpoint string
@@ -109,7 +112,13 @@ func (e *STSError) Hint() string {
 	cause := e.cause()
 	switch code := e.Code(); {
 	case code == "AccessDenied" && textMFAFailed.in(describeSTSError(cause, "")):
-		return "type the code " + e.Serial + " shows now; each code works once"
+		switch e.CodeFrom {
+		case "", fromTerminal:
+			return "type the code " + e.Serial + " shows now; each code works once"
+		case "mfa_process":
+			return "check that mfa_process prints the code " + e.Serial + " shows now (its secret, the clock); each code works once, so one another tool sent in these 30 seconds is refused too"
+		}
+		return "give " + e.CodeFrom + " the code " + e.Serial + " shows now; each code works once"
 	case code == "AccessDenied" && e.Op == "GetFederationToken":
 		return "the console signs in a profile without a role as a federated user, which needs sts:GetFederationToken: allow it for the IAM user, or give the profile a role_arn"
 	case code == "AccessDenied" && e.Grants != "":

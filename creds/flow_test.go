@@ -298,6 +298,41 @@ func TestNoTerminalFailsAtOnceWithHint(t *testing.T) {
 	}
 }
 
+// TestRefusedCodeHintNamesItsSource: a code STS refuses is checked where
+// it came from, which the hint names.
+func TestRefusedCodeHintNamesItsSource(t *testing.T) {
+	f := newFixture(t, "")
+	if f.dev.Code(f.srv.Now()) == "000000" {
+		t.Skip("the device shows 000000 right now")
+	}
+	for _, c := range []struct {
+		name, process, flag, from, want string
+	}{
+		{"mfa_process", "echo 000000", "", "", "check that mfa_process prints the code"},
+		{"AWSRUN_MFA_CODE", "", "000000", "AWSRUN_MFA_CODE", "give AWSRUN_MFA_CODE the code"},
+		{"the terminal", "", "", "", "type the code"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			config := role101
+			if c.process != "" {
+				config += "mfa_process = " + c.process + "\n"
+			}
+			f.write(t, config, fmt.Sprintf("[user101]\naws_access_key_id = %s\naws_secret_access_key = %s\n", f.user.AccessKeyID, f.user.SecretAccessKey))
+			r := f.resolver(nil)
+			r.MFACode, r.MFACodeFrom = c.flag, c.from
+			r.Prompt = func(context.Context, string) (string, error) { return "000000", nil }
+			_, err := f.retrieve(t, r, "role101", LoadOptions{})
+			var se *STSError
+			if !errors.As(err, &se) || se.Code() != "AccessDenied" {
+				t.Fatalf("error = %v, want an AccessDenied *STSError", err)
+			}
+			if h := se.Hint(); !strings.Contains(h, c.want) || !strings.Contains(h, serial) {
+				t.Errorf("hint = %q, want %q and the device", h, c.want)
+			}
+		})
+	}
+}
+
 func TestMFAProcessSuppliesTheCode(t *testing.T) {
 	f := newFixture(t, "")
 	codeFile := filepath.Join(f.home, "code")

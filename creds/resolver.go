@@ -354,12 +354,13 @@ func (x *execution) call(ctx context.Context, i int, caller Credentials) (Creden
 			return Credentials{}, errors.Join(err, lerr)
 		}
 		defer unlock()
-		code, cerr := r.mfa(c).Code(ctx, c.MFASerial)
+		src := r.mfa(c)
+		code, cerr := src.Code(ctx, c.MFASerial)
 		if cerr != nil {
 			return Credentials{}, errors.Join(err, cerr)
 		}
 		x.sentCode[i] = true
-		return r.assumeRole(ctx, c, h, c.Source.Static, code)
+		return src.sent(r.assumeRole(ctx, c, h, c.Source.Static, code))
 	}
 	return creds, err
 }
