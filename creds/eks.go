@@ -86,7 +86,7 @@ func (r *Resolver) presignEKSToken(ctx context.Context, c *Chain, creds Credenti
 	if !creds.Expiration.IsZero() && creds.Expiration.Before(expires) {
 		expires = creds.Expiration
 	}
-	r.logf("presigned an EKS token for cluster %s as %s (region %s), valid until %s", cluster, creds, c.HopRegion, expires.Format(time.RFC3339))
+	r.logf("presigned an EKS token for cluster %s as %s (region %s), valid until %s", cluster, creds, c.HopRegion, expires.Local().Format("15:04 MST"))
 	return warm.EKSToken{
 		Token:   eksTokenPrefix + base64.RawURLEncoding.EncodeToString([]byte(out.URL)),
 		Expires: expires,

@@ -382,7 +382,7 @@ func (x *execution) lookup(i int, say bool) (Credentials, bool) {
 	}
 	creds.Expiration = e.Expires
 	x.fromCache[i] = true
-	r.logf("cache hit: %s %s: %s, %s left", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Round(time.Minute)))
+	r.logf("cache hit: %s %s: %s, %s left", s.Kind, s.Label, creds, fmtDuration(creds.TimeLeft(r.now()).Truncate(time.Minute)))
 	return creds, true
 }
 
