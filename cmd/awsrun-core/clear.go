@@ -22,7 +22,11 @@ func (a *app) clear(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("clearing the cache %s: %w", s.Dir(), err)
 		}
-		fmt.Fprintf(a.stderr, "awsrun: removed %d cached entries\n", n)
+		what := "cached entries"
+		if n == 1 {
+			what = "cached entry"
+		}
+		fmt.Fprintf(a.stderr, "awsrun: removed %d %s\n", n, what)
 		return nil
 	}
 	entries, err := s.List()
