@@ -37,11 +37,11 @@ type Store interface {
 // Resolver gets the credentials of a Chain: from the cache when a usable
 // entry exists, else from STS, one locked step at a time.
 type Resolver struct {
-	Cache   Store  // nil: neither read nor write a cache
+	Cache Store // nil: neither read nor write a cache
 	// Codes is where the codes sent are recorded and MFA devices locked,
 	// when not in Cache (--no-cache keeps no credentials, but a run after
 	// it must not send its code again). Nil: Cache.
-	Codes Store
+	Codes   Store
 	Refresh bool   // ignore the chain's cached credentials but the MFA session, fetch and cache new ones
 	MFACode string // --mfa-code
 	// MFACodeFrom names where MFACode came from, for messages: "--mfa-code"
