@@ -27,9 +27,27 @@ type CommandNotFoundError struct {
 
 func (e *CommandNotFoundError) Error() string {
 	if e.Err == nil || errors.Is(e.Err, ErrNotFound) {
+		if looksLikeCode(e.Name) {
+			// awsrun -p x 123456: a code without its -t, not repeated.
+			return "command not found: the command is 6 digits, like an MFA code"
+		}
 		return e.Name + ": command not found"
 	}
 	return e.Name + ": " + describe(e.Err)
+}
+
+// looksLikeCode reports whether a command word is six digits, as an MFA
+// code given without --mfa-code is.
+func looksLikeCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *CommandNotFoundError) Unwrap() error { return e.Err }
@@ -37,6 +55,9 @@ func (e *CommandNotFoundError) Unwrap() error { return e.Err }
 // Hint says what to check.
 func (e *CommandNotFoundError) Hint() string {
 	if e.Err == nil || errors.Is(e.Err, ErrNotFound) {
+		if looksLikeCode(e.Name) {
+			return "pass the MFA code with -t CODE (or AWSRUN_MFA_CODE), before -- and the command"
+		}
 		return "check the spelling, and that the command's directory is in PATH"
 	}
 	var ie *interpreterError

@@ -45,6 +45,9 @@ func TestErrorMessages(t *testing.T) {
 	}{
 		{&CommandNotFoundError{Name: "terraform", Err: ErrNotFound}, "terraform: command not found"},
 		{&CommandNotFoundError{Name: "terraform"}, "terraform: command not found"},
+		// awsrun -p x 123456: an MFA code without -t is not repeated
+		{&CommandNotFoundError{Name: "123456", Err: ErrNotFound}, "command not found: the command is 6 digits, like an MFA code"},
+		{&CommandNotFoundError{Name: "1234567", Err: ErrNotFound}, "1234567: command not found"},
 		{&CommandNotFoundError{Name: "./missing", Err: pathErr("./missing", syscall.ENOENT)}, "./missing: no such file or directory"},
 		{&CommandNotFoundError{Name: "./s", Err: &interpreterError{}}, "./s: cannot execute: required file not found"},
 		{&NotExecutableError{Path: "./script.sh", Err: pathErr("./script.sh", syscall.EACCES)}, "./script.sh: permission denied"},
