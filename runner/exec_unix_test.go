@@ -460,7 +460,12 @@ func TestExecKeepsInheritedIgnoredInterrupt(t *testing.T) {
 
 // TestExecDescriptors guards that files awsrun opened do not reach the child,
 // while descriptors awsrun inherited (a make jobserver's) do.
-func TestExecDescriptors(t *testing.T) {
+func TestExecDescriptors(t *testing.T) { checkDescriptors(t, false) }
+
+// checkDescriptors runs the helper, which opens files and then execs (or,
+// with run, starts as Run does) ls of the child's descriptors.
+func checkDescriptors(t *testing.T, run bool) {
+	t.Helper()
 	if _, err := os.Stat("/proc/self/fd"); err != nil {
 		t.Skip("no /proc/self/fd:", err)
 	}
@@ -476,7 +481,7 @@ func TestExecDescriptors(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	spec := helperSpec{Argv: []string{"ls", "-l", "/proc/self/fd/"}, Open: marker}
+	spec := helperSpec{Argv: []string{"ls", "-l", "/proc/self/fd/"}, Open: marker, Run: run}
 	r := runHelper(t, spec, []string{"PATH=" + testPath(t)}, "", inheritedR)
 	if r.code() != 0 {
 		t.Fatalf("exit %d; stderr: %s", r.code(), r.stderr)

@@ -191,41 +191,4 @@ func TestRunKeepsInheritedIgnoredHangup(t *testing.T) {
 
 // TestRunDescriptors: what awsrun opened stays with awsrun, what it
 // inherited (a make jobserver's pipe) reaches the child, as with Exec.
-func TestRunDescriptors(t *testing.T) {
-	if _, err := os.Stat("/proc/self/fd"); err != nil {
-		t.Skip("no /proc/self/fd:", err)
-	}
-	marker := writeFile(t, filepath.Join(t.TempDir(), "opened-by-awsrun"), "secret", 0o600)
-	inheritedR, inheritedW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inheritedR.Close()
-	defer inheritedW.Close()
-	inherited, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", inheritedR.Fd()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := helperSpec{Argv: []string{"ls", "-l", "/proc/self/fd/"}, Open: marker, Run: true}
-	r := runHelper(t, spec, []string{"PATH=" + testPath(t)}, "", inheritedR)
-	if r.code() != 0 {
-		t.Fatalf("exit %d; stderr: %s", r.code(), r.stderr)
-	}
-	var opened []string
-	for _, line := range strings.Split(r.stderr, "\n") {
-		if target, ok := strings.CutPrefix(line, "opened "); ok {
-			opened = append(opened, target)
-		}
-	}
-	if len(opened) != 3 || opened[0] != marker {
-		t.Fatalf("helper opened %q; stderr: %s", opened, r.stderr)
-	}
-	for _, target := range opened {
-		if strings.Contains(r.stdout, " -> "+target+"\n") {
-			t.Errorf("child inherited %s:\n%s", target, r.stdout)
-		}
-	}
-	if !strings.Contains(r.stdout, " 3 -> "+inherited+"\n") {
-		t.Errorf("child lost inherited descriptor 3 (%s):\n%s", inherited, r.stdout)
-	}
-}
+func TestRunDescriptors(t *testing.T) { checkDescriptors(t, true) }
