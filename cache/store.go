@@ -301,69 +301,89 @@ func (s *Store) Put(id string, e *Entry) error {
 	return s.writeAtomic(name, blob, !e.Kind.Rebuildable() && !e.Rebuildable)
 }
 
-// writeAtomic replaces dir/name with data through a temporary file renamed
-// into place — synced first when durable — and removes that file on any
-// failure.
-func (s *Store) writeAtomic(name string, data []byte, durable bool) (err error) {
-	path := filepath.Join(s.dir, name)
-	if err := s.step("create"); err != nil {
-		return fmt.Errorf("write cache entry %s: %w", path, err)
+// writeAtomic replaces dir/name with data (see writeFile), the failure
+// naming the entry's path.
+func (s *Store) writeAtomic(name string, data []byte, durable bool) error {
+	if err := writeFile(s.root, name, data, durable, s.step); err != nil {
+		return fmt.Errorf("write cache entry %s: %w", filepath.Join(s.dir, name), err)
 	}
-	f, tmp, err := s.createTemp()
+	return nil
+}
+
+// WritePrivateFile replaces name in root with data, 0600, synced: what
+// the key store writes in its own private directory, as the cache writes
+// an entry.
+func WritePrivateFile(root *os.Root, name string, data []byte) error {
+	return writeFile(root, name, data, true, nil)
+}
+
+// writeFile replaces name in root with data through a temporary file made
+// exclusively (never through a link), 0600, renamed into place — synced
+// first when durable — and removes that file on any failure. step, when
+// not nil, runs before each step ("create", "write", "sync", "close",
+// "rename"): tests make it fail.
+func writeFile(root *os.Root, name string, data []byte, durable bool, step func(string) error) (err error) {
+	if step == nil {
+		step = func(string) error { return nil }
+	}
+	if err := step("create"); err != nil {
+		return err
+	}
+	f, tmp, err := createTemp(root)
 	if err != nil {
-		return fmt.Errorf("write cache entry %s: %w", path, err)
+		return err
 	}
 	defer func() {
 		if err != nil {
 			f.Close()
-			s.root.Remove(tmp)
-			err = fmt.Errorf("write cache entry %s: %w", path, err)
+			root.Remove(tmp)
 		}
 	}()
 	if err := f.Chmod(0o600); err != nil {
 		return err
 	}
-	if err := s.step("write"); err != nil {
+	if err := step("write"); err != nil {
 		return err
 	}
 	if _, err := f.Write(data); err != nil {
 		return err
 	}
 	if durable {
-		if err := s.step("sync"); err != nil {
+		if err := step("sync"); err != nil {
 			return err
 		}
 		if err := f.Sync(); err != nil {
 			return err
 		}
 	}
-	if err := s.step("close"); err != nil {
+	if err := step("close"); err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
-	if err := s.step("rename"); err != nil {
+	if err := step("rename"); err != nil {
 		return err
 	}
-	// A durable entry's content is synced before the rename, so no crash
-	// can leave it torn under the name; a rebuildable one (Kind.Rebuildable)
-	// torn by a power cut fails to open, a miss, and is made again. A kill
-	// loses nothing either way: the page cache outlives the process. The directory is not synced after it: a rename
-	// lost to a power cut leaves the old entry or none, both a miss, and the
-	// sync would cost every cold launch a third of a millisecond per entry.
-	return s.root.Rename(tmp, name)
+	// A durable file's content is synced before the rename, so no crash
+	// can leave it torn under the name; a rebuildable cache entry
+	// (Kind.Rebuildable) torn by a power cut fails to open, a miss, and is
+	// made again. A kill loses nothing either way: the page cache outlives
+	// the process. The directory is not synced after it: a rename lost to
+	// a power cut leaves the old entry or none, both a miss, and the sync
+	// would cost every cold launch a third of a millisecond per entry.
+	return root.Rename(tmp, name)
 }
 
-// createTemp makes a new temporary file in the directory, 0600.
-func (s *Store) createTemp() (*os.File, string, error) {
+// createTemp makes a new temporary file in root, 0600.
+func createTemp(root *os.Root) (*os.File, string, error) {
 	var b [8]byte
 	for range 100 {
 		if _, err := rand.Read(b[:]); err != nil {
 			return nil, "", err
 		}
 		name := tempPrefix + hex.EncodeToString(b[:])
-		f, err := s.root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|openFlags, 0o600)
+		f, err := root.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|openFlags, 0o600)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}

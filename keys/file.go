@@ -3,8 +3,6 @@ package keys
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -290,44 +288,12 @@ func (f *fileStore) write(root *os.Root, d *document, pass string) error {
 	if err != nil {
 		return f.fail(err, "")
 	}
-	if err := writeInRoot(root, fileName, buf.Bytes()); err != nil {
+	if err := cache.WritePrivateFile(root, fileName, buf.Bytes()); err != nil {
 		return f.fail(err, "check that the directory is writable")
 	}
 	syncDir(f.dir)
 	f.cipher = buf.Bytes()
 	return nil
-}
-
-// writeInRoot replaces name in root with data, 0600, as WriteFileAtomic
-// does, but through the directory's handle: a temporary file made
-// exclusively (never through a link), written, synced and renamed over
-// name.
-func writeInRoot(root *os.Root, name string, data []byte) (err error) {
-	var rnd [8]byte
-	if _, err := rand.Read(rnd[:]); err != nil {
-		return err
-	}
-	tmp := "." + name + "-" + hex.EncodeToString(rnd[:])
-	file, err := cache.OpenPrivateFile(root, tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			root.Remove(tmp)
-		}
-	}()
-	_, err = file.Write(data)
-	if err == nil {
-		err = file.Sync()
-	}
-	if cerr := file.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return err
-	}
-	return root.Rename(tmp, name)
 }
 
 func (f *fileStore) get(profile string) (Entry, bool, error) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/adrg/xdg"
 
+	"github.com/awsrun/awsrun/cache"
 	"github.com/awsrun/awsrun/creds/warm"
 )
 
@@ -242,7 +243,7 @@ func (s *Store) Put(e Entry) (err error) {
 		if err != nil {
 			return s.file.dirFail(err)
 		}
-		err = writeInRoot(root, markerName, nil)
+		err = cache.WritePrivateFile(root, markerName, nil)
 		root.Close()
 		if err != nil {
 			return &Error{Err: fmt.Errorf("cannot write %s: %w", filepath.Join(s.o.Dir, markerName), err),
