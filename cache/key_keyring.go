@@ -26,7 +26,7 @@ func (k *keyringStore) load() ([]byte, error) {
 	if err := keyringReachable(); err != nil {
 		return nil, err
 	}
-	v, err := withTimeout(k.timeout, func() (string, error) {
+	v, err := WithTimeout(k.timeout, func() (string, error) {
 		return k.keyring.Get(keyringService, k.user)
 	})
 	if errors.Is(err, ErrNoSecret) {
@@ -46,7 +46,7 @@ func (k *keyringStore) save(key []byte) ([]byte, error) {
 	if err := keyringReachable(); err != nil {
 		return nil, err
 	}
-	_, err := withTimeout(k.timeout, func() (string, error) {
+	_, err := WithTimeout(k.timeout, func() (string, error) {
 		return "", k.keyring.Set(keyringService, k.user, base64.StdEncoding.EncodeToString(key))
 	})
 	if err != nil {
@@ -68,9 +68,11 @@ func keyringReachable() error {
 	return nil
 }
 
-// withTimeout runs f and gives up waiting after d; f may go on in the
-// background, and its late answer is dropped.
-func withTimeout(d time.Duration, f func() (string, error)) (string, error) {
+// WithTimeout runs f and gives up waiting after d; f may go on in the
+// background, and its late answer is dropped. A keyring that does not
+// answer (a locked session, a hung D-Bus) must not hang awsrun: the cache
+// key's and the key store's keyring calls go through it.
+func WithTimeout(d time.Duration, f func() (string, error)) (string, error) {
 	type result struct {
 		v   string
 		err error

@@ -160,17 +160,17 @@ func TestKeyringTimeout(t *testing.T) {
 	start := time.Now()
 	release := make(chan struct{})
 	defer close(release)
-	_, err := withTimeout(50*time.Millisecond, func() (string, error) {
+	_, err := WithTimeout(50*time.Millisecond, func() (string, error) {
 		<-release
 		return "late", nil
 	})
 	if err == nil {
-		t.Fatal("withTimeout returned a late answer")
+		t.Fatal("WithTimeout returned a late answer")
 	}
 	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("withTimeout waited %v", d)
+		t.Errorf("WithTimeout waited %v", d)
 	}
-	v, err := withTimeout(5*time.Second, func() (string, error) { return "v", nil })
+	v, err := WithTimeout(5*time.Second, func() (string, error) { return "v", nil })
 	if v != "v" || err != nil {
 		t.Errorf("withTimeout = %q, %v; want the answer", v, err)
 	}

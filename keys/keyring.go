@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/awsrun/awsrun/cache"
 )
 
 // Keyring is an OS keyring: secrets by service and user name.
@@ -89,26 +91,9 @@ func (k *keyringStore) check() error {
 	return err
 }
 
-// call runs f and gives up waiting after the timeout: a keyring that does
-// not answer (a locked session, a hung D-Bus) must not hang awsrun.
+// call runs f and gives up waiting after the timeout (cache.WithTimeout).
 func (k *keyringStore) call(f func() (string, error)) (string, error) {
-	type result struct {
-		v   string
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := f()
-		done <- result{v, err}
-	}()
-	t := time.NewTimer(k.timeout)
-	defer t.Stop()
-	select {
-	case r := <-done:
-		return r.v, r.err
-	case <-t.C:
-		return "", fmt.Errorf("no answer within %v", k.timeout)
-	}
+	return cache.WithTimeout(k.timeout, f)
 }
 
 func (k *keyringStore) fail(profile, what string, err error) error {
