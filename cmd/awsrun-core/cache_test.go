@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -63,14 +64,28 @@ func (w *world) run(t *testing.T, args ...string) result {
 
 func (w *world) runBinary(t *testing.T, bin string, args ...string) result {
 	t.Helper()
+	return launch(t, bin, w.env, nil, args...)
+}
+
+// launch runs bin with env, no terminal and stdin from in (nil: none),
+// and waits up to a minute for it.
+func launch(t *testing.T, bin string, env []string, in io.Reader, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Env = w.env
+	cmd.Env = env
 	noTerminal(cmd)
+	cmd.Stdin = in
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
+	return resultOf(t, cmd.Run(), &stdout, &stderr)
+}
+
+// resultOf is what a command that ran to its end, with err from Run or
+// Wait, did: its exit status and output.
+func resultOf(t *testing.T, err error, stdout, stderr *bytes.Buffer) result {
+	t.Helper()
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()

@@ -405,22 +405,7 @@ func TestKeysRotateKilledBetweenTheSteps(t *testing.T) {
 // runStdin runs awsrun with stdin from text (not a terminal).
 func (w *keysWorld) runStdin(t *testing.T, text string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary(t), args...)
-	cmd.Env = w.env
-	noTerminal(cmd)
-	cmd.Stdin = strings.NewReader(text)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, stdout.String(), stderr.String()}
+	return launch(t, binary(t), w.env, strings.NewReader(text), args...)
 }
 
 // IAM is eventually consistent: rotation waits, saying so, until STS

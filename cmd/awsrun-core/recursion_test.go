@@ -38,13 +38,7 @@ func (w *world) runGroup(t *testing.T, bin string, args ...string) result {
 	}
 	// Whatever the loop started is gone with the session.
 	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, stdout.String(), stderr.String()}
+	return resultOf(t, err, &stdout, &stderr)
 }
 
 // TestCredentialProcessRunningAwsrunForItselfEndsAtOnce guards against a
