@@ -79,7 +79,11 @@ func launch(t *testing.T, bin string, env []string, in io.Reader, args ...string
 	cmd.Stdin = in
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	return resultOf(t, cmd.Run(), &stdout, &stderr)
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %v did not finish: %s", bin, args, stderr.String())
+	}
+	return resultOf(t, err, &stdout, &stderr)
 }
 
 // resultOf is what a command that ran to its end, with err from Run or
@@ -108,17 +112,23 @@ func (w *world) store(t *testing.T) *cache.Store {
 // its file name.
 func (w *world) entry(t *testing.T, kind, labelPart string) string {
 	t.Helper()
+	return filepath.Join(w.home, ".cache", "awsrun", w.listed(t, kind, labelPart).File)
+}
+
+// listed is the cached entry of kind whose label contains labelPart.
+func (w *world) listed(t *testing.T, kind, labelPart string) cache.Listed {
+	t.Helper()
 	entries, err := w.store(t).List()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
 		if string(e.Entry.Kind) == kind && strings.Contains(e.Entry.Label, labelPart) {
-			return filepath.Join(w.home, ".cache", "awsrun", e.File)
+			return e
 		}
 	}
 	t.Fatalf("no %s entry for %q in the cache", kind, labelPart)
-	return ""
+	return cache.Listed{}
 }
 
 func (w *world) counts() (sessions, roles int) {

@@ -33,25 +33,15 @@ func parseExecCredential(t *testing.T, r result) execCredential {
 	return ec
 }
 
-// whoIs sends the token to the fake STS as the cluster's authenticator
-// would, and returns the ARN it authenticates as.
 // entryID is the cache id of the entry of kind whose label contains
 // labelPart: the file name is a keyed hash of it.
 func (w *world) entryID(t *testing.T, kind, labelPart string) string {
 	t.Helper()
-	entries, err := w.store(t).List()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if string(e.Entry.Kind) == kind && strings.Contains(e.Entry.Label, labelPart) {
-			return e.ID
-		}
-	}
-	t.Fatalf("no %s entry for %q in the cache", kind, labelPart)
-	return ""
+	return w.listed(t, kind, labelPart).ID
 }
 
+// whoIs sends the token to the fake STS as the cluster's authenticator
+// would, and returns the ARN it authenticates as.
 func (w *world) whoIs(t *testing.T, token, cluster string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -99,27 +99,12 @@ type result struct {
 // stdin /dev/null, as in CI.
 func (w *world) awsrun(t *testing.T, extraEnv []string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(append(append([]string{}, w.env...), "AWSRUN_TEST_ROLE=awsrun"), extraEnv...)
-	noTerminal(cmd)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("awsrun %v did not finish: %s", args, stderr.String())
-	}
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(stderr.String()+stdout.String(), w.user.SecretAccessKey) {
+	env := append(append(append([]string{}, w.env...), "AWSRUN_TEST_ROLE=awsrun"), extraEnv...)
+	r := launch(t, os.Args[0], env, nil, args...)
+	if strings.Contains(r.stderr+r.stdout, w.user.SecretAccessKey) {
 		t.Errorf("the source secret key appears in awsrun's output")
 	}
-	return result{code, stdout.String(), stderr.String()}
+	return r
 }
 
 // cached lists the kinds of the entries in the world's cache.
