@@ -124,6 +124,10 @@ func TestServesCredentialsAsTheECSEndpoint(t *testing.T) {
 func TestRefusesWhatIsNotTheChild(t *testing.T) {
 	s := startServer(t, Config{Initial: fakeCreds(time.Now().Add(time.Hour))})
 	base := strings.TrimSuffix(s.URL, Path)
+	wrong := "x" + s.Token[1:] // the token with its first character changed
+	if wrong == s.Token {
+		wrong = "y" + s.Token[1:]
+	}
 	tests := []struct {
 		name   string
 		url    string
@@ -133,7 +137,7 @@ func TestRefusesWhatIsNotTheChild(t *testing.T) {
 	}{
 		{"no token", s.URL, nil, nil, http.StatusUnauthorized},
 		{"empty token", s.URL, []string{""}, nil, http.StatusForbidden},
-		{"wrong token", s.URL, []string{"x" + s.Token[1:]}, nil, http.StatusForbidden},
+		{"wrong token", s.URL, []string{wrong}, nil, http.StatusForbidden},
 		{"token prefix", s.URL, []string{s.Token[:len(s.Token)-1]}, nil, http.StatusForbidden},
 		{"token with a suffix", s.URL, []string{s.Token + "x"}, nil, http.StatusForbidden},
 		{"Bearer token", s.URL, []string{"Bearer " + s.Token}, nil, http.StatusForbidden},

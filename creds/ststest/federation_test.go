@@ -107,7 +107,7 @@ func TestFederationSignin(t *testing.T) {
 	govOut, err := newClient(s, "us-gov-west-1", userCreds(gov)).AssumeRole(ctx, &sts.AssumeRoleInput{RoleArn: aws.String("arn:aws-us-gov:iam::" + accountA + ":role/govrole"), RoleSessionName: aws.String("gov")})
 	checkErr(t, err, "", "")
 	wrongKey := *direct
-	wrongKey.SecretAccessKey = aws.String("x" + aws.ToString(direct.SecretAccessKey)[1:])
+	wrongKey.SecretAccessKey = aws.String(otherFirst(aws.ToString(direct.SecretAccessKey)))
 	longTerm := &types.Credentials{AccessKeyId: aws.String(u.AccessKeyID), SecretAccessKey: aws.String(u.SecretAccessKey), SessionToken: aws.String("none")}
 
 	tests := []struct {
@@ -212,4 +212,12 @@ func TestFederationSignin(t *testing.T) {
 	if calls := f.Calls(); len(calls) == 0 || calls[0].Action != "getSigninToken" || calls[0].SessionID != aws.ToString(direct.AccessKeyId) {
 		t.Errorf("call log starts %+v", calls[:min(1, len(calls))])
 	}
+}
+
+// otherFirst is s with its first character changed: a wrong secret.
+func otherFirst(s string) string {
+	if s[0] == 'x' {
+		return "y" + s[1:]
+	}
+	return "x" + s[1:]
 }

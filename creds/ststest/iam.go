@@ -187,15 +187,8 @@ func (s *Server) serveIAM(w http.ResponseWriter, r *http.Request) {
 	reply, ok := s.injectedReply(r.Context(), &call, requestID)
 	if !ok {
 		var result any
-		var err *apiError
-		switch {
-		case r.Method != http.MethodPost:
-			err = &apiError{http.StatusMethodNotAllowed, "MethodNotAllowed", "The " + r.Method + " method is not allowed: send a form-encoded POST."}
-		case readErr != nil || len(body) > maxBodyBytes:
-			err = &apiError{http.StatusBadRequest, "MalformedInput", "The request body could not be read or is too large."}
-		case formErr != nil:
-			err = &apiError{http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form-encoded query string."}
-		default:
+		err := postError(r, body, readErr, formErr)
+		if err == nil {
 			result, err = s.dispatchIAM(r, body, form, &call)
 		}
 		if err != nil {

@@ -122,14 +122,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case presigned:
 			result, err = s.servePresigned(r, form, &call)
-		case r.Method != http.MethodPost:
-			err = &apiError{http.StatusMethodNotAllowed, "MethodNotAllowed", "The " + r.Method + " method is not allowed: send a form-encoded POST."}
-		case readErr != nil || len(body) > maxBodyBytes:
-			err = &apiError{http.StatusBadRequest, "MalformedInput", "The request body could not be read or is too large."}
-		case formErr != nil:
-			err = &apiError{http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form-encoded query string."}
 		default:
-			result, err = s.dispatch(r, body, form, &call)
+			if err = postError(r, body, readErr, formErr); err == nil {
+				result, err = s.dispatch(r, body, form, &call)
+			}
 		}
 		if err != nil {
 			call.ErrorCode = err.code
@@ -153,6 +149,20 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	reply.write(w)
+}
+
+// postError refuses a request that is not a form-encoded POST of at most
+// maxBodyBytes, as STS and IAM do; nil for one that is.
+func postError(r *http.Request, body []byte, readErr, formErr error) *apiError {
+	switch {
+	case r.Method != http.MethodPost:
+		return &apiError{http.StatusMethodNotAllowed, "MethodNotAllowed", "The " + r.Method + " method is not allowed: send a form-encoded POST."}
+	case readErr != nil || len(body) > maxBodyBytes:
+		return &apiError{http.StatusBadRequest, "MalformedInput", "The request body could not be read or is too large."}
+	case formErr != nil:
+		return &apiError{http.StatusBadRequest, "MalformedQueryString", "The request body is not a valid form-encoded query string."}
+	}
+	return nil
 }
 
 // dispatch authenticates the request and runs its action.
