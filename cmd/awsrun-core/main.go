@@ -189,12 +189,7 @@ func (a *app) resolver(chain *creds.Chain) *creds.Resolver {
 // openCodeRecords opens the cache for a --no-cache run's used codes
 // (codeRecords); nil, said only with -v, when it cannot be used.
 func (a *app) openCodeRecords() *cache.Store {
-	s, err := cache.Open(a.cacheOptions())
-	if err == nil {
-		if _, err = s.KeyStore(); err != nil {
-			s.Close()
-		}
-	}
+	s, _, err := a.openStore()
 	if err != nil {
 		a.logf("not recording the MFA code sent: %v", err)
 		return nil
@@ -205,16 +200,7 @@ func (a *app) openCodeRecords() *cache.Store {
 // openCache returns the store, or nil — with the reason on stderr — when
 // the cache cannot be used safely: awsrun then runs without it.
 func (a *app) openCache() *cache.Store {
-	s, err := cache.Open(a.cacheOptions())
-	var store string
-	if err == nil {
-		// The key names the files, so every run needs it: a problem with it
-		// (a slow keyring, a loose key file) is said now, once, with its
-		// fix, rather than as a code asked for on every run.
-		if store, err = s.KeyStore(); err != nil {
-			s.Close()
-		}
-	}
+	s, store, err := a.openStore()
 	if err != nil {
 		fmt.Fprintf(a.stderr, "awsrun: not using the cache: %v\n", err)
 		if h := cli.Hint(err); h != "" {
@@ -224,6 +210,21 @@ func (a *app) openCache() *cache.Store {
 	}
 	a.logf("cache %s, key in %s", s.Dir(), store)
 	return s
+}
+
+// openStore opens the cache and finds its key, naming where: the key names
+// the files, so every run needs it, and a problem with it (a slow keyring,
+// a loose key file) is said now, once, with its fix, rather than as a code
+// asked for on every run.
+func (a *app) openStore() (s *cache.Store, keyStore string, err error) {
+	if s, err = cache.Open(a.cacheOptions()); err != nil {
+		return nil, "", err
+	}
+	if keyStore, err = s.KeyStore(); err != nil {
+		s.Close()
+		return nil, "", err
+	}
+	return s, keyStore, nil
 }
 
 // cacheOptions opens the cache with the OS keyring client, which the
